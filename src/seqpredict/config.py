@@ -1,0 +1,87 @@
+"""Configuration: one frozen dataclass per component, each default explained in its comment.
+
+The trailing comments are also the CLI's help texts (see ``seqpredict.cli.options``), so keep
+each on the field's line.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, fields
+from typing import Any
+
+from seqpredict.errors import (
+    SeqpredictError,
+    check_choice,
+    check_fraction,
+    check_positive_int,
+)
+
+
+@dataclass(frozen=True)
+class ModelConfig:
+    """The network: a recurrent encoder and a direct multi-horizon head."""
+
+    cell: str = "lstm"  # recurrent cell from the registry: lstm, gru or rnn
+    hidden_size: int = 64  # units per recurrent layer; 32-128 suits most single series
+    num_layers: int = 1  # stacked recurrent layers; 2 helps only with much data
+    dropout: float = 0.0  # dropout between stacked layers and before the head
+    normalize: str = "last"  # last: forecast change from the window's last value; none: raw
+
+    def validate(self) -> ModelConfig:
+        from seqpredict.models.registry import CELLS
+
+        check_choice("cell", self.cell, CELLS)
+        check_positive_int("hidden_size", self.hidden_size)
+        check_positive_int("num_layers", self.num_layers)
+        check_fraction("dropout", self.dropout)
+        check_choice("normalize", self.normalize, ("last", "none"))
+        return self
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """The training loop; model-agnostic."""
+
+    epochs: int = 30  # upper bound; early stopping usually ends sooner
+    batch_size: int = 64  # windows per optimiser step
+    lr: float = 1e-3  # Adam's usual default; recurrent nets rarely need tuning here
+    weight_decay: float = 0.0  # L2 (adam) or decoupled (adamw) weight decay
+    optimizer: str = "adam"  # adam or adamw
+    clip_norm: float = 1.0  # clip the global gradient norm; 0 turns clipping off
+    patience: int = 5  # epochs without validation improvement before stopping; 0: never stop
+    seed: int = 0  # seeds torch, numpy and the batch order: same seed, same numbers
+    device: str = "auto"  # auto: cuda when present, else cpu
+    quiet: bool = False  # no progress bar (it is also off when stderr is not a terminal)
+
+    def validate(self) -> TrainConfig:
+        check_positive_int("epochs", self.epochs)
+        check_positive_int("batch_size", self.batch_size)
+        if not self.lr > 0:
+            raise SeqpredictError(f"`lr` must be a positive number, got {self.lr!r}.")
+        if self.weight_decay < 0 or self.clip_norm < 0 or self.patience < 0:
+            raise SeqpredictError(
+                "`weight_decay`, `clip_norm` and `patience` must be >= 0, got "
+                f"{self.weight_decay!r}, {self.clip_norm!r}, {self.patience!r}."
+            )
+        check_choice("optimizer", self.optimizer, ("adam", "adamw"))
+        if self.device != "auto" and not self.device.startswith(("cpu", "cuda")):
+            raise SeqpredictError(
+                f"`device` must be 'auto', 'cpu' or 'cuda[:N]', got {self.device!r}."
+            )
+        return self
+
+
+def to_dict(config: Any) -> dict[str, Any]:
+    """A JSON-ready dict of a config dataclass."""
+    return asdict(config)
+
+
+def from_dict(cls: type, data: dict[str, Any]) -> Any:
+    """Rebuild a config dataclass, rejecting unknown keys by name."""
+    names = {f.name for f in fields(cls)}
+    unknown = sorted(set(data) - names)
+    if unknown:
+        raise SeqpredictError(
+            f"{cls.__name__}: unknown setting(s) {unknown}; expected some of {sorted(names)}."
+        )
+    return cls(**data)

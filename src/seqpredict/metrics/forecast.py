@@ -1,0 +1,73 @@
+"""Point-forecast metrics. Arrays of any matching shape; NaN-free inputs expected.
+
+MASE divides by a scale computed on training data (the in-sample MAE of the seasonal naive
+forecast), passed in because the test window alone cannot give it honestly.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+EPS = 1e-12
+
+
+def mse(y: np.ndarray, p: np.ndarray) -> float:
+    return float(np.mean((y - p) ** 2))
+
+
+def rmse(y: np.ndarray, p: np.ndarray) -> float:
+    return float(np.sqrt(mse(y, p)))
+
+
+def mae(y: np.ndarray, p: np.ndarray) -> float:
+    return float(np.mean(np.abs(y - p)))
+
+
+def mape(y: np.ndarray, p: np.ndarray) -> float:
+    """Mean absolute percentage error in %, over points where y != 0 (NaN if there are none)."""
+    keep = np.abs(y) > EPS
+    if not keep.any():
+        return float("nan")
+    return float(100 * np.mean(np.abs((y[keep] - p[keep]) / y[keep])))
+
+
+def smape(y: np.ndarray, p: np.ndarray) -> float:
+    """Symmetric MAPE in % (0-200), 0/0 counted as 0."""
+    denom = np.abs(y) + np.abs(p)
+    ratio = np.where(denom > EPS, 2 * np.abs(y - p) / np.maximum(denom, EPS), 0.0)
+    return float(100 * np.mean(ratio))
+
+
+def r2(y: np.ndarray, p: np.ndarray) -> float:
+    ss_tot = float(np.sum((y - y.mean()) ** 2))
+    if ss_tot <= EPS:
+        return float("nan")
+    return 1 - float(np.sum((y - p) ** 2)) / ss_tot
+
+
+def mase(y: np.ndarray, p: np.ndarray, scale: np.ndarray | float) -> float:
+    """MAE scaled by ``scale`` (broadcast against y: e.g. (N, 1, K) per series and target)."""
+    return float(np.mean(np.abs(y - p) / np.maximum(scale, EPS)))
+
+
+def naive_scale(train: np.ndarray, season: int) -> np.ndarray:
+    """In-sample MAE of the seasonal naive forecast on ``train`` (T, K) -> (K,).
+
+    Falls back to lag 1 when the series is shorter than two seasons.
+    """
+    m = season if len(train) > 2 * season else 1
+    diffs = np.abs(train[m:] - train[:-m])
+    return diffs.mean(axis=0) if len(diffs) else np.ones(train.shape[1])
+
+
+def all_metrics(y: np.ndarray, p: np.ndarray, scale: np.ndarray | float) -> dict[str, float]:
+    """MSE, RMSE, MAE, MAPE, sMAPE, MASE and R²."""
+    return {
+        "mse": mse(y, p),
+        "rmse": rmse(y, p),
+        "mae": mae(y, p),
+        "mape": mape(y, p),
+        "smape": smape(y, p),
+        "mase": mase(y, p, scale),
+        "r2": r2(y, p),
+    }

@@ -1,0 +1,457 @@
+"""The Forecaster estimator: fit, predict, evaluate, save, load.
+
+Shape key: S series, N windows, L lookback, H horizon, C input channels, K targets,
+F future-known covariates.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import torch
+
+from seqpredict.config import ModelConfig, TrainConfig, from_dict, to_dict
+from seqpredict.data.frequency import continue_index, season_from_freq
+from seqpredict.data.io import TableLike, read_table
+from seqpredict.data.scaling import StandardScaler
+from seqpredict.data.series import Columns, SeriesSet, as_names, build_series
+from seqpredict.data.windows import Windows, batches, stack, valid_starts
+from seqpredict.errors import SeqpredictError, check_fraction, check_positive_int
+from seqpredict.evaluation.baselines import BASELINES
+from seqpredict.metrics.forecast import all_metrics, naive_scale
+from seqpredict.models.forecast_net import ForecastNet
+from seqpredict.storage import atomic_dir, load_weights, read_model_dir, save_model
+from seqpredict.training import loop
+from seqpredict.training.seed import resolve_device, seed_everything
+
+KIND = "forecaster"
+FORMAT_VERSION = 1
+
+
+@dataclass
+class WindowForecasts:
+    """Forecasts for every window of an evaluation, in the original units (or normalised).
+
+    y, model: (N, H, K); baselines: name -> (N, H, K); scale: (N, 1, K) MASE denominators;
+    series: (N,) series index; origin: (N,) index of the first forecast row within its series.
+    """
+
+    y: np.ndarray
+    model: np.ndarray
+    baselines: dict[str, np.ndarray]
+    scale: np.ndarray
+    series: np.ndarray
+    origin: np.ndarray
+    ids: list[str]
+    times: list[pd.Index]
+
+
+class Forecaster:
+    """LSTM / GRU forecaster over one or many series, with covariates.
+
+    Parameters are stored as given; ``fit`` validates them. Learned state ends in ``_``.
+
+    >>> f = Forecaster(lookback=48, horizon=12, model=ModelConfig(cell="gru"))
+    >>> f.fit(df, target="load", time_col="time").predict()  # doctest: +SKIP
+    """
+
+    def __init__(
+        self,
+        lookback: int = 96,
+        horizon: int = 24,
+        model: ModelConfig | None = None,
+        training: TrainConfig | None = None,
+        season: int | None = None,
+        val_frac: float = 0.1,
+        fill: str | None = None,
+    ) -> None:
+        self.lookback = lookback  # past steps the network reads
+        self.horizon = horizon  # future steps forecast at once
+        self.model = model  # None: ModelConfig()
+        self.training = training  # None: TrainConfig()
+        self.season = season  # None: inferred from the frequency (hourly 24, daily 7, ...)
+        self.val_frac = val_frac  # tail of each series held out for early stopping
+        self.fill = fill  # None: missing values are an error; "ffill" or "interpolate"
+
+    # -- scikit-learn manner -------------------------------------------------------------
+    def get_params(self) -> dict[str, Any]:
+        return {
+            "lookback": self.lookback,
+            "horizon": self.horizon,
+            "model": self.model,
+            "training": self.training,
+            "season": self.season,
+            "val_frac": self.val_frac,
+            "fill": self.fill,
+        }
+
+    def set_params(self, **params: Any) -> Forecaster:
+        for key, value in params.items():
+            if key not in self.get_params():
+                raise SeqpredictError(
+                    f"Forecaster has no parameter {key!r}; it has {sorted(self.get_params())}."
+                )
+            setattr(self, key, value)
+        return self
+
+    @property
+    def model_config(self) -> ModelConfig:
+        return self.model if self.model is not None else ModelConfig()
+
+    @property
+    def train_config(self) -> TrainConfig:
+        return self.training if self.training is not None else TrainConfig()
+
+    def _check_params(self) -> None:
+        check_positive_int("lookback", self.lookback)
+        check_positive_int("horizon", self.horizon)
+        if self.season is not None:
+            check_positive_int("season", self.season)
+        check_fraction("val_frac", self.val_frac)
+        self.model_config.validate()
+        self.train_config.validate()
+
+    # -- fit -----------------------------------------------------------------------------
+    def fit(
+        self,
+        data: TableLike,
+        *,
+        target: str | list[str],
+        time_col: str | None = None,
+        id_col: str | None = None,
+        past_covariates: str | list[str] | None = None,
+        future_covariates: str | list[str] | None = None,
+    ) -> Forecaster:
+        """Train on ``data``; its last ``val_frac`` of rows per series drive early stopping.
+
+        The scaler is fit on the training rows only. Returns ``self``.
+        """
+        self._check_params()
+        columns = Columns(
+            target=as_names(target),
+            time_col=time_col,
+            id_col=id_col,
+            past_covariates=as_names(past_covariates),
+            future_covariates=as_names(future_covariates),
+        )
+        series = build_series(read_table(data), columns, fill=self.fill)
+        lengths = series.lengths
+        n_val = [round(n * self.val_frac) for n in lengths]
+        train_end = [n - v for n, v in zip(lengths, n_val, strict=True)]
+        self._check_lengths(series, train_end, n_val)
+
+        self.columns_ = columns
+        self.freq_ = series.freq
+        self.season_ = self.season or season_from_freq(series.freq)
+        self.notes_ = series.notes
+        train_rows = [v[:e] for v, e in zip(series.values, train_end, strict=True)]
+        self.scaler_ = StandardScaler.fit(series.ids, train_rows)
+        k = series.n_targets
+        self.mase_scale_ = {
+            sid: naive_scale(rows[:, :k].astype(np.float64), self.season_)
+            for sid, rows in zip(series.ids, train_rows, strict=True)
+        }
+
+        config = self.train_config
+        self.device_ = resolve_device(config.device)
+        generator = seed_everything(config.seed)
+        self.net_ = self._build_net(len(columns.inputs)).to(self.device_)
+        windows = self._windows(series)
+        train_idx, _ = valid_starts(lengths, self.lookback, self.horizon, [0] * len(lengths),
+                                    train_end)
+        val_idx, _ = valid_starts(lengths, self.lookback, self.horizon, train_end, lengths)
+        train_starts = torch.from_numpy(train_idx).to(self.device_)
+        val_starts = torch.from_numpy(val_idx).to(self.device_)
+
+        def to_batch(starts: torch.Tensor) -> loop.Batch:
+            x, y, future = windows.gather(starts)
+            return (x, future), y
+
+        def train_batches() -> Iterator[loop.Batch]:
+            chunks = batches(len(train_starts), config.batch_size, shuffle=True,
+                             generator=generator)
+            return (to_batch(train_starts[c.to(self.device_)]) for c in chunks)
+
+        def val_batches() -> Iterator[loop.Batch]:
+            chunks = batches(len(val_starts), max(config.batch_size, 256), shuffle=False)
+            return (to_batch(val_starts[c.to(self.device_)]) for c in chunks)
+
+        self.history_ = loop.fit(
+            self.net_,
+            train_batches,
+            steps_per_epoch=-(-len(train_starts) // config.batch_size),
+            config=config,
+            loss_fn=torch.nn.functional.mse_loss,
+            val_batches=val_batches if len(val_starts) else None,
+            label=self.model_config.cell,
+        )
+        self.n_train_windows_ = int(len(train_starts))
+        self.series_ = series
+        return self
+
+    def _check_lengths(self, series: SeriesSet, train_end: list[int], n_val: list[int]) -> None:
+        need = self.lookback + self.horizon
+        for sid, n, end, v in zip(series.ids, series.lengths, train_end, n_val, strict=True):
+            name = f"series {sid!r}" if sid else "the series"
+            if end < need:
+                extra = f" ({n} rows minus {v} held out for validation)" if v else ""
+                raise SeqpredictError(
+                    f"{name} is too short: its training part has {end} rows{extra}, but "
+                    f"lookback {self.lookback} + horizon {self.horizon} needs at least {need}. "
+                    "Lower `lookback` or `horizon`, or supply a longer series."
+                )
+            if v and v < self.horizon:
+                raise SeqpredictError(
+                    f"{name}: the validation part (val_frac={self.val_frac}) has {v} rows, fewer "
+                    f"than horizon {self.horizon}. Raise `val_frac` or set it to 0 to train "
+                    "without early stopping."
+                )
+
+    def _build_net(self, n_channels: int) -> ForecastNet:
+        return ForecastNet(
+            self.model_config,
+            n_channels=n_channels,
+            n_targets=len(self.columns_.target),
+            n_future=len(self.columns_.future_covariates),
+            horizon=self.horizon,
+        )
+
+    def _windows(self, series: SeriesSet) -> Windows:
+        scaled = [
+            self.scaler_.transform(sid, v) for sid, v in zip(series.ids, series.values, strict=True)
+        ]
+        return Windows(
+            stack(scaled),
+            self.lookback,
+            self.horizon,
+            n_targets=series.n_targets,
+            n_future=len(self.columns_.future_covariates),
+        ).to(self.device_)
+
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "net_"):
+            raise SeqpredictError("this Forecaster is not fitted yet; call fit(...) first.")
+
+    def _series(self, data: TableLike | None, *, need_future: bool = True) -> SeriesSet:
+        if data is None:
+            if not hasattr(self, "series_"):
+                raise SeqpredictError(
+                    "pass `data`: a loaded Forecaster does not keep its training data."
+                )
+            return self.series_
+        return build_series(read_table(data), self.columns_, fill=self.fill,
+                            need_future=need_future)
+
+    @torch.no_grad()
+    def _run(self, x: torch.Tensor, future: torch.Tensor, batch: int = 1024) -> np.ndarray:
+        self.net_.eval()
+        outs = [
+            self.net_(x[i : i + batch].to(self.device_), future[i : i + batch].to(self.device_))
+            for i in range(0, len(x), batch)
+        ]
+        if not outs:
+            return np.zeros((0, self.horizon, len(self.columns_.target)), np.float32)
+        return torch.cat(outs).cpu().numpy()  # (N, H, K)
+
+    # -- evaluate ------------------------------------------------------------------------
+    def window_forecasts(
+        self, data: TableLike | None = None, *, start: Any = None, normalized: bool = False
+    ) -> WindowForecasts:
+        """Forecasts of the model and the baselines for every window of ``data`` whose forecast
+        period begins at or after ``start`` (a time stamp, or a row number without a time
+        column; None: every window). Windows may read history from before ``start``."""
+        self._check_fitted()
+        series = self._series(data)
+        lengths = series.lengths
+        lo = [self._row_of(start, t) for t in series.times]
+        starts, which = valid_starts(lengths, self.lookback, self.horizon, lo, lengths)
+        if len(starts) == 0:
+            raise SeqpredictError(
+                f"no complete window to evaluate: each series needs lookback {self.lookback} rows "
+                f"before `start` and horizon {self.horizon} rows from it (lengths {lengths[:5]})."
+            )
+        windows = self._windows(series)
+        x, y, future = windows.gather(torch.from_numpy(starts).to(self.device_))
+        k = series.n_targets
+        pred = self._run(x, future)  # (N, H, K), scaled
+        y = y.cpu().numpy()
+        target_x = x[:, :, :k].cpu().numpy()  # (N, L, K)
+        base = {
+            name: fn(target_x, self.horizon, self.season_) for name, fn in BASELINES.items()
+        }
+        scale = np.stack([self.mase_scale_[series.ids[s]] for s in which])[:, None, :]  # (N,1,K)
+        std = np.stack([self.scaler_.std[series.ids[s]][:k] for s in which])[:, None, :]
+        mean = np.stack([self.scaler_.mean[series.ids[s]][:k] for s in which])[:, None, :]
+        if normalized:
+            scale = scale / std
+        else:  # affine baselines commute with the scaling, so un-scale everything once
+            y, pred = y * std + mean, pred * std + mean
+            base = {name: b * std + mean for name, b in base.items()}
+        offsets = np.concatenate([[0], np.cumsum(lengths)[:-1]])
+        return WindowForecasts(
+            y=y,
+            model=pred,
+            baselines=base,
+            scale=scale,
+            series=which,
+            origin=starts - offsets[which] + self.lookback,
+            ids=series.ids,
+            times=series.times,
+        )
+
+    def _row_of(self, start: Any, times: pd.Index) -> int:
+        if start is None:
+            return 0
+        if isinstance(times, pd.DatetimeIndex):
+            try:
+                stamp = pd.Timestamp(start)
+            except (ValueError, TypeError):
+                raise SeqpredictError(
+                    f"`start` must be a date or time, got {start!r}."
+                ) from None
+            return int(times.searchsorted(stamp))
+        return int(np.searchsorted(np.asarray(times), start))
+
+    def evaluate(
+        self, data: TableLike | None = None, *, start: Any = None, normalized: bool = False
+    ) -> dict[str, dict[str, float]]:
+        """Metrics of the model and of every baseline over the windows of ``data`` from
+        ``start`` on: ``{"model": {...}, "naive": {...}, "seasonal_naive": {...}, ...}``."""
+        wf = self.window_forecasts(data, start=start, normalized=normalized)
+        out = {"model": all_metrics(wf.y, wf.model, wf.scale)}
+        for name, b in wf.baselines.items():
+            out[name] = all_metrics(wf.y, b, wf.scale)
+        out["windows"] = {"count": float(len(wf.y))}
+        return out
+
+    # -- predict -------------------------------------------------------------------------
+    def predict(self, data: TableLike | None = None, future: TableLike | None = None
+                ) -> pd.DataFrame:
+        """Forecast the ``horizon`` steps after the end of each series in ``data``.
+
+        ``data``: the history (None: the training data). ``future``: rows with the
+        future-known covariates for those steps (needed only when the model has them).
+        Returns one row per series and step: [id], time, and one column per target.
+        """
+        self._check_fitted()
+        series = self._series(data, need_future=True)
+        cols = self.columns_
+        short = [(sid, n) for sid, n in zip(series.ids, series.lengths, strict=True)
+                 if n < self.lookback]
+        if short:
+            sid, n = short[0]
+            raise SeqpredictError(
+                f"series {sid!r} has {n} rows; predicting needs the last lookback "
+                f"{self.lookback} rows."
+            )
+        scaled = [self.scaler_.transform(sid, v[-self.lookback :])
+                  for sid, v in zip(series.ids, series.values, strict=True)]
+        x = torch.from_numpy(np.stack(scaled))  # (S, L, C)
+        future_x = torch.from_numpy(self._future_block(series, future))  # (S, H, F)
+        pred = self._run(x, future_x)  # (S, H, K)
+        frames = []
+        for s, sid in enumerate(series.ids):
+            values = self.scaler_.inverse(sid, pred[s], slice(0, len(cols.target)))
+            stamps = continue_index(series.times[s], series.freq, self.horizon)
+            frame = pd.DataFrame(values, columns=list(cols.target))
+            frame.insert(0, cols.time_col or "step", stamps)
+            if cols.id_col:
+                frame.insert(0, cols.id_col, sid)
+            frames.append(frame)
+        return pd.concat(frames, ignore_index=True)
+
+    def _future_block(self, series: SeriesSet, future: TableLike | None) -> np.ndarray:
+        names = self.columns_.future_covariates
+        s, h = len(series.ids), self.horizon
+        if not names:
+            return np.zeros((s, h, 0), np.float32)
+        if future is None:
+            raise SeqpredictError(
+                f"`future`: this model reads future-known covariates {list(names)}; pass a table "
+                f"with their values for the {h} steps after the end of each series."
+            )
+        fut_cols = replace(self.columns_, target=names, future_covariates=(),
+                           past_covariates=())
+        fut = build_series(read_table(future, name="future"), fut_cols, fill=self.fill)
+        by_id = dict(zip(fut.ids, fut.values, strict=True))
+        out = np.zeros((s, h, len(names)), np.float32)
+        for i, sid in enumerate(series.ids):
+            rows = by_id.get(sid)
+            if rows is None or len(rows) < h:
+                found = 0 if rows is None else len(rows)
+                raise SeqpredictError(
+                    f"`future`: series {sid!r} needs {h} rows of {list(names)}, found {found}."
+                )
+            mean = self.scaler_.mean[sid][-len(names) :]
+            std = self.scaler_.std[sid][-len(names) :]
+            out[i] = (rows[:h] - mean) / std
+        return out
+
+    # -- save / load ---------------------------------------------------------------------
+    def to_config(self) -> dict[str, Any]:
+        """Everything needed to rebuild the fitted model, JSON-ready."""
+        self._check_fitted()
+        return {
+            "kind": KIND,
+            "format_version": FORMAT_VERSION,
+            "lookback": self.lookback,
+            "horizon": self.horizon,
+            "season": self.season,
+            "season_": self.season_,
+            "val_frac": self.val_frac,
+            "fill": self.fill,
+            "model": to_dict(self.model_config),
+            "training": to_dict(self.train_config),
+            "columns": self.columns_.to_dict(),
+            "freq": self.freq_,
+            "scaler": self.scaler_.to_dict(),
+            "mase_scale": {k: v.tolist() for k, v in self.mase_scale_.items()},
+            "history": self.history_.epochs,
+            "best_epoch": self.history_.best_epoch,
+        }
+
+    def save(self, path: str | Path, *, overwrite: bool = True) -> Path:
+        """Write ``config.json`` and ``model.safetensors`` into the directory ``path``."""
+        config = self.to_config()
+        with atomic_dir(path, overwrite=overwrite) as tmp:
+            save_model(tmp, config, self.net_)
+        return Path(path)
+
+    @classmethod
+    def load(cls, path: str | Path, device: str = "auto") -> Forecaster:
+        """Rebuild a saved Forecaster (never unpickles)."""
+        config, weights = read_model_dir(path, KIND, FORMAT_VERSION)
+        try:
+            model = from_dict(ModelConfig, config["model"]).validate()
+            training = replace(from_dict(TrainConfig, config["training"]), device=device)
+            self = cls(
+                lookback=config["lookback"],
+                horizon=config["horizon"],
+                model=model,
+                training=training,
+                season=config["season"],
+                val_frac=config["val_frac"],
+                fill=config["fill"],
+            )
+            self.columns_ = Columns.from_dict(config["columns"])
+            self.freq_ = config["freq"]
+            self.season_ = int(config["season_"])
+            self.scaler_ = StandardScaler.from_dict(config["scaler"])
+            self.mase_scale_ = {k: np.asarray(v) for k, v in config["mase_scale"].items()}
+            self.history_ = loop.History(config["history"], config["best_epoch"])
+        except (KeyError, TypeError) as exc:
+            raise SeqpredictError(
+                f"{Path(path) / 'config.json'} lacks or mangles the setting {exc}; the saved "
+                "model is incomplete or from an incompatible version."
+            ) from None
+        self.notes_ = []
+        self.device_ = resolve_device(device)
+        self.net_ = self._build_net(len(self.columns_.inputs))
+        load_weights(self.net_, weights, str(path))
+        self.net_.to(self.device_).eval()
+        return self
