@@ -1,5 +1,23 @@
-"""Command-line interface."""
+"""Command-line interface: ``seqpredict <command>``.
+
+Bad input ends with a one-paragraph message and exit code 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from seqpredict.cli import forecast as _forecast  # noqa: F401  (registers commands)
+from seqpredict.cli.app import app, err_console
+from seqpredict.errors import SeqpredictError
 
 
-def main() -> None:
-    raise SystemExit("seqpredict CLI under construction")
+def main(argv: list[str] | None = None) -> None:
+    try:
+        app(args=argv, standalone_mode=True)
+    except SeqpredictError as exc:
+        err_console.print(f"[bold red]error:[/bold red] {exc}", highlight=False)
+        sys.exit(2)
+
+
+__all__ = ["app", "main"]

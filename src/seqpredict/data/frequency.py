@@ -17,26 +17,25 @@ def season_from_freq(freq: str | None) -> int:
     if freq is None:
         return 1
     offset = to_offset(freq)
-    name = offset.name.upper()
-    n = getattr(offset, "n", 1) or 1
-    if name.startswith("B"):
-        return 5
-    if name.startswith("W"):
-        return 52
-    if name.startswith(("ME", "MS", "M", "SM")):
-        return max(12 // n, 1)
-    if name.startswith(("QE", "QS", "Q")):
-        return max(4 // n, 1)
-    if name.startswith(("YE", "YS", "Y", "A")):
-        return 1
-    try:
+    if isinstance(offset, pd.offsets.Tick):  # fixed steps: seconds ... days
         step = pd.Timedelta(offset)
-    except (ValueError, TypeError):
+        if step == DAY:
+            return 7
+        if step < DAY and DAY % step == pd.Timedelta(0):
+            return int(DAY / step)
         return 1
-    if step == DAY:
+    name = type(offset).__name__
+    n = getattr(offset, "n", 1) or 1
+    if name == "Day" and n == 1:
         return 7
-    if step < DAY and DAY % step == pd.Timedelta(0):
-        return int(DAY / step)
+    if name.startswith("Business") and "Day" in name:
+        return 5
+    if name.startswith("Week"):
+        return 52
+    if "Month" in name:
+        return max(12 // n, 1)
+    if "Quarter" in name:
+        return max(4 // n, 1)
     return 1
 
 

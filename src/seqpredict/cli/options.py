@@ -1,0 +1,73 @@
+"""CLI options generated from the config dataclasses: one source of truth for names, types,
+defaults and help (the field's trailing comment)."""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import inspect
+import re
+import typing
+from collections.abc import Callable
+from typing import Any
+
+import typer
+
+_FIELD = re.compile(r"^\s+(\w+)\s*:\s*[^=#]+=\s*[^#]*#\s*(.+)$")
+
+
+def field_help(cls: type) -> dict[str, str]:
+    """Field name -> its trailing comment in the class source."""
+    try:
+        source = inspect.getsource(cls)
+    except (OSError, TypeError):
+        return {}
+    return {m.group(1): m.group(2).strip() for m in map(_FIELD.match, source.splitlines()) if m}
+
+
+def config_options(
+    *classes: type, exclude: tuple[str, ...] = ()
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Decorate a command taking ``configs: dict[type, instance]``: every field of ``classes``
+    (except ``exclude``) becomes an option ``--field-name`` with the field's default and help."""
+
+    def decorate(func: Callable[..., Any]) -> Callable[..., Any]:
+        sig = inspect.signature(func)
+        resolved = typing.get_type_hints(func)
+        params = [
+            p.replace(annotation=resolved.get(p.name, p.annotation))
+            for p in sig.parameters.values()
+            if p.name != "configs"
+        ]
+        owned: dict[str, type] = {}
+        for cls in classes:
+            hints = typing.get_type_hints(cls)
+            helps = field_help(cls)
+            for f in dataclasses.fields(cls):
+                if f.name in exclude:
+                    continue
+                owned[f.name] = cls
+                params.append(
+                    inspect.Parameter(
+                        f.name,
+                        inspect.Parameter.KEYWORD_ONLY,
+                        default=typer.Option(f.default, help=helps.get(f.name, ""),
+                                             rich_help_panel=cls.__name__),
+                        annotation=hints[f.name],
+                    )
+                )
+
+        @functools.wraps(func)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            values: dict[type, dict[str, Any]] = {cls: {} for cls in classes}
+            for name in list(kwargs):
+                if name in owned:
+                    values[owned[name]][name] = kwargs.pop(name)
+            configs = {cls: cls(**v) for cls, v in values.items()}
+            return func(*args, configs=configs, **kwargs)
+
+        wrapper.__signature__ = sig.replace(parameters=params)  # type: ignore[attr-defined]
+        wrapper.__annotations__ = {p.name: p.annotation for p in params}
+        return wrapper
+
+    return decorate
