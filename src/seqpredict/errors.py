@@ -37,8 +37,10 @@ def check_positive_int(name: str, value: object) -> int:
 def check_fraction(name: str, value: object, *, allow_zero: bool = True) -> float:
     """Return ``value`` if it is a float in [0, 1) (or (0, 1)), else raise naming the argument."""
     low_ok = allow_zero and value == 0
-    if not isinstance(value, (int, float)) or isinstance(value, bool) or not (
-        low_ok or 0 < value < 1
+    if (
+        not isinstance(value, (int, float))
+        or isinstance(value, bool)
+        or not (low_ok or 0 < value < 1)
     ):
         lo = "[0, 1)" if allow_zero else "(0, 1)"
         raise SeqpredictError(f"`{name}` must be a fraction in {lo}, got {value!r}.")

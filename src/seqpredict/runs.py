@@ -40,8 +40,9 @@ def count_parameters(forecaster: Forecaster) -> int:
     return int(sum(p.numel() for p in forecaster.net_.parameters()))
 
 
-def split_point(frame: pd.DataFrame, columns: Columns, test_frac: float,
-                test_start: str | None) -> Any:
+def split_point(
+    frame: pd.DataFrame, columns: Columns, test_frac: float, test_start: str | None
+) -> Any:
     """The first time stamp (or row) of the test period."""
     if test_start is not None:
         if columns.time_col is None:
@@ -58,8 +59,9 @@ def split_point(frame: pd.DataFrame, columns: Columns, test_frac: float,
                 f"`test_start` must be a date or time, got {test_start!r}."
             ) from None
     check_fraction("test_frac", test_frac, allow_zero=False)
-    series = build_series(frame, replace(columns, past_covariates=(), future_covariates=()),
-                          fill="ffill")
+    series = build_series(
+        frame, replace(columns, past_covariates=(), future_covariates=()), fill="ffill"
+    )
     longest = int(np.argmax(series.lengths))
     times = series.times[longest]
     return times[int(round(len(times) * (1 - test_frac)))]
@@ -68,9 +70,11 @@ def split_point(frame: pd.DataFrame, columns: Columns, test_frac: float,
 def _before(frame: pd.DataFrame, columns: Columns, start: Any) -> pd.DataFrame:
     if columns.time_col is None:
         return frame.iloc[: int(start)]
-    times = pd.to_datetime(frame[columns.time_col], format="mixed") if not (
-        pd.api.types.is_datetime64_any_dtype(frame[columns.time_col])
-    ) else frame[columns.time_col]
+    times = (
+        pd.to_datetime(frame[columns.time_col], format="mixed")
+        if not (pd.api.types.is_datetime64_any_dtype(frame[columns.time_col]))
+        else frame[columns.time_col]
+    )
     return frame[(times < start).to_numpy()]
 
 
@@ -116,8 +120,9 @@ def forecast_run(
     """Train one Forecaster per cell on the data before the test period, evaluate all of them
     and the baselines on the test period, and write the run directory atomically."""
     frame = read_table(data)
-    columns = Columns(as_names(target), time_col, id_col, as_names(past_covariates),
-                      as_names(future_covariates))
+    columns = Columns(
+        as_names(target), time_col, id_col, as_names(past_covariates), as_names(future_covariates)
+    )
     if not cells:
         raise SeqpredictError("`cell`: name at least one cell, e.g. lstm,gru.")
     model = model or ModelConfig()
@@ -135,12 +140,18 @@ def forecast_run(
     metrics: dict[str, Any] = {}
     forecasts: dict[str, WindowForecasts] = {}
     for cell in cells:
-        f = Forecaster(lookback, horizon, replace(model, cell=cell), training, season,
-                       val_frac, fill)
+        f = Forecaster(
+            lookback, horizon, replace(model, cell=cell), training, season, val_frac, fill
+        )
         t0 = time.perf_counter()
-        f.fit(train_frame, target=list(columns.target), time_col=time_col, id_col=id_col,
-              past_covariates=list(columns.past_covariates),
-              future_covariates=list(columns.future_covariates))
+        f.fit(
+            train_frame,
+            target=list(columns.target),
+            time_col=time_col,
+            id_col=id_col,
+            past_covariates=list(columns.past_covariates),
+            future_covariates=list(columns.future_covariates),
+        )
         seconds = time.perf_counter() - t0
         wf = f.window_forecasts(frame, start=start)
         forecasts[cell] = wf
@@ -159,22 +170,32 @@ def forecast_run(
     table = comparison_table(metrics, list(cells))
     notes = list(series.notes)
     with atomic_dir(out, overwrite=overwrite) as tmp:
-        _write_run(tmp, fitted, forecasts, metrics, table, frame, columns, start, {
-            "data": str(data) if isinstance(data, (str, Path)) else "<DataFrame>",
-            "columns": columns.to_dict(),
-            "cells": list(cells),
-            "lookback": lookback,
-            "horizon": horizon,
-            "season": fitted[cells[0]].season_,
-            "val_frac": val_frac,
-            "test_frac": test_frac if test_start is None else None,
-            "test_start": str(start),
-            "fill": fill,
-            "model": to_dict(model),
-            "training": to_dict(training or TrainConfig()),
-            "test_windows": len(first.y),
-            "notes": notes,
-        })
+        _write_run(
+            tmp,
+            fitted,
+            forecasts,
+            metrics,
+            table,
+            frame,
+            columns,
+            start,
+            {
+                "data": str(data) if isinstance(data, (str, Path)) else "<DataFrame>",
+                "columns": columns.to_dict(),
+                "cells": list(cells),
+                "lookback": lookback,
+                "horizon": horizon,
+                "season": fitted[cells[0]].season_,
+                "val_frac": val_frac,
+                "test_frac": test_frac if test_start is None else None,
+                "test_start": str(start),
+                "fill": fill,
+                "model": to_dict(model),
+                "training": to_dict(training or TrainConfig()),
+                "test_windows": len(first.y),
+                "notes": notes,
+            },
+        )
     return RunResult(Path(out), metrics, table, notes)
 
 
@@ -190,17 +211,20 @@ def _write_run(
     run_config: dict[str, Any],
 ) -> None:
     write_json(tmp / "config.json", run_config)
-    write_json(tmp / "metrics.json", {"test": metrics,
-                                      "best_baseline": table.attrs["best_baseline"]})
+    write_json(
+        tmp / "metrics.json", {"test": metrics, "best_baseline": table.attrs["best_baseline"]}
+    )
     for cell, f in fitted.items():
         f.save(tmp / "models" / cell)
     history = pd.concat(
         [pd.DataFrame(f.history_.epochs).assign(model=cell) for cell, f in fitted.items()]
     )
     history.to_csv(tmp / "history.csv", index=False)
-    future = {cell: f.predict(frame) for cell, f in fitted.items()} if not (
-        columns.future_covariates
-    ) else {}
+    future = (
+        {cell: f.predict(frame) for cell, f in fitted.items()}
+        if not (columns.future_covariates)
+        else {}
+    )
     if future:
         pd.concat([p.assign(model=c) for c, p in future.items()]).to_csv(
             tmp / "predictions.csv", index=False
@@ -221,8 +245,9 @@ def _test_predictions(forecasts: dict[str, WindowForecasts], columns: Columns) -
     first = next(iter(forecasts.values()))
     n, h, k = first.y.shape
     origin_times = [first.times[s][o] for s, o in zip(first.series, first.origin, strict=True)]
-    index = pd.MultiIndex.from_product([range(n), range(1, h + 1), list(columns.target)],
-                                       names=["window", "step", "target"])
+    index = pd.MultiIndex.from_product(
+        [range(n), range(1, h + 1), list(columns.target)], names=["window", "step", "target"]
+    )
     out = pd.DataFrame(index=index).reset_index()
     out.insert(0, "series", np.asarray(first.ids)[first.series][out["window"]])
     out.insert(1, "origin", np.asarray(origin_times, dtype=object)[out["window"]])
@@ -234,8 +259,12 @@ def _test_predictions(forecasts: dict[str, WindowForecasts], columns: Columns) -
     return out.drop(columns="window")
 
 
-def _plot_forecast(path: Path, forecasts: dict[str, WindowForecasts],
-                   future: dict[str, pd.DataFrame], columns: Columns) -> None:
+def _plot_forecast(
+    path: Path,
+    forecasts: dict[str, WindowForecasts],
+    future: dict[str, pd.DataFrame],
+    columns: Columns,
+) -> None:
     first = next(iter(forecasts.values()))
     horizon = first.y.shape[1]
     s0 = first.series[0]

@@ -20,8 +20,11 @@ from seqpredict.tasks.forecaster import Forecaster
 
 def _report(result: RunResult, cells: list[str]) -> None:
     best = result.table.attrs["best_baseline"]
-    print_table(result.table, f"Test-period comparison (vs best baseline = MSE / MSE of {best})",
-                highlight=set(cells))
+    print_table(
+        result.table,
+        f"Test-period comparison (vs best baseline = MSE / MSE of {best})",
+        highlight=set(cells),
+    )
     for note in result.notes:
         console.print(f"[dim]note: {note}[/dim]")
     console.print(f"Run written to [bold]{result.out}[/bold]")
@@ -54,11 +57,24 @@ def forecast(
         raise RuntimeError("forecast() must be called through the CLI")
     cells = list(as_names(cell))
     result = forecast_run(
-        data, target=target, out=out, time_col=time_col, id_col=id_col,
-        past_covariates=past_covariates, future_covariates=future_covariates, cells=cells,
-        lookback=lookback, horizon=horizon, model=configs[ModelConfig],
-        training=configs[TrainConfig], season=season, val_frac=val_frac, test_frac=test_frac,
-        test_start=test_start, fill=fill, overwrite=overwrite,
+        data,
+        target=target,
+        out=out,
+        time_col=time_col,
+        id_col=id_col,
+        past_covariates=past_covariates,
+        future_covariates=future_covariates,
+        cells=cells,
+        lookback=lookback,
+        horizon=horizon,
+        model=configs[ModelConfig],
+        training=configs[TrainConfig],
+        season=season,
+        val_frac=val_frac,
+        test_frac=test_frac,
+        test_start=test_start,
+        fill=fill,
+        overwrite=overwrite,
         on_cell=lambda c, m: console.print(
             f"trained {c}: {m['epochs']} epochs in {m['train_seconds']:.1f} s"
         ),
@@ -117,8 +133,13 @@ def list_datasets() -> None:
     import pandas as pd
 
     rows = [
-        {"name": d.name, "description": d.description, "freq": d.freq, "licence": d.licence,
-         "path": str(datasets.bundled_path(d.name))}
+        {
+            "name": d.name,
+            "description": d.description,
+            "freq": d.freq,
+            "licence": d.licence,
+            "path": str(datasets.bundled_path(d.name)),
+        }
         for d in datasets.BUNDLED.values()
     ]
     print_table(pd.DataFrame(rows), "Bundled data sets")
@@ -133,12 +154,19 @@ def demo(
     """LSTM vs GRU vs baselines on the bundled NYC taxi data: a day-ahead forecast."""
     info = datasets.BUNDLED["nyc_taxi"]
     console.print(f"[bold]Demo[/bold]: {info.description}\nsource: {info.source}")
-    console.print("Forecast the next 24 hours (48 steps) from the last 2 days (96 steps); "
-                  "test period: the last 20% of the series.")
+    console.print(
+        "Forecast the next 24 hours (48 steps) from the last 2 days (96 steps); "
+        "test period: the last 20% of the series."
+    )
     cells = ["lstm", "gru"]
     result = forecast_run(
-        datasets.bundled_path("nyc_taxi"), target=info.target, time_col=info.time_col,
-        out=out, cells=cells, lookback=96, horizon=48,
+        datasets.bundled_path("nyc_taxi"),
+        target=info.target,
+        time_col=info.time_col,
+        out=out,
+        cells=cells,
+        lookback=96,
+        horizon=48,
         model=ModelConfig(hidden_size=64),
         training=TrainConfig(epochs=epochs, batch_size=128, lr=3e-3, patience=4, quiet=quiet),
         overwrite=True,

@@ -51,8 +51,9 @@ def config_options(
                     inspect.Parameter(
                         f.name,
                         inspect.Parameter.KEYWORD_ONLY,
-                        default=typer.Option(f.default, help=helps.get(f.name, ""),
-                                             rich_help_panel=cls.__name__),
+                        default=typer.Option(
+                            f.default, help=helps.get(f.name, ""), rich_help_panel=cls.__name__
+                        ),
                         annotation=hints[f.name],
                     )
                 )

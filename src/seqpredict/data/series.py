@@ -7,6 +7,7 @@ fitted as one global model.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -163,9 +164,11 @@ def _infer_freq(times: pd.Index, where: str) -> str | None:
                 f"from the first step {steps[0]:g}. Resample to a regular grid first."
             )
         return None
-    freq = pd.infer_freq(times)
+    with warnings.catch_warnings():  # pandas 3 warns that it will return an offset
+        warnings.simplefilter("ignore")
+        freq = pd.infer_freq(times)
     if freq is not None:
-        return freq
+        return str(getattr(freq, "freqstr", freq))
     deltas = np.diff(times.asi8)
     values, counts = np.unique(deltas, return_counts=True)
     common = values[np.argmax(counts)]
@@ -211,6 +214,7 @@ def build_series(
     """
     if fill is not None:
         check_choice("fill", fill, FILL_METHODS)
+    frame = frame.reset_index(drop=True)  # "row N" in messages is the N-th data row
     _check_columns(frame, columns, need_future=need_future)
     names = columns.target + columns.past_covariates
     if need_future:
@@ -218,9 +222,7 @@ def build_series(
     roles = {c: "target" for c in columns.target}
     roles |= {c: "past_covariates" for c in columns.past_covariates}
     roles |= {c: "future_covariates" for c in columns.future_covariates}
-    numbers = pd.concat(
-        [_numeric(frame, (name,), roles[name]) for name in names], axis=1
-    )
+    numbers = pd.concat([_numeric(frame, (name,), roles[name]) for name in names], axis=1)
     times = _parse_times(frame, columns.time_col) if columns.time_col else None
     if columns.id_col is None:
         groups = [("", frame.index)]

@@ -54,8 +54,9 @@ class Windows:
         self.views = self.data.unfold(0, self.lookback + self.horizon, 1)  # (N_all, C, L + H)
 
     def to(self, device: torch.device) -> Windows:
-        return Windows(self.data.to(device), self.lookback, self.horizon, self.n_targets,
-                       self.n_future)
+        return Windows(
+            self.data.to(device), self.lookback, self.horizon, self.n_targets, self.n_future
+        )
 
     def gather(self, starts: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         w = self.views[starts].transpose(1, 2)  # (B, C, L + H) -> (B, L + H, C)

@@ -97,7 +97,10 @@ def fetch(url: str, filename: str, *, download: bool) -> Path:
 
 
 def load_ett(
-    name: str = "ETTh1", path: str | Path | None = None, *, download: bool = False,
+    name: str = "ETTh1",
+    path: str | Path | None = None,
+    *,
+    download: bool = False,
     url: str | None = None,
 ) -> pd.DataFrame:
     """An ETT file (Zhou et al. 2021, CC BY-ND 4.0): from ``path``, else the cache, else

@@ -162,8 +162,9 @@ class Forecaster:
         generator = seed_everything(config.seed)
         self.net_ = self._build_net(len(columns.inputs)).to(self.device_)
         windows = self._windows(series)
-        train_idx, _ = valid_starts(lengths, self.lookback, self.horizon, [0] * len(lengths),
-                                    train_end)
+        train_idx, _ = valid_starts(
+            lengths, self.lookback, self.horizon, [0] * len(lengths), train_end
+        )
         val_idx, _ = valid_starts(lengths, self.lookback, self.horizon, train_end, lengths)
         train_starts = torch.from_numpy(train_idx).to(self.device_)
         val_starts = torch.from_numpy(val_idx).to(self.device_)
@@ -173,8 +174,9 @@ class Forecaster:
             return (x, future), y
 
         def train_batches() -> Iterator[loop.Batch]:
-            chunks = batches(len(train_starts), config.batch_size, shuffle=True,
-                             generator=generator)
+            chunks = batches(
+                len(train_starts), config.batch_size, shuffle=True, generator=generator
+            )
             return (to_batch(train_starts[c.to(self.device_)]) for c in chunks)
 
         def val_batches() -> Iterator[loop.Batch]:
@@ -244,8 +246,9 @@ class Forecaster:
                     "pass `data`: a loaded Forecaster does not keep its training data."
                 )
             return self.series_
-        return build_series(read_table(data), self.columns_, fill=self.fill,
-                            need_future=need_future)
+        return build_series(
+            read_table(data), self.columns_, fill=self.fill, need_future=need_future
+        )
 
     @torch.no_grad()
     def _run(self, x: torch.Tensor, future: torch.Tensor, batch: int = 1024) -> np.ndarray:
@@ -281,9 +284,7 @@ class Forecaster:
         pred = self._run(x, future)  # (N, H, K), scaled
         y = y.cpu().numpy()
         target_x = x[:, :, :k].cpu().numpy()  # (N, L, K)
-        base = {
-            name: fn(target_x, self.horizon, self.season_) for name, fn in BASELINES.items()
-        }
+        base = {name: fn(target_x, self.horizon, self.season_) for name, fn in BASELINES.items()}
         scale = np.stack([self.mase_scale_[series.ids[s]] for s in which])[:, None, :]  # (N,1,K)
         std = np.stack([self.scaler_.std[series.ids[s]][:k] for s in which])[:, None, :]
         mean = np.stack([self.scaler_.mean[series.ids[s]][:k] for s in which])[:, None, :]
@@ -311,9 +312,7 @@ class Forecaster:
             try:
                 stamp = pd.Timestamp(start)
             except (ValueError, TypeError):
-                raise SeqpredictError(
-                    f"`start` must be a date or time, got {start!r}."
-                ) from None
+                raise SeqpredictError(f"`start` must be a date or time, got {start!r}.") from None
             return int(times.searchsorted(stamp))
         return int(np.searchsorted(np.asarray(times), start))
 
@@ -330,8 +329,9 @@ class Forecaster:
         return out
 
     # -- predict -------------------------------------------------------------------------
-    def predict(self, data: TableLike | None = None, future: TableLike | None = None
-                ) -> pd.DataFrame:
+    def predict(
+        self, data: TableLike | None = None, future: TableLike | None = None
+    ) -> pd.DataFrame:
         """Forecast the ``horizon`` steps after the end of each series in ``data``.
 
         ``data``: the history (None: the training data). ``future``: rows with the
@@ -341,16 +341,19 @@ class Forecaster:
         self._check_fitted()
         series = self._series(data, need_future=True)
         cols = self.columns_
-        short = [(sid, n) for sid, n in zip(series.ids, series.lengths, strict=True)
-                 if n < self.lookback]
+        short = [
+            (sid, n) for sid, n in zip(series.ids, series.lengths, strict=True) if n < self.lookback
+        ]
         if short:
             sid, n = short[0]
             raise SeqpredictError(
                 f"series {sid!r} has {n} rows; predicting needs the last lookback "
                 f"{self.lookback} rows."
             )
-        scaled = [self.scaler_.transform(sid, v[-self.lookback :])
-                  for sid, v in zip(series.ids, series.values, strict=True)]
+        scaled = [
+            self.scaler_.transform(sid, v[-self.lookback :])
+            for sid, v in zip(series.ids, series.values, strict=True)
+        ]
         x = torch.from_numpy(np.stack(scaled))  # (S, L, C)
         future_x = torch.from_numpy(self._future_block(series, future))  # (S, H, F)
         pred = self._run(x, future_x)  # (S, H, K)
@@ -375,8 +378,7 @@ class Forecaster:
                 f"`future`: this model reads future-known covariates {list(names)}; pass a table "
                 f"with their values for the {h} steps after the end of each series."
             )
-        fut_cols = replace(self.columns_, target=names, future_covariates=(),
-                           past_covariates=())
+        fut_cols = replace(self.columns_, target=names, future_covariates=(), past_covariates=())
         fut = build_series(read_table(future, name="future"), fut_cols, fill=self.fill)
         by_id = dict(zip(fut.ids, fut.values, strict=True))
         out = np.zeros((s, h, len(names)), np.float32)

@@ -1,0 +1,3 @@
+from seqpredict.cli import main
+
+main()

@@ -1,0 +1,52 @@
+"""Shared fixtures: small synthetic series (fast) and settings that train in a second."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from seqpredict.config import ModelConfig, TrainConfig
+
+CELLS = ("lstm", "gru", "rnn")
+
+
+def sine_frame(n: int = 360, seed: int = 0, freq: str = "h") -> pd.DataFrame:
+    """Hourly series with a daily cycle, a past covariate and a calendar (future) covariate."""
+    rng = np.random.default_rng(seed)
+    t = np.arange(n)
+    time = pd.date_range("2024-01-01", periods=n, freq=freq)
+    daily = np.sin(2 * np.pi * t / 24)
+    return pd.DataFrame(
+        {
+            "time": time,
+            "y": 10 + 3 * daily + 0.3 * rng.standard_normal(n),
+            "y2": 5 + np.cos(2 * np.pi * t / 24) + 0.2 * rng.standard_normal(n),
+            "temp": 20 + daily + 0.1 * rng.standard_normal(n),
+            "hour": (t % 24) / 23.0,
+        }
+    )
+
+
+def long_frame(n: int = 300, ids: tuple[str, ...] = ("a", "b", "c")) -> pd.DataFrame:
+    parts = []
+    for k, sid in enumerate(ids):
+        f = sine_frame(n, seed=k)
+        f["y"] = f["y"] * (k + 1)  # different levels: per-series scaling matters
+        f.insert(0, "store", sid)
+        parts.append(f)
+    return pd.concat(parts, ignore_index=True)
+
+
+@pytest.fixture
+def frame() -> pd.DataFrame:
+    return sine_frame()
+
+
+@pytest.fixture
+def fast_training() -> TrainConfig:
+    return TrainConfig(epochs=2, batch_size=32, quiet=True, seed=1)
+
+
+def small_model(cell: str = "lstm", **kw: object) -> ModelConfig:
+    return ModelConfig(cell=cell, hidden_size=8, **kw)  # type: ignore[arg-type]
