@@ -34,10 +34,11 @@ L, H, HIDDEN, BATCH, EPOCHS, TRAIN_ROWS = 96, 24, 64, 32, 10, 8640
 
 def library_fit(frame: pd.DataFrame, cell: str) -> tuple[float, int]:
     f = Forecaster(
-        lookback=L, horizon=H, val_frac=0.0,
+        lookback=L,
+        horizon=H,
+        val_frac=0.0,
         model=ModelConfig(cell=cell, hidden_size=HIDDEN),
-        training=TrainConfig(epochs=EPOCHS, batch_size=BATCH, quiet=True, patience=0,
-                             device="cpu"),
+        training=TrainConfig(epochs=EPOCHS, batch_size=BATCH, quiet=True, patience=0, device="cpu"),
     )
     t0 = time.perf_counter()
     f.fit(frame, target="OT", time_col="date")
@@ -79,14 +80,34 @@ def main() -> None:
             bare_s, n_bare = bare_fit(values, cell)
             assert n == n_bare, (n, n_bare)
             for side, sec in (("library", lib_s), ("bare", bare_s)):
-                print(json.dumps({"bench": "forecast_speed", "cell": cell, "side": side,
-                                  "repeat": r, "seconds": round(sec, 3), "windows": n,
-                                  "windows_per_s": round(n * EPOCHS / sec, 1)}), flush=True)
+                print(
+                    json.dumps(
+                        {
+                            "bench": "forecast_speed",
+                            "cell": cell,
+                            "side": side,
+                            "repeat": r,
+                            "seconds": round(sec, 3),
+                            "windows": n,
+                            "windows_per_s": round(n * EPOCHS / sec, 1),
+                        }
+                    ),
+                    flush=True,
+                )
             ratios.append(lib_s / bare_s)
-        print(json.dumps({"bench": "forecast_speed", "cell": cell, "metric": "overhead",
-                          "library_over_bare_time_median": round(statistics.median(ratios), 4),
-                          "overhead_pct": round(100 * (statistics.median(ratios) - 1), 2),
-                          "ratios": [round(x, 4) for x in ratios]}), flush=True)
+        print(
+            json.dumps(
+                {
+                    "bench": "forecast_speed",
+                    "cell": cell,
+                    "metric": "overhead",
+                    "library_over_bare_time_median": round(statistics.median(ratios), 4),
+                    "overhead_pct": round(100 * (statistics.median(ratios) - 1), 2),
+                    "ratios": [round(x, 4) for x in ratios],
+                }
+            ),
+            flush=True,
+        )
 
 
 if __name__ == "__main__":
