@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -50,3 +53,21 @@ def fast_training() -> TrainConfig:
 
 def small_model(cell: str = "lstm", **kw: object) -> ModelConfig:
     return ModelConfig(cell=cell, hidden_size=8, **kw)  # type: ignore[arg-type]
+
+
+def shared_data_dir() -> Path | None:
+    """The public data sets of ../shared/data (or $SEQPREDICT_SHARED_DATA), if present."""
+    root = os.environ.get("SEQPREDICT_SHARED_DATA")
+    candidates = [Path(root)] if root else []
+    here = Path(__file__).resolve().parents[1]
+    candidates += [here.parent / "shared" / "data", here.parents[1] / "shared" / "data"]
+    return next((c for c in candidates if (c / "README.md").exists()), None)
+
+
+@pytest.fixture
+def shared_data() -> Path:
+    """Path to ../shared/data; skips the test (with the reason) when the data is not there."""
+    found = shared_data_dir()
+    if found is None:
+        pytest.skip("public data not found: set SEQPREDICT_SHARED_DATA or place ../shared/data")
+    return found
