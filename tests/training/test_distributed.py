@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import runpy
 import subprocess
 import sys
 from pathlib import Path
@@ -25,7 +26,9 @@ def _env() -> dict[str, str]:
     return env
 
 
-def test_two_process_ddp_equals_single_process_with_the_same_global_batch(tmp_path) -> None:
+def test_two_process_ddp_equals_single_process_with_the_same_global_batch(
+    tmp_path, monkeypatch
+) -> None:
     # 201 rows, val_frac 0.2 -> 161 training rows -> 150 windows (lookback 8 + horizon 4):
     # global batches of 16 end with 6 windows, which two ranks split evenly (3 + 3).
     rng = np.random.default_rng(0)
@@ -33,10 +36,7 @@ def test_two_process_ddp_equals_single_process_with_the_same_global_batch(tmp_pa
     y = np.sin(2 * np.pi * t / 12) + 0.1 * rng.standard_normal(201)
     data = tmp_path / "data.csv"
     pd.DataFrame({"y": y}).to_csv(data, index=False)
-    single = subprocess.Popen(
-        [sys.executable, str(WORKER), str(data), str(tmp_path)], env=_env(), cwd=tmp_path
-    )
-    ddp = subprocess.run(
+    ddp = subprocess.Popen(
         [
             sys.executable,
             "-m",
@@ -50,12 +50,20 @@ def test_two_process_ddp_equals_single_process_with_the_same_global_batch(tmp_pa
         ],
         env=_env(),
         cwd=tmp_path,
-        capture_output=True,
+        stderr=subprocess.PIPE,
         text=True,
-        timeout=240,
     )
-    assert single.wait(timeout=240) == 0
-    assert ddp.returncode == 0, ddp.stderr[-3000:]
+    for name in ("RANK", "WORLD_SIZE", "LOCAL_RANK"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr(sys, "argv", [str(WORKER), str(data), str(tmp_path)])
+    # meanwhile, the single-process reference in this process, on the same kernels
+    threads = torch.get_num_threads()
+    try:
+        runpy.run_path(str(WORKER), run_name="__main__", init_globals=None)
+    finally:
+        torch.set_num_threads(threads)
+    _, err = ddp.communicate(timeout=240)
+    assert ddp.returncode == 0, err[-3000:]
 
     r0 = load_file(str(tmp_path / "rank0.safetensors"))
     r1 = load_file(str(tmp_path / "rank1.safetensors"))

@@ -113,3 +113,29 @@ def test_tune_needs_a_validation_part(tmp_path) -> None:
         from seqpredict.tune import tune
 
         tune(sine_frame(100), target="y", val_frac=0.0, storage=f"sqlite:///{tmp_path}/x.db")
+
+
+def test_pruned_trials_stop_after_their_first_epoch(tmp_path) -> None:
+    from seqpredict.config import TrainConfig
+    from seqpredict.tune import SearchSpace, tune
+
+    space = SearchSpace(cells=("gru",), hidden_sizes=(4,), num_layers=(1,), lookbacks=(8,))
+    storage = f"sqlite:///{tmp_path}/p.db"
+    with pytest.raises(SeqpredictError, match="no completed trial"):
+        tune(
+            sine_frame(200),
+            target="y",
+            time_col="time",
+            horizon=4,
+            trials=2,
+            storage=storage,
+            study_name="p",
+            space=space,
+            training=TrainConfig(epochs=3),
+            pruner=optuna.pruners.ThresholdPruner(upper=1e-12),  # every loss is too high
+            best_config=tmp_path / "best.json",
+        )
+    study = optuna.load_study(study_name="p", storage=storage)
+    assert [t.state for t in study.trials] == [optuna.trial.TrialState.PRUNED] * 2
+    assert [list(t.intermediate_values) for t in study.trials] == [[1], [1]]
+    assert not (tmp_path / "best.json").exists()

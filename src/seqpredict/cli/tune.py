@@ -24,6 +24,15 @@ def _ints(name: str, text: str) -> tuple[int, ...]:
         raise SeqpredictError(f"`{name}` must be comma-separated integers, got {text!r}.") from None
 
 
+def _quiet_optuna() -> None:
+    """This command prints one line per trial itself; keep Optuna's INFO lines out."""
+    try:
+        import optuna
+    except ImportError:
+        return  # tune() explains how to install it
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+
+
 @app.command("tune")
 @config_options(
     ModelConfig,
@@ -63,6 +72,7 @@ def tune_command(
     a file for `seqpredict forecast --config`."""
     if configs is None:  # filled in by config_options
         raise RuntimeError("tune_command() must be called through the CLI")
+    _quiet_optuna()
     space = SearchSpace(
         cells=as_names(cells),
         hidden_sizes=_ints("hidden_sizes", hidden_sizes),

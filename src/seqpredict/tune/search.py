@@ -95,6 +95,7 @@ def tune(
     fill: str | None = None,
     best_config: str | Path | None = None,
     sampler_seed: int | None = None,
+    pruner: Any = None,
     on_trial: Any = None,
 ) -> Any:
     """Run ``trials`` trials of the study ``study_name`` in ``storage`` (created or joined);
@@ -102,7 +103,9 @@ def tune(
 
     ``model`` / ``training`` hold the settings not searched (normalize; epochs, patience, seed,
     optimizer...). ``best_config``: write the best trial so far as a JSON file that
-    ``seqpredict forecast --config`` reads. ``on_trial(trial)`` is called after each trial.
+    ``seqpredict forecast --config`` reads. ``pruner``: an Optuna pruner (None:
+    ``MedianPruner(n_startup_trials=2, n_warmup_steps=1)``, which spares each trial's first
+    epoch). ``on_trial(trial)`` is called after each trial.
     """
     optuna = _optuna()
     check_positive_int("trials", trials)
@@ -162,7 +165,7 @@ def tune(
         direction="minimize",
         load_if_exists=True,
         sampler=optuna.samplers.TPESampler(seed=sampler_seed),
-        pruner=optuna.pruners.MedianPruner(n_startup_trials=2, n_warmup_steps=1),
+        pruner=pruner or optuna.pruners.MedianPruner(n_startup_trials=2, n_warmup_steps=1),
     )
     callbacks = [lambda s, t: on_trial(t)] if on_trial is not None else []
     study.optimize(objective, n_trials=trials, callbacks=callbacks, catch=())
