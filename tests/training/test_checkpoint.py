@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -141,3 +142,41 @@ def test_on_epoch_end_can_stop_and_its_exceptions_propagate(tmp_path) -> None:
             on_epoch_end=prune,
             log_dir=tmp_path / "tb",
         )
+
+
+def test_loop_resume_continues_to_more_epochs_with_identical_results(tmp_path) -> None:
+    """2 epochs + resume to 4 == 4 epochs: optimizer moments, dropout RNG, batch order."""
+    x = torch.randn(40, 3, generator=torch.Generator().manual_seed(1))
+    y = x.sum(1, keepdim=True)
+
+    def run(epochs: int, ckpt: Path, resume: bool) -> tuple[torch.nn.Module, loop.History]:
+        torch.manual_seed(0)
+        gen = torch.Generator().manual_seed(0)
+        model = torch.nn.Sequential(
+            torch.nn.Linear(3, 8), torch.nn.Dropout(0.3), torch.nn.Linear(8, 1)
+        )
+
+        def batches():
+            return [((x[i],), y[i]) for i in torch.randperm(40, generator=gen).split(8)]
+
+        cfg = TrainConfig(epochs=epochs, lr=0.01, quiet=True, patience=0)
+        hist = loop.fit(
+            model,
+            batches,
+            5,
+            cfg,
+            torch.nn.functional.mse_loss,
+            lambda: [((x,), y)],
+            generator=gen,
+            checkpoint=ckpt,
+            resume=resume,
+        )
+        return model, hist
+
+    ref, ref_hist = run(4, tmp_path / "a.safetensors", False)
+    run(2, tmp_path / "b.safetensors", False)
+    again, hist = run(4, tmp_path / "b.safetensors", True)
+    for (name, a), b in zip(ref.state_dict().items(), again.state_dict().values(), strict=True):
+        assert torch.equal(a, b), name
+    strip = [{k: v for k, v in e.items() if k != "seconds"} for e in hist.epochs]
+    assert strip == [{k: v for k, v in e.items() if k != "seconds"} for e in ref_hist.epochs]

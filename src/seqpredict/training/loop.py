@@ -113,7 +113,8 @@ def fit(
     generator: the batch-order generator the batch callables draw from; checkpointed with the
     other RNG states so a resumed run replays the same order.
     checkpoint: file written atomically after every epoch (rank 0 only); with ``resume`` and an
-    existing file, training continues from it (a finished run is restored, not retrained).
+    existing file, training continues after its last epoch up to ``config.epochs`` (a run that
+    stopped early is restored, not retrained).
     log_dir: TensorBoard event files there (also when ``config.tensorboard``; None then means
     TensorBoard's default ``runs/<date>_<host>``).
     on_epoch_end(epoch, record): called on every rank after each epoch; True stops training;
@@ -143,7 +144,7 @@ def fit(
         with EpochProgress(label, config.epochs, steps_per_epoch, quiet) as progress:
             progress.update(steps_per_epoch * state.epoch, "resumed" if state.epoch else "")
             for epoch in range(state.epoch + 1, config.epochs + 1):
-                if state.finished:
+                if history.stopped_early:  # a resumed run that had stopped stays stopped
                     break
                 start = time.perf_counter()
                 record = _train_epoch(
