@@ -15,6 +15,7 @@ import pytest
 import torch
 from safetensors.torch import load_file
 
+from seqpredict.errors import SeqpredictError
 from seqpredict.training import distributed
 
 WORKER = Path(__file__).with_name("ddp_worker.py")
@@ -103,5 +104,5 @@ def test_shard_batches_cuts_each_global_batch_into_equal_contiguous_pieces() -> 
 
 
 def test_batch_size_must_divide_by_world_size() -> None:
-    with pytest.raises(distributed.SeqpredictError, match="divisible by the number of processes"):
+    with pytest.raises(SeqpredictError, match="divisible by the number of processes"):
         distributed.check_batch_size(15, distributed.DistContext(0, 2))

@@ -58,15 +58,15 @@ def open_storage(url: str, attempts: int = 5) -> Any:
     """An Optuna RDB storage for ``url``; several workers may open it at the same moment.
 
     SQLite waits up to 60 s for a lock instead of failing, and a race between workers
-    creating the tables on first use is retried."""
+    creating the schema on first use (two inserts of its version row) is retried."""
     optuna = _optuna()
-    from sqlalchemy.exc import OperationalError
+    from sqlalchemy.exc import DBAPIError  # OperationalError (locked), IntegrityError (race)
 
     engine_kwargs = {"connect_args": {"timeout": 60}} if url.startswith("sqlite") else {}
     for attempt in range(attempts):
         try:
             return optuna.storages.RDBStorage(url, engine_kwargs=engine_kwargs)
-        except OperationalError:
+        except DBAPIError:
             if attempt == attempts - 1:
                 raise
             time.sleep(0.2 * (attempt + 1))
