@@ -72,6 +72,7 @@ class GRULayerFunction(torch.autograd.Function):
             gi_n.unbind(0),
             n.unbind(0),
             out.unbind(0),
+            strict=True,
         )  # per-step views made once: slicing inside the loop costs as much as an op
         h_prev = h0
         for s_t, rz_t, r_t, z_t, gh_n_t, gi_n_t, n_t, h_t in steps:
@@ -158,13 +159,21 @@ class FastGRU(nn.GRU):
     x (N, L, H_in) if batch_first else (L, N, H_in), h0 (num_layers, N, H) or None;
     out (N, L, H) / (L, N, H), h_n (num_layers, N, H). Dropout (training only) applies to the
     outputs of every layer but the last, as in nn.GRU.
+
+    The hand-written path runs when it is the faster one, i.e. when training on CPU: a 3-D CPU
+    input, gradients enabled and wanted (by the input or a parameter), unidirectional, with
+    biases, no ``proj_size``. Everything else, CUDA (cuDNN) and inference included, goes to
+    ``nn.GRU.forward``, which for inference on CPU is as fast as the hand-written loop.
     """
 
-    def _fast_path_applies(self, x: Any) -> bool:
+    def uses_fast_path(self, x: Any) -> bool:
+        """True when ``forward(x)`` runs the hand-written CPU path."""
         return (
             isinstance(x, torch.Tensor)
             and x.dim() == 3
             and x.device.type == "cpu"
+            and torch.is_grad_enabled()
+            and (x.requires_grad or any(p.requires_grad for p in self._flat_weights))
             and not self.bidirectional
             and self.bias
             and self.proj_size == 0
@@ -173,12 +182,12 @@ class FastGRU(nn.GRU):
     def forward(  # type: ignore[override]
         self, input: Any, hx: torch.Tensor | None = None
     ) -> tuple[Any, torch.Tensor]:
-        if not self._fast_path_applies(input):
+        if not self.uses_fast_path(input):
             return super().forward(input, hx)  # torch's kernel: cuDNN on CUDA
         x = input.transpose(0, 1) if self.batch_first else input  # (L, N, H_in)
-        batch = x.shape[1]
         if hx is None:
-            hx = x.new_zeros(self.num_layers, batch, self.hidden_size)
+            hx = x.new_zeros(self.num_layers, x.shape[1], self.hidden_size)  # (layers, N, H)
+        self.check_forward_args(input, hx, None)  # nn.GRU's checks and error messages
         h_last = []
         for layer in range(self.num_layers):
             if layer > 0 and self.dropout > 0 and self.training:
@@ -186,12 +195,11 @@ class FastGRU(nn.GRU):
             x = GRULayerFunction.apply(
                 x.contiguous(),
                 hx[layer],
-                getattr(self, f"weight_ih_l{layer}"),
-                getattr(self, f"weight_hh_l{layer}"),
-                getattr(self, f"bias_ih_l{layer}"),
-                getattr(self, f"bias_hh_l{layer}"),
+                *(getattr(self, f"{name}_l{layer}") for name in _PARAMS),
             )  # (L, N, H)
             h_last.append(x[-1])
-        h_n = torch.stack(h_last)  # (num_layers, N, H)
         out = x.transpose(0, 1) if self.batch_first else x
-        return out, h_n
+        return out, torch.stack(h_last)  # (N, L, H) or (L, N, H); (layers, N, H)
+
+
+_PARAMS = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")  # nn.GRU's names, layer k: _l{k}
