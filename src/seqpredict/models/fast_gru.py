@@ -166,14 +166,20 @@ class FastGRU(nn.GRU):
     ``nn.GRU.forward``, which for inference on CPU is as fast as the hand-written loop.
     """
 
+    # True: run the hand-written forward without gradients too (for benchmarks/cells.py)
+    fast_inference: bool = False
+
     def uses_fast_path(self, x: Any) -> bool:
         """True when ``forward(x)`` runs the hand-written CPU path."""
+        if not isinstance(x, torch.Tensor):  # a PackedSequence
+            return False
+        training = torch.is_grad_enabled() and (
+            x.requires_grad or any(p.requires_grad for p in self._flat_weights)
+        )
         return (
-            isinstance(x, torch.Tensor)
-            and x.dim() == 3
+            x.dim() == 3
             and x.device.type == "cpu"
-            and torch.is_grad_enabled()
-            and (x.requires_grad or any(p.requires_grad for p in self._flat_weights))
+            and (training or self.fast_inference)
             and not self.bidirectional
             and self.bias
             and self.proj_size == 0
