@@ -58,10 +58,9 @@ class GRULayerFunction(torch.autograd.Function):
         bias[:h2] += b_hh[:h2]
         s = x.new_empty(seq_len, batch, 3 * hidden)  # (L, N, 3H)
         torch.addmm(bias, x.view(seq_len * batch, -1), w_ih.t(), out=s.view(seq_len * batch, -1))
-        gi_n = s[:, :, h2:].clone()  # (L, N, H): W_in x_t + b_in
-        s[:, :, h2:] = b_hh[h2:]
         out = x.new_empty(seq_len, batch, hidden)  # (L, N, H)
-        n = torch.empty_like(out)  # (L, N, H)
+        n = s[:, :, h2:].clone()  # (L, N, H): gi_n = W_in x_t + b_in, becomes n in place
+        s[:, :, h2:] = b_hh[h2:]
         w_hh_t = w_hh.t().contiguous()  # (H, 3H); a contiguous right factor is the faster gemm
         steps = zip(
             s.unbind(0),
@@ -69,17 +68,15 @@ class GRULayerFunction(torch.autograd.Function):
             s[:, :, :hidden].unbind(0),
             s[:, :, hidden:h2].unbind(0),
             s[:, :, h2:].unbind(0),
-            gi_n.unbind(0),
             n.unbind(0),
             out.unbind(0),
             strict=True,
         )  # per-step views made once: slicing inside the loop costs as much as an op
         h_prev = h0
-        for s_t, rz_t, r_t, z_t, gh_n_t, gi_n_t, n_t, h_t in steps:
+        for s_t, rz_t, r_t, z_t, gh_n_t, n_t, h_t in steps:
             s_t.addmm_(h_prev, w_hh_t)  # [gi_r + gh_r, gi_z + gh_z, gh_n]
             rz_t.sigmoid_()
-            torch.addcmul(gi_n_t, r_t, gh_n_t, out=n_t)
-            n_t.tanh_()
+            n_t.addcmul_(r_t, gh_n_t).tanh_()
             torch.lerp(n_t, h_prev, z_t, out=h_t)  # n + z (h_prev - n) = (1 - z) n + z h_prev
             h_prev = h_t
         ctx.save_for_backward(x, h0, w_ih, w_hh, out)
@@ -95,20 +92,18 @@ class GRULayerFunction(torch.autograd.Function):
         seq_len, batch, hidden = out.shape
         h2 = 2 * hidden
         rows = seq_len * batch
-        d_out = d_out.contiguous()  # (L, N, H)
         r, z, gh_n = s[:, :, :hidden], s[:, :, hidden:h2], s[:, :, h2:]  # (L, N, H) each
-        h_prev = torch.cat([h0.unsqueeze(0), out[:-1]])  # (L, N, H)
 
         # Every pre-activation gradient is dh_t times a coefficient known before the loop:
         #   d gi_n  = dh (1 - z)(1 - n²)                 =: dh c_i
         #   d gh_n  = dh c_i r                           =: dh c_n
         #   d pre_r = dh c_i gh_n r (1 - r)              =: dh c_r
         #   d pre_z = dh (h_prev - n) z (1 - z)          =: dh c_z
-        # so they are computed here over the whole sequence, in place where possible.
+        # so they are computed here over the whole sequence, in place where possible;
+        # (h_prev - n) z = h - n, so c_z = (h - n)(1 - z).
         c = torch.empty_like(s)  # (L, N, 3H) = [c_r, c_z, c_n]
         c_r, c_z, c_n = c[:, :, :hidden], c[:, :, hidden:h2], c[:, :, h2:]
-        torch.sub(h_prev, n, out=c_z)
-        c_z.mul_(z)
+        torch.sub(out, n, out=c_z)
         c_z.addcmul_(c_z, z, value=-1)
         c_i = n
         torch.addcmul(n.new_ones(()), n, n, value=-1, out=c_i)  # 1 - n²
@@ -119,8 +114,7 @@ class GRULayerFunction(torch.autograd.Function):
 
         # The recurrence: dh_{t-1} = d_out_{t-1} + dh_t z_t + dgh_t W_hh with dgh_t = dh_t c_t,
         # the gradient at gh_t = W_hh h_{t-1} + b_hh; dgh_t overwrites s_t once z_t is used.
-        dh = torch.empty_like(out)  # (L, N, H): total gradient reaching h_t
-        dh[-1] = d_out[-1]
+        dh = d_out.clone(memory_format=torch.contiguous_format)  # (L, N, H), d_out_t + ...
         dgh = s
         dh_t = dh.unbind(0)
         dh_col_t = dh.unsqueeze(2).unbind(0)  # (N, 1, H) each
@@ -128,9 +122,8 @@ class GRULayerFunction(torch.autograd.Function):
         dgh3_t = dgh.view(seq_len, batch, 3, hidden).unbind(0)  # (N, 3, H) each
         c3_t = c.view(seq_len, batch, 3, hidden).unbind(0)
         z_t = z.unbind(0)
-        d_out_t = d_out.unbind(0)
         for t in range(seq_len - 1, 0, -1):
-            torch.addcmul(d_out_t[t - 1], dh_t[t], z_t[t], out=dh_t[t - 1])
+            dh_t[t - 1].addcmul_(dh_t[t], z_t[t])
             torch.mul(dh_col_t[t], c3_t[t], out=dgh3_t[t])
             dh_t[t - 1].addmm_(dgh_t[t], w_hh)
         dh0 = torch.mul(dh_t[0], z_t[0])  # (N, H)
@@ -142,7 +135,8 @@ class GRULayerFunction(torch.autograd.Function):
         dgh2 = dgh.view(rows, 3 * hidden)
         dgh_rz = dgh2[:, :h2]  # (L*N, 2H)
         x2 = x.view(rows, -1)  # (L*N, H_in)
-        dw_hh = dgh2.t() @ h_prev.view(rows, hidden)  # (3H, H)
+        dw_hh = dgh2[batch:].t() @ out[:-1].reshape(rows - batch, hidden)  # (3H, H): t >= 1
+        dw_hh.addmm_(dgh2[:batch].t(), h0)  # t = 0, h_prev = h0
         db_hh = dgh2.sum(0)  # (3H,)
         dw_ih = torch.cat([dgh_rz.t() @ x2, dgi_n.t() @ x2])  # (3H, H_in)
         db_ih = torch.cat([db_hh[:h2], dgi_n.sum(0)])  # (3H,)
