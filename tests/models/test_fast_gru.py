@@ -103,6 +103,13 @@ def test_cuda_uses_torch_kernel_and_agrees_with_cpu() -> None:
     torch.testing.assert_close(out_gpu.cpu(), out_cpu, atol=1e-5, rtol=1e-4)
 
 
+def test_second_backward_is_refused_with_a_message() -> None:
+    out, _ = FastGRU(2, 3)(torch.randn(4, 2, 2))
+    out.sum().backward(retain_graph=True)
+    with pytest.raises(RuntimeError, match="second backward"):
+        out.sum().backward()
+
+
 def test_wrong_input_size_gives_nn_gru_error() -> None:
     with pytest.raises(RuntimeError, match="input.size\\(-1\\) must be equal to input_size"):
         FastGRU(3, 4, batch_first=True)(torch.randn(2, 5, 2))

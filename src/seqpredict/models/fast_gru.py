@@ -86,9 +86,14 @@ class GRULayerFunction(torch.autograd.Function):
     @staticmethod
     @once_differentiable
     def backward(ctx: Any, d_out: torch.Tensor) -> tuple[torch.Tensor | None, ...]:  # type: ignore[override]
+        if not hasattr(ctx, "s"):
+            raise RuntimeError(
+                "FastGRU: a second backward through the same forward (retain_graph=True) is "
+                "not supported, its buffers are reused by the first; use torch.nn.GRU for that."
+            )
         x, h0, w_ih, w_hh, out = ctx.saved_tensors
         s, n = ctx.s, ctx.n
-        del ctx.s, ctx.n  # the buffers are overwritten below: a second backward must fail
+        del ctx.s, ctx.n  # overwritten below (s becomes dgh, n becomes c_i)
         seq_len, batch, hidden = out.shape
         h2 = 2 * hidden
         rows = seq_len * batch
@@ -157,7 +162,8 @@ class FastGRU(nn.GRU):
     The hand-written path runs when it is the faster one, i.e. when training on CPU: a 3-D CPU
     input, gradients enabled and wanted (by the input or a parameter), unidirectional, with
     biases, no ``proj_size``. Everything else, CUDA (cuDNN) and inference included, goes to
-    ``nn.GRU.forward``, which for inference on CPU is as fast as the hand-written loop.
+    ``nn.GRU.forward``; for inference on CPU it is as fast as the hand-written forward at small
+    sizes and faster at large ones (benchmarks/cells.py).
     """
 
     # True: run the hand-written forward without gradients too (for benchmarks/cells.py)
