@@ -26,8 +26,8 @@ def pair(i: int, h: int, layers: int, batch_first: bool, dtype: torch.dtype, **k
 
 def run(model: nn.Module, x: torch.Tensor, h0: torch.Tensor | None, seed: int = 1):
     """Forward and backward with fixed random output weights; returns values and gradients."""
-    x = x.clone().requires_grad_()
-    h = None if h0 is None else h0.clone().requires_grad_()
+    x = x.detach().clone().requires_grad_()
+    h = None if h0 is None else h0.detach().clone().requires_grad_()
     out, h_n = model(x, h)
     gen = torch.Generator().manual_seed(seed)
     w_out = torch.randn(out.shape, generator=gen, dtype=out.dtype)
@@ -101,6 +101,23 @@ def test_cuda_uses_torch_kernel_and_agrees_with_cpu() -> None:
     out_gpu = gru.cuda()(x.cuda())[0]
     assert not gru.uses_fast_path(x.cuda())
     torch.testing.assert_close(out_gpu.cpu(), out_cpu, atol=1e-5, rtol=1e-4)
+
+
+def test_gradient_for_the_initial_state_alone_takes_the_fast_path() -> None:
+    ref, fast = pair(3, 5, 2, True, torch.float64)
+    for p in [*ref.parameters(), *fast.parameters()]:
+        p.requires_grad_(False)
+    x = torch.randn(4, 20, 3, dtype=torch.float64)[:, ::2]  # non-contiguous input
+    h0 = torch.randn(4, 2, 5, dtype=torch.float64).transpose(0, 1)  # non-contiguous state
+    assert fast.uses_fast_path(x, h0.clone().requires_grad_()) and not fast.uses_fast_path(x, h0)
+    results = []
+    for model in (ref, fast):
+        h = h0.clone().requires_grad_()  # the only tensor that wants a gradient
+        out, h_n = model(x, h)
+        (out[:, -1].sum() + h_n.pow(2).sum()).backward()
+        results.append((out, h_n, h.grad))
+    for expected, got in zip(*results, strict=True):
+        torch.testing.assert_close(got, expected, **TOL[torch.float64])
 
 
 def test_second_backward_is_refused_with_a_message() -> None:

@@ -160,22 +160,21 @@ class FastGRU(nn.GRU):
     outputs of every layer but the last, as in nn.GRU.
 
     The hand-written path runs when it is the faster one, i.e. when training on CPU: a 3-D CPU
-    input, gradients enabled and wanted (by the input or a parameter), unidirectional, with
-    biases, no ``proj_size``. Everything else, CUDA (cuDNN) and inference included, goes to
-    ``nn.GRU.forward``; for inference on CPU it is as fast as the hand-written forward at small
-    sizes and faster at large ones (benchmarks/cells.py).
+    input, gradients enabled and wanted (by the input, the initial state or a parameter),
+    unidirectional, with biases, no ``proj_size``. Everything else, CUDA (cuDNN) and inference
+    included, goes to ``nn.GRU.forward``; for inference on CPU the hand-written forward was not
+    consistently faster (benchmarks/cells.py, docs/fast_gru.md).
     """
 
     # True: run the hand-written forward without gradients too (for benchmarks/cells.py)
     fast_inference: bool = False
 
-    def uses_fast_path(self, x: Any) -> bool:
-        """True when ``forward(x)`` runs the hand-written CPU path."""
+    def uses_fast_path(self, x: Any, hx: torch.Tensor | None = None) -> bool:
+        """True when ``forward(x, hx)`` runs the hand-written CPU path."""
         if not isinstance(x, torch.Tensor):  # a PackedSequence
             return False
-        training = torch.is_grad_enabled() and (
-            x.requires_grad or any(p.requires_grad for p in self._flat_weights)
-        )
+        wanted = [x, *self._flat_weights] + ([] if hx is None else [hx])
+        training = torch.is_grad_enabled() and any(t.requires_grad for t in wanted)
         return (
             x.dim() == 3
             and x.device.type == "cpu"
@@ -188,7 +187,7 @@ class FastGRU(nn.GRU):
     def forward(  # type: ignore[override]
         self, input: Any, hx: torch.Tensor | None = None
     ) -> tuple[Any, torch.Tensor]:
-        if not self.uses_fast_path(input):
+        if not self.uses_fast_path(input, hx):
             return super().forward(input, hx)  # torch's kernel: cuDNN on CUDA
         x = input.transpose(0, 1) if self.batch_first else input  # (L, N, H_in)
         if hx is None:
