@@ -1,0 +1,113 @@
+"""NAB: LSTM and GRU anomaly detectors over the 58 files of the Numenta Anomaly Benchmark.
+
+Writes results in NAB's results layout (results/<detector>/<category>/<detector>_<file>.csv with
+timestamp, value, anomaly_score, label) and prints one JSON line per detector and profile with
+the normalised NAB score (threshold optimised per profile over the corpus), plus the runtime.
+
+    nice -n 10 python benchmarks/nab.py --nab ../shared/data/nab --out benchmarks/results/nab
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import torch
+
+from seqpredict.anomaly import AnomalyDetector
+from seqpredict.config import ModelConfig, TrainConfig
+from seqpredict.metrics.anomaly import PROFILES, nab_score, probation_length
+
+
+def file_windows(frame: pd.DataFrame, limits: list[list[str]]) -> list[tuple[int, int]]:
+    """Window time limits -> inclusive row indices (NAB's windows start and end on rows)."""
+    times = pd.to_datetime(frame["timestamp"])
+    out = []
+    for a, b in limits:
+        rows = np.flatnonzero((times >= pd.Timestamp(a)) & (times <= pd.Timestamp(b)))
+        out.append((int(rows[0]), int(rows[-1])))
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--nab", type=Path, default=Path("../shared/data/nab"))
+    ap.add_argument("--out", type=Path, default=Path("benchmarks/results/nab"))
+    ap.add_argument("--cells", default="lstm,gru")
+    ap.add_argument("--scorer", default="forecast")
+    ap.add_argument("--threshold", default="gaussian")
+    ap.add_argument("--threshold-params", default="{}", help="JSON")
+    ap.add_argument("--lookback", type=int, default=32)
+    ap.add_argument("--hidden", type=int, default=16)
+    ap.add_argument("--epochs", type=int, default=10)
+    ap.add_argument("--limit", type=int, default=0, help="first N files only (0: all)")
+    ap.add_argument("--tag", default="", help="suffix of the detector name")
+    args = ap.parse_args()
+    torch.set_num_threads(1)
+    labels = json.loads((args.nab / "labels" / "combined_windows.json").read_text())
+    names = sorted(labels)[: args.limit or None]
+    tparams = json.loads(args.threshold_params)
+    for cell in args.cells.split(","):
+        detector = f"seqpredict_{cell}{args.tag}"
+        scores, windows = [], []
+        start = time.perf_counter()
+        for name in names:
+            frame = pd.read_csv(args.nab / "data" / name)
+            det = AnomalyDetector(
+                scorer=args.scorer,
+                threshold=args.threshold,
+                cell=cell,
+                lookback=args.lookback,
+                probation=probation_length(len(frame)),
+                model=ModelConfig(hidden_size=args.hidden),
+                training=TrainConfig(epochs=args.epochs, batch_size=64, patience=0, quiet=True),
+                threshold_params=tparams,
+            )
+            result = det.fit(frame, value_col="value").score(frame)
+            wins = file_windows(frame, labels[name])
+            label = np.zeros(len(frame), dtype=int)
+            for a, b in wins:
+                label[a : b + 1] = 1
+            category, fname = name.split("/")
+            path = args.out / detector / category / f"{detector}_{fname}"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            pd.DataFrame(
+                {
+                    "timestamp": frame["timestamp"],
+                    "value": frame["value"],
+                    "anomaly_score": result["score"].round(6),
+                    "label": label,
+                }
+            ).to_csv(path, index=False)
+            scores.append(result["score"].round(6).to_numpy())
+            windows.append(wins)
+        seconds = time.perf_counter() - start
+        for profile in PROFILES:
+            r = nab_score(scores, windows, profile)
+            line = {
+                "benchmark": "nab",
+                "detector": detector,
+                "scorer": args.scorer,
+                "threshold": args.threshold,
+                "threshold_params": tparams,
+                "lookback": args.lookback,
+                "hidden": args.hidden,
+                "epochs": args.epochs,
+                "files": len(names),
+                "profile": profile,
+                "score": round(r.score, 2),
+                "best_threshold": round(r.threshold, 6),
+                "tp": r.tp,
+                "fn": r.fn,
+                "fp": r.fp,
+                "seconds": round(seconds, 1),
+            }
+            print(json.dumps(line), flush=True)
+
+
+if __name__ == "__main__":
+    main()
