@@ -42,7 +42,7 @@ def test_scaled_sigmoid_values() -> None:
 
 def test_standard_profile_best_threshold_matches_hand_computation() -> None:
     r = nab_score([SCORES], [WINDOWS], "standard")
-    assert TP9 == pytest.approx(0.966989, abs=1e-6)
+    assert pytest.approx(0.966989, abs=1e-6) == TP9
     assert r.threshold == 0.9 and r.tp == 1 and r.fp == 0
     assert r.raw == pytest.approx(TP9)
     assert r.null == -1.0 and r.perfect == 1.0

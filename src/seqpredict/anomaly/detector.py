@@ -120,12 +120,11 @@ class AnomalyDetector:
     ) -> AnomalyDetector:
         """Train on the first ``probation`` share of the rows of ``data``."""
         self._check_params()
-        threshold = self._make_threshold()
+        self._make_threshold()  # bad threshold_params fail before training
         self.value_cols_ = as_names(value_col)
         self.time_col_ = time_col
         _, x = self._frame(data, value_col, time_col)
-        p = self.probation
-        n_prob = p if isinstance(p, int) else int(p * len(x))
+        n_prob = self._probation_rows(len(x))
         need = 2 * (self.lookback + 1)
         if n_prob < need:
             raise SeqpredictError(
@@ -140,9 +139,20 @@ class AnomalyDetector:
         self.std_ = np.where(std > 1e-8, std, 1.0)
         scorer = SCORERS[self.scorer](self.lookback, self.model_config(), self.train_config())
         self.scorer_: Scorer = scorer.fit(self._scale(train))
-        errors = self.scorer_.errors(self._scale(train))
-        self.threshold_: Threshold = threshold.fit(errors[self.lookback :])
+        self.fit_threshold(self.scorer_.errors(self._scale(train)))
         return self
+
+    def fit_threshold(self, errors: np.ndarray) -> AnomalyDetector:
+        """(Re)fit only the threshold on raw errors (T,) whose first ``n_probation_`` rows are
+        the probationary period: try thresholds on cached errors without retraining."""
+        if getattr(self, "n_probation_", None) is None:
+            self.n_probation_ = self._probation_rows(len(errors))
+        self.threshold_ = self._make_threshold().fit(errors[self.lookback : self.n_probation_])
+        return self
+
+    def _probation_rows(self, n: int) -> int:
+        p = self.probation
+        return p if isinstance(p, int) else int(p * n)
 
     def _scale(self, x: np.ndarray) -> np.ndarray:
         return ((x - self.mean_) / self.std_).astype(np.float32)  # (T, C)
@@ -166,8 +176,7 @@ class AnomalyDetector:
         self._check_fitted()
         frame, x = self._frame(data)
         errors = self.scorer_.errors(self._scale(x))
-        score = ratio_to_score(self.threshold_.ratio(errors))
-        score[: self.n_probation_] = 0.0
+        score = self.score_errors(errors)
         out = pd.DataFrame({c: x[:, k] for k, c in enumerate(self.value_cols_)})
         if self.time_col_:
             out.insert(0, self.time_col_, frame[self.time_col_].to_numpy())
@@ -175,6 +184,15 @@ class AnomalyDetector:
         out["score"] = score
         out["label"] = score >= 0.5
         return out
+
+    def score_errors(self, errors: np.ndarray) -> np.ndarray:
+        """Scores in [0, 1] (T,) from raw errors (T,): the threshold part alone, 0 in the
+        probationary period."""
+        if not hasattr(self, "threshold_"):
+            raise SeqpredictError("this AnomalyDetector is not fitted yet; call fit(...) first.")
+        score = ratio_to_score(self.threshold_.ratio(np.asarray(errors, dtype=np.float64)))
+        score[: self.n_probation_] = 0.0
+        return score
 
     def detect(self, data: TableLike) -> np.ndarray:
         """Boolean label per row (T,)."""

@@ -65,8 +65,14 @@ class Scorer:
                 yield self.split(views[idx])
 
         steps = -(-n // self.training.batch_size)
-        loop.fit(self.net_, train_batches, steps, self.training, nn.functional.mse_loss,
-                 label=f"{self.model.cell} {self.name}")
+        loop.fit(
+            self.net_,
+            train_batches,
+            steps,
+            self.training,
+            nn.functional.mse_loss,
+            label=f"{self.model.cell} {self.name}",
+        )
         return self
 
     @torch.no_grad()

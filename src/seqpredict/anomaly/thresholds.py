@@ -119,17 +119,17 @@ class DynamicThreshold(Threshold):
     Using LSTMs and Nonparametric Dynamic Thresholding", section 3.2), run causally.
 
     1. Smooth the errors with an exponentially weighted mean: e_s (``alpha``).
-    2. Every ``step`` rows, over the last ``window`` smoothed errors (mean mu, std sd), choose
-       epsilon = mu + z sd with z in ``z_range`` maximising
+    2. At row t, over the last ``window`` smoothed errors up to and including t (mean mu,
+       std sd), choose epsilon = mu + z sd with z in ``z_range`` (start, stop, step) maximising
        (d_mean / mu + d_std / sd) / (#anomalous points + #anomalous sequences ** 2),
        where d_mean, d_std are the drops in mean and std when the points above epsilon are
        removed. With no point above any candidate, epsilon = mu + max(z) sd.
-    3. Pruning: a step above epsilon stays anomalous only if, among the maxima of the
-       anomalous sequences of the window sorted in descending order followed by the largest
-       nominal error, no drop of less than ``p`` (relative) separates its sequence's maximum
-       from the larger ones and the nominal maximum, i.e. it lies above the last drop >= p.
-    The epsilon used at row t was chosen from rows before t, and the pruning at t reads rows
-    up to t: the label is causal. r = e_s / epsilon, and pruned steps are capped just below 1.
+    3. Pruning: the maxima of the anomalous sequences of the window, sorted in descending order
+       and followed by the largest nominal error, are compared pairwise; a sequence stays
+       anomalous only if it lies above the last relative drop >= ``p`` in that list.
+    Every epsilon >= mu + min(z) sd, so epsilon is searched only at rows above that floor
+    (few); other rows get r = e_s / (mu + min(z) sd) < 1. Each row reads rows <= t only.
+    Pruned rows have r capped just below 1.
     """
 
     name = "dynamic"
@@ -137,8 +137,7 @@ class DynamicThreshold(Threshold):
     def __init__(
         self,
         window: int = 500,
-        step: int = 10,
-        alpha: float = 0.1,
+        alpha: float = 0.4,  # Telemanom's EWMA span of 3.5 steps: alpha = 2 / (3.5 + 1)
         z_range: tuple[float, float, float] = (2.0, 10.0, 0.5),
         p: float = 0.13,
     ) -> None:
@@ -146,31 +145,33 @@ class DynamicThreshold(Threshold):
             raise SeqpredictError(f"`alpha` must be in (0, 1], got {alpha!r}.")
         if not 0 <= p < 1:
             raise SeqpredictError(f"`p` must be a fraction in [0, 1), got {p!r}.")
-        self.window, self.step, self.alpha, self.p = window, step, alpha, p
+        self.window, self.alpha, self.p = window, alpha, p
         self.z_range = tuple(z_range)
 
     def params(self) -> dict[str, Any]:
         return {
             "window": self.window,
-            "step": self.step,
             "alpha": self.alpha,
             "z_range": list(self.z_range),
             "p": self.p,
         }
 
+    @staticmethod
+    def _sd(mu: np.ndarray | float, sd: np.ndarray | float) -> np.ndarray:
+        return np.maximum(sd, 1e-3 * np.abs(mu) + TINY)  # a flat window still has a scale
+
     def epsilon(self, w: np.ndarray) -> float:
         """Hundman's epsilon for one window of smoothed errors w (W,)."""
         lo, hi, dz = self.z_range
         zs = np.arange(lo, hi + dz / 2, dz)  # (Z,)
-        mu, sd = float(w.mean()), float(w.std())
-        if sd <= TINY:
-            return mu + hi * TINY + TINY
+        mu = float(w.mean())
+        sd = float(self._sd(mu, w.std()))
         eps = mu + zs * sd  # (Z,)
         above = w[None, :] > eps[:, None]  # (Z, W)
         below = ~above
-        n_below = below.sum(1)
-        m_below = (w * below).sum(1) / np.maximum(n_below, 1)
-        var_below = ((w[None, :] - m_below[:, None]) ** 2 * below).sum(1) / np.maximum(n_below, 1)
+        n_below = np.maximum(below.sum(1), 1)
+        m_below = (w * below).sum(1) / n_below
+        var_below = ((w[None, :] - m_below[:, None]) ** 2 * below).sum(1) / n_below
         d_mean = (mu - m_below) / max(mu, TINY)
         d_std = (sd - np.sqrt(var_below)) / sd
         n_above = above.sum(1)
@@ -182,33 +183,28 @@ class DynamicThreshold(Threshold):
     def _kept(self, w: np.ndarray, eps: float) -> bool:
         """Pruning for the sequence that ends at the last row of ``w``: is it kept?"""
         above = w > eps
-        seqs = runs(above)
-        maxima = np.array([w[a : b + 1].max() for a, b in seqs])
+        maxima = np.array([w[a : b + 1].max() for a, b in runs(above)])
         current = maxima[-1]
         nominal = w[~above].max() if (~above).any() else 0.0
         ordered = np.r_[np.sort(maxima)[::-1], nominal]  # descending, nominal last
         drops = (ordered[:-1] - ordered[1:]) / np.maximum(ordered[:-1], TINY)
         big = np.flatnonzero(drops >= self.p)
-        if len(big) == 0:
-            return False
-        return current >= ordered[big[-1]]
+        return bool(len(big)) and current >= ordered[big[-1]]
 
     def ratio(self, errors: np.ndarray) -> np.ndarray:
         e = np.nan_to_num(errors)
-        es = pd.Series(e).ewm(alpha=self.alpha, adjust=False).mean().to_numpy()  # (T,)
-        n = len(es)
-        eps = np.full(n, np.inf)
-        # epsilon for rows (r, r + step] comes from the window ending at row r
-        for r in range(self.step - 1, n - 1, self.step):
-            lo = max(0, r + 1 - self.window)
-            if r + 1 - lo < 2:
-                continue
-            eps[r + 1 : r + 1 + self.step] = self.epsilon(es[lo : r + 1])
-        ratio = np.where(np.isfinite(eps), es / np.maximum(eps, TINY), 0.0)
+        es = pd.Series(e).ewm(alpha=self.alpha, adjust=False).mean()  # (T,)
+        roll = es.rolling(self.window, min_periods=2)
+        mu = roll.mean().to_numpy()
+        floor = mu + self.z_range[0] * self._sd(mu, roll.std(ddof=0).to_numpy())  # (T,)
+        es = es.to_numpy()
+        ratio = np.where(np.isfinite(floor), es / np.maximum(np.nan_to_num(floor), TINY), 0.0)
         for t in np.flatnonzero(ratio > 1):
-            lo = max(0, t + 1 - self.window)
-            if not self._kept(es[lo : t + 1], eps[t]):
-                ratio[t] = min(ratio[t], 0.99)
+            w = es[max(0, t + 1 - self.window) : t + 1]
+            eps = self.epsilon(w)
+            ratio[t] = es[t] / max(eps, TINY)
+            if ratio[t] > 1 and not self._kept(w, eps):
+                ratio[t] = 0.99
         return ratio
 
 

@@ -31,7 +31,9 @@ def plot_anomalies(
     for name, frame in scores.items():
         color = _color(name) or "tab:gray"
         for k, (a, b) in enumerate(runs(frame["label"].to_numpy())):
-            top.axvspan(x[a], x[b], color=color, alpha=0.3, label=f"{name} flagged" if not k else None)
+            top.axvspan(
+                x[a], x[b], color=color, alpha=0.3, label=f"{name} flagged" if not k else None
+            )
         bottom.plot(x, frame["score"].to_numpy(), color=color, lw=0.8, label=f"{name} score")
     if probation:
         for ax in (top, bottom):
@@ -47,4 +49,3 @@ def plot_anomalies(
     fig.savefig(path, dpi=110)
     plt.close(fig)
     return path
-
