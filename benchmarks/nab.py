@@ -40,7 +40,8 @@ def main() -> None:
     ap.add_argument("--cells", default="lstm,gru")
     ap.add_argument("--scorer", default="forecast")
     ap.add_argument("--threshold", default="gaussian")
-    ap.add_argument("--threshold-params", default="{}", help="JSON")
+    ap.add_argument("--threshold-params", default='{"short": 1, "long": 5000}', help="JSON")
+    ap.add_argument("--suppress", type=int, default=300, help="report only new highs of k rows")
     ap.add_argument("--lookback", type=int, default=32)
     ap.add_argument("--hidden", type=int, default=16)
     ap.add_argument("--epochs", type=int, default=5)
@@ -74,6 +75,7 @@ def main() -> None:
                     quiet=True,
                 ),
                 threshold_params=tparams,
+                suppress=args.suppress,
             )
             category, fname = name.split("/")
             key = (
@@ -116,6 +118,7 @@ def main() -> None:
                 "scorer": args.scorer,
                 "threshold": args.threshold,
                 "threshold_params": tparams,
+                "suppress": args.suppress,
                 "lookback": args.lookback,
                 "hidden": args.hidden,
                 "epochs": args.epochs,

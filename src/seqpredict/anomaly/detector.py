@@ -27,11 +27,23 @@ KIND = "anomaly_detector"
 FORMAT_VERSION = 1
 
 
+def suppress_repeats(score: np.ndarray, k: int) -> np.ndarray:
+    """Keep a score only where it exceeds every score of the ``k`` rows before it, else 0
+    (causal): a lasting anomaly is reported once, at its onset. k = 0 keeps all scores."""
+    if k <= 0:
+        return score
+    before = pd.Series(score).shift(1).rolling(k, min_periods=1).max().fillna(0.0).to_numpy()
+    return np.where(score > before, score, 0.0)
+
+
 class AnomalyDetector:
     """Score, label and group anomalies in one series (one or more value columns).
 
     >>> det = AnomalyDetector(scorer="forecast", threshold="gaussian", cell="gru")
     >>> det.fit(df, value_col="value", time_col="timestamp").score(df)  # doctest: +SKIP
+
+    ``suppress=k`` reports a score only where it beats the previous k rows (else 0), so a
+    lasting anomaly is flagged once at its onset: fewer false positives under NAB's rules.
     """
 
     def __init__(
@@ -44,6 +56,7 @@ class AnomalyDetector:
         model: ModelConfig | None = None,
         training: TrainConfig | None = None,
         threshold_params: dict[str, Any] | None = None,
+        suppress: int = 0,
     ) -> None:
         self.scorer = scorer
         self.threshold = threshold
@@ -53,6 +66,7 @@ class AnomalyDetector:
         self.model = model
         self.training = training
         self.threshold_params = threshold_params
+        self.suppress = suppress
 
     # ---- configuration -------------------------------------------------------------------
     def model_config(self) -> ModelConfig:
@@ -66,6 +80,12 @@ class AnomalyDetector:
         check_choice("scorer", self.scorer, SCORERS)
         check_choice("threshold", self.threshold, THRESHOLDS)
         check_positive_int("lookback", self.lookback)
+        if (
+            isinstance(self.suppress, bool)
+            or not isinstance(self.suppress, int)
+            or self.suppress < 0
+        ):
+            raise SeqpredictError(f"`suppress` must be an integer >= 0, got {self.suppress!r}.")
         p = self.probation
         if isinstance(p, bool) or not (0 < p < 1 or (isinstance(p, int) and p >= 1)):
             raise SeqpredictError(
@@ -192,7 +212,7 @@ class AnomalyDetector:
             raise SeqpredictError("this AnomalyDetector is not fitted yet; call fit(...) first.")
         score = ratio_to_score(self.threshold_.ratio(np.asarray(errors, dtype=np.float64)))
         score[: self.n_probation_] = 0.0
-        return score
+        return suppress_repeats(score, self.suppress)
 
     def detect(self, data: TableLike) -> np.ndarray:
         """Boolean label per row (T,)."""
@@ -228,6 +248,7 @@ class AnomalyDetector:
                 "model": to_dict(self.model_config()),
                 "training": to_dict(self.train_config()),
                 "threshold_params": self.threshold_.params(),
+                "suppress": self.suppress,
             },
             "value_cols": list(self.value_cols_),
             "time_col": self.time_col_,

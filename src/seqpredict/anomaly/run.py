@@ -47,6 +47,7 @@ def detect_run(
     threshold: str = "gaussian",
     lookback: int = 32,
     probation: float = 0.15,
+    suppress: int = 0,
     model: ModelConfig | None = None,
     training: TrainConfig | None = None,
     overwrite: bool = False,
@@ -76,6 +77,7 @@ def detect_run(
             cell=cell,
             lookback=lookback,
             probation=probation,
+            suppress=suppress,
             model=model,
             training=training,
         )
@@ -121,6 +123,7 @@ def detect_run(
                 "threshold": threshold,
                 "lookback": lookback,
                 "probation": probation,
+                "suppress": suppress,
                 "model": to_dict(detectors[cells[0]].model_config()),
                 "training": to_dict(detectors[cells[0]].train_config()),
             },

@@ -23,6 +23,7 @@ def detect(
     threshold: str = typer.Option("gaussian", help="quantile, gaussian or dynamic"),
     lookback: int = typer.Option(32, help="rows each window reads"),
     probation: float = typer.Option(0.15, help="leading share of rows used to train, scored 0"),
+    suppress: int = typer.Option(0, help="report a score only if it beats the previous N rows"),
     hidden_size: int = typer.Option(16, help="units of the recurrent layer"),
     epochs: int = typer.Option(10, help="training epochs on the probationary rows"),
     batch_size: int = typer.Option(64, help="windows per optimiser step"),
@@ -46,6 +47,7 @@ def detect(
         threshold=threshold,
         lookback=lookback,
         probation=probation,
+        suppress=suppress,
         model=ModelConfig(hidden_size=hidden_size),
         training=TrainConfig(
             epochs=epochs, batch_size=batch_size, lr=lr, seed=seed, patience=0, quiet=quiet
@@ -53,5 +55,11 @@ def detect(
         overwrite=overwrite,
         on_cell=lambda c, s: console.print(f"scored {c} in {s:.1f} s"),
     )
-    print_table(result.table, f"Anomalies in {value_col}: {scorer} error, {threshold} threshold")
+    shown = [
+        c for c in ("cell", "flagged_rows", "windows", "max_score", "seconds") if c in result.table
+    ]
+    shown += [c for c in ("point_f1", "event_recall", "event_f1") if c in result.table]
+    table = result.table[shown].rename(columns=lambda c: c.replace("_rows", "").replace("_", " "))
+    print_table(table, f"Anomalies in {value_col}: {scorer} error, {threshold} threshold")
+    console.print("[dim]all metrics: summary.json[/dim]")
     console.print(f"Run written to [bold]{result.out}[/bold]")
