@@ -49,6 +49,12 @@ def main() -> None:
     ap.add_argument("--lr", type=float, default=5e-3)
     ap.add_argument("--limit", type=int, default=0, help="first N files only (0: all)")
     ap.add_argument("--tag", default="", help="suffix of the detector name")
+    ap.add_argument(
+        "--reuse-errors",
+        action="store_true",
+        help="read the network errors cached by an earlier run (try thresholds without "
+        "retraining; the reported seconds then exclude training)",
+    )
     args = ap.parse_args()
     torch.set_num_threads(1)
     labels = json.loads((args.nab / "labels" / "combined_windows.json").read_text())
@@ -56,7 +62,7 @@ def main() -> None:
     tparams = json.loads(args.threshold_params)
     for cell in args.cells.split(","):
         detector = f"seqpredict_{cell}{args.tag}"
-        scores, windows = [], []
+        scores, windows, reused = [], [], 0
         start = time.perf_counter()
         for name in names:
             frame = pd.read_csv(args.nab / "data" / name)
@@ -83,9 +89,10 @@ def main() -> None:
                 f"_b{args.batch_size}_lr{args.lr}"
             )
             cache = args.out / "errors" / key / f"{category}__{fname}.npy"
-            if cache.exists():  # the network's errors do not depend on the threshold
+            if args.reuse_errors and cache.exists():  # errors do not depend on the threshold
                 errors = np.load(cache, allow_pickle=False)
                 det.n_probation_ = probation_length(len(frame))
+                reused += 1
             else:
                 det.fit(frame, value_col="value")
                 errors = det.errors(frame)
@@ -132,6 +139,7 @@ def main() -> None:
                 "fn": r.fn,
                 "fp": r.fp,
                 "seconds": round(seconds, 1),
+                "files_with_cached_errors": reused,
             }
             print(json.dumps(line), flush=True)
 
