@@ -7,29 +7,10 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
-import torch
 
-from seqpredict.cli import main
+from tests.cli.test_forecast_cli import run_cli
 
 FAST = ["--epochs", "2", "--hidden-size", "8", "--lookback", "12", "--quiet"]
-
-
-@pytest.fixture(autouse=True, scope="module")
-def one_thread():
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
-
-
-def run_cli(args: list, capsys) -> tuple[int, str, str]:
-    try:
-        main([str(a) for a in args])
-        code = 0
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 @pytest.fixture

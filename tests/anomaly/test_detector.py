@@ -5,7 +5,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-import torch
 
 from seqpredict.anomaly import THRESHOLDS, AnomalyDetector
 from seqpredict.config import ModelConfig, TrainConfig
@@ -18,15 +17,6 @@ FAST = {
     "model": ModelConfig(hidden_size=16),
     "training": TrainConfig(epochs=10, batch_size=16, lr=1e-2, patience=0, quiet=True, seed=0),
 }
-
-
-@pytest.fixture(autouse=True, scope="module")
-def one_thread():
-    """Tiny recurrent nets run fastest on one thread (more threads only spin on 2 cores)."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
 
 
 def series(kind: str, seed: int = 0) -> pd.DataFrame:
@@ -122,3 +112,13 @@ def test_missing_values_and_unfitted() -> None:
         AnomalyDetector(**FAST).fit(df)
     with pytest.raises(SeqpredictError, match="not fitted"):
         AnomalyDetector().score(df)
+
+
+def test_suppress_keeps_only_new_highs_of_the_last_k_rows() -> None:
+    from seqpredict.anomaly.detector import suppress_repeats
+
+    s = np.array([0.0, 0.6, 0.7, 0.65, 0.2, 0.1, 0.9, 0.3])
+    np.testing.assert_array_equal(suppress_repeats(s, 3), [0.0, 0.6, 0.7, 0.0, 0.0, 0.0, 0.9, 0.0])
+    np.testing.assert_array_equal(suppress_repeats(s, 0), s)
+    with pytest.raises(SeqpredictError, match="`suppress` must be an integer >= 0"):
+        AnomalyDetector(suppress=-1, **FAST).fit(series("spike"))

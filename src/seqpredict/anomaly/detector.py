@@ -119,7 +119,8 @@ class AnomalyDetector:
         bad = [c for c in cols if not pd.api.types.is_numeric_dtype(values[c])]
         if bad:
             raise SeqpredictError(
-                f"value column(s) {bad} must be numeric, found {[str(values[c].dtype) for c in bad]}."
+                f"value column(s) {bad} must be numeric, found dtype(s) "
+                f"{[str(values[c].dtype) for c in bad]}."
             )
         x = values.to_numpy(np.float64)  # (T, C)
         if not np.isfinite(x).all():

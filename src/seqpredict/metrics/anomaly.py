@@ -201,10 +201,8 @@ def nab_score(
     cand_thr = np.r_[np.inf, s[last]]
     cand_tp = np.r_[0, tp_count[last]]
     cand_fp = np.r_[0, fp_count[last]]
-    if threshold is None:
-        k = int(np.argmax(cand_total))
-    else:
-        k = int(np.sum(cand_thr >= threshold)) - 1  # rows with score >= threshold
+    # the best candidate, or the lowest candidate threshold still >= the given one
+    k = int(np.argmax(cand_total)) if threshold is None else int(np.sum(cand_thr >= threshold)) - 1
     raw = float(cand_total[k])
     norm = 100.0 * (raw - null) / (perfect - null) if perfect > null else 0.0
     return NABResult(
