@@ -85,3 +85,48 @@ def test_bad_windows_and_profile() -> None:
         nab_score([SCORES], [[(8, 11), (10, 12)]])
     with pytest.raises(SeqpredictError, match="`profile` must be one of"):
         nab_score([SCORES], [WINDOWS], "standrd")
+
+
+def loop_reference(scores, windows, a_tp, a_fp, a_fn, threshold) -> float:
+    """The NAB rules row by row, as written in docs/anomaly.md (slow, obvious)."""
+    total = 0.0
+    for s, wins in zip(scores, windows, strict=True):
+        n = len(s)
+        probation = min(math.floor(0.15 * n), 0.15 * 5000)
+        best: dict[int, float] = {}
+        current, previous = None, None
+        for i in range(n):
+            starts = [k for k, (a, _) in enumerate(wins) if a == i]
+            if starts:
+                current = starts[0]
+            if current is not None:
+                a, b = wins[current]
+                value = a_tp * sig(-(b - i + 1) / (b - a + 1)) / sig(-1.0)
+                if i >= probation:
+                    best.setdefault(current, -a_fn)
+                    if s[i] >= threshold:
+                        best[current] = max(best[current], value)
+                if i == b:
+                    previous, current = (b, b - a + 1), None
+            elif i >= probation and s[i] >= threshold:
+                y = 3.0 if previous is None else (i - previous[0]) / (previous[1] - 1)
+                total += a_fp * sig(y)
+        total += sum(best.values())
+    return total
+
+
+@pytest.mark.parametrize("profile", ["standard", "reward_low_FP_rate", "reward_low_FN_rate"])
+def test_vectorised_score_equals_row_by_row_rules(profile) -> None:
+    from seqpredict.metrics.anomaly import PROFILES
+
+    rng = np.random.default_rng(3)
+    scores = [rng.random(n).round(2) for n in (120, 200, 90)]
+    windows = [[(30, 40), (70, 90)], [(10, 25), (100, 101), (150, 180)], []]
+    p = PROFILES[profile]
+    best = -np.inf
+    for threshold in (0.3, 0.6, 0.9, 0.97, 0.99):
+        expected = loop_reference(scores, windows, p.a_tp, p.a_fp, p.a_fn, threshold)
+        got = nab_score(scores, windows, profile, threshold=threshold)
+        assert got.raw == pytest.approx(expected, abs=1e-9)
+        best = max(best, expected)
+    assert nab_score(scores, windows, profile).raw >= best - 1e-9  # optimum over all thresholds
