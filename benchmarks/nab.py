@@ -33,11 +33,20 @@ def file_windows(frame: pd.DataFrame, limits: list[list[str]]) -> list[tuple[int
     return out
 
 
+def naive_errors(values: np.ndarray, n_probation: int, lookback: int) -> np.ndarray:
+    """|x_t - x_{t-1}| scaled by the probationary std: the error of the last-value forecast,
+    which is where the networks start (ForecastNet's head is zero-initialised)."""
+    std = values[:n_probation].std() or 1.0
+    errors = np.full(len(values), np.nan)
+    errors[lookback:] = np.abs(values[lookback:] - values[lookback - 1 : -1]) / std
+    return errors
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--nab", type=Path, default=Path("../shared/data/nab"))
     ap.add_argument("--out", type=Path, default=Path("benchmarks/results/nab"))
-    ap.add_argument("--cells", default="lstm,gru")
+    ap.add_argument("--cells", default="lstm,gru,naive", help="naive: last-value baseline")
     ap.add_argument("--scorer", default="forecast")
     ap.add_argument("--threshold", default="gaussian")
     ap.add_argument("--threshold-params", default='{"short": 1, "long": 5000}', help="JSON")
@@ -69,7 +78,7 @@ def main() -> None:
             det = AnomalyDetector(
                 scorer=args.scorer,
                 threshold=args.threshold,
-                cell=cell,
+                cell="lstm" if cell == "naive" else cell,
                 lookback=args.lookback,
                 probation=probation_length(len(frame)),
                 model=ModelConfig(hidden_size=args.hidden),
@@ -89,7 +98,12 @@ def main() -> None:
                 f"_b{args.batch_size}_lr{args.lr}"
             )
             cache = args.out / "errors" / key / f"{category}__{fname}.npy"
-            if args.reuse_errors and cache.exists():  # errors do not depend on the threshold
+            if cell == "naive":  # baseline: the last-value forecast's error, same threshold
+                det.n_probation_ = probation_length(len(frame))
+                errors = naive_errors(
+                    frame["value"].to_numpy(float), det.n_probation_, args.lookback
+                )
+            elif args.reuse_errors and cache.exists():  # errors do not depend on the threshold
                 errors = np.load(cache, allow_pickle=False)
                 det.n_probation_ = probation_length(len(frame))
                 reused += 1
