@@ -19,6 +19,7 @@ and no future covariates.
 from __future__ import annotations
 
 import json
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,9 @@ from seqpredict.models.forecast_net import ForecastNet
 
 FORMATS = {"onnx": ".onnx", "torchscript": ".pt"}
 SCALER_FILE = "scaler.json"
+# The TorchScript-based ONNX exporter writes native LSTM/GRU operators and handles the streaming
+# step; the dynamo exporter (torch 2.13) failed on the LSTM step module here. The legacy one is tested.
+DYNAMO = False
 
 
 class WindowForecast(nn.Module):
@@ -140,7 +144,8 @@ def export_forecaster(
             n: {0: "batch"} if n in ("x", "future", "x_t", "y") else {1: "batch"}
             for n in names + outs
         }
-        with torch.no_grad():
+        with torch.no_grad(), warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # deprecation and batch-size notes of the exporter
             torch.onnx.export(
                 module,
                 example,
@@ -149,10 +154,11 @@ def export_forecaster(
                 output_names=outs,
                 dynamic_axes=batch_axes,
                 opset_version=17,
-                dynamo=False,
+                dynamo=DYNAMO,
             )
     else:
-        with torch.no_grad():
+        with torch.no_grad(), warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)  # torch.jit: kept for serving
             traced = torch.jit.trace(module, example)
         traced.save(str(tmp))
     tmp.replace(path)

@@ -28,10 +28,10 @@ def explain(
     )
     for cell_name, summary in result.summary.items():
         att = summary["attribution"]
-        shares = ", ".join(f"{k} {v:.0%}" for k, v in att["share_per_channel"].items())
+        shares = ", ".join(f"{k} {v:.1%}" for k, v in att["share_per_channel"].items())
         console.print(
-            f"{cell_name}: attribution by channel {shares}; last 24 steps carry "
-            f"{att['share_last_24_steps']:.0%}; IG completeness error "
+            f"{cell_name}: attribution by channel {shares}; the last quarter of the window "
+            f"carries {att['share_last_quarter']:.0%}; IG completeness error "
             f"{att['max_abs_completeness_error']:.2e}"
         )
     for path in result.plots:

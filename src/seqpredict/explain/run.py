@@ -76,11 +76,18 @@ def explain_forecaster(
     *,
     n_steps: int = 32,
 ) -> Explanation:
-    """Attributions, gates and trajectories of one forecaster on windows x (N, L, C)."""
+    """Attributions, gates and trajectories of one forecaster on windows x (N, L, C).
+
+    The IG baseline is zero (every channel at its training mean), or for ``normalize="last"``
+    nets the window held flat at its last value."""
     net = forecaster.net_.cpu().eval()
     channels = list(forecaster.columns_.inputs)
     result = Explanation()
-    att = integrated_gradients(net, x, future, n_steps=n_steps)
+    # baseline: a flat window at its last value (what a "last"-normalised net forecasts from a
+    # flat history), so attributions explain the shape of the history, not its level
+    flat = net.config.normalize == "last"
+    baseline = x[:, -1:, :].expand_as(x) if flat else None  # (N, L, C) or zeros
+    att = integrated_gradients(net, x, future, baseline=baseline, n_steps=n_steps)
     values = att.values.numpy()  # (N, L, C)
     target = forecaster.columns_.target[0]
     result.plots.append(
@@ -94,13 +101,17 @@ def explain_forecaster(
     )
     per_channel = np.abs(values).sum(axis=1).mean(axis=0)  # (C,)
     per_lag = np.abs(values).sum(axis=2).mean(axis=0)  # (L,)
+    quarter = -(-len(per_lag) // 4)  # the most recent quarter of the window
     result.summary["attribution"] = {
         "share_per_channel": dict(
-            zip(channels, (per_channel / per_channel.sum()).round(4).tolist(), strict=True)
+            zip(
+                channels, [round(float(v), 4) for v in per_channel / per_channel.sum()], strict=True
+            )
         ),
-        "share_last_24_steps": float(per_lag[-24:].sum() / per_lag.sum()),
+        "share_last_quarter": float(per_lag[-quarter:].sum() / per_lag.sum()),
         "max_abs_completeness_error": float(att.delta.abs().max()),
         "n_steps": n_steps,
+        "baseline": "last value held flat" if flat else "zeros (training mean)",
         "windows": len(x),
     }
     rnn = net.encoder.rnn
@@ -162,7 +173,8 @@ def explain_run(
         part = explain_forecaster(forecaster, x, future, run / "plots", cell, n_steps=n_steps)
         total.plots += part.plots
         total.summary[cell] = part.summary
-        captions |= _captions(cell, len(x), n_steps)
+        baseline = part.summary["attribution"]["baseline"]
+        captions |= _captions(cell, len(x), n_steps, baseline)
     write_json(run / SUMMARY, total.summary)
     add_captions(run, captions)
     if (run / "metrics.json").is_file():
@@ -170,10 +182,10 @@ def explain_run(
     return total
 
 
-def _captions(cell: str, n: int, n_steps: int) -> dict[str, str]:
+def _captions(cell: str, n: int, n_steps: int, baseline: str) -> dict[str, str]:
     return {
         f"explain_attributions_{cell}.png": f"{cell.upper()}: Integrated Gradients "
-        f"(Captum, {n_steps} steps, baseline = training mean) of the mean forecast, over {n} "
+        f"(Captum, {n_steps} steps, baseline: {baseline}) of the mean forecast, over {n} "
         "test windows (left, magnitude) and for the last test window (right, sign).",
         f"explain_gates_{cell}.png": f"{cell.upper()}: gate activations over the last test "
         "window, recomputed from the layer's weights (LSTM: input i, forget f, output o; "
