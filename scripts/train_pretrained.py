@@ -59,7 +59,6 @@ def train_forecaster(name: str, spec: dict[str, Any], frame: pd.DataFrame) -> di
     data = spec["data"]
     train_end = data["val_rows"][1]
     val_frac = (data["val_rows"][1] - data["val_rows"][0]) / train_end
-    torch.set_num_threads(max(1, torch.get_num_threads()))
     f = Forecaster(
         spec["lookback"], spec["horizon"], spec["model"], spec["training"], val_frac=val_frac
     )

@@ -33,7 +33,7 @@ from seqpredict.models.forecast_net import ForecastNet
 FORMATS = {"onnx": ".onnx", "torchscript": ".pt"}
 SCALER_FILE = "scaler.json"
 # The TorchScript-based ONNX exporter writes native LSTM/GRU operators and handles the streaming
-# step; the dynamo exporter (torch 2.13) failed on the LSTM step module here. The legacy one is tested.
+# step; the dynamo exporter (torch 2.13) failed on the LSTM step module here.
 DYNAMO = False
 
 

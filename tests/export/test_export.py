@@ -93,7 +93,8 @@ def test_streaming_step_equals_full_forward(models, tmp_path) -> None:
     ts_state = [torch.from_numpy(s.copy()) for s in state]
     names = ["h", "c"][: len(state)]
     for t in range(f.lookback):
-        y, *state = onnx_step.run(None, {"x_t": x[:, t].numpy()} | dict(zip(names, state)))
+        feeds = {"x_t": x[:, t].numpy()} | dict(zip(names, state, strict=True))
+        y, *state = onnx_step.run(None, feeds)
         with torch.no_grad():
             y_ts, *ts_state = ts_step(x[:, t], *ts_state)
         np.testing.assert_allclose(state[0][-1], hidden_seq[:, t].numpy(), atol=ATOL)

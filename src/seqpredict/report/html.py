@@ -51,7 +51,8 @@ color:#1d2330;background:#f6f7f9;line-height:1.45}
 header{background:#1f3a5f;color:#fff;padding:18px 32px}
 header h1{margin:0;font-size:1.5em} header p{margin:4px 0 0;opacity:.85}
 main{max-width:1100px;margin:0 auto;padding:8px 32px 40px}
-section{background:#fff;border:1px solid #dde1e7;border-radius:6px;margin:18px 0;padding:6px 20px 14px}
+section{background:#fff;border:1px solid #dde1e7;border-radius:6px;margin:18px 0;
+padding:6px 20px 14px}
 h2{font-size:1.2em;border-bottom:1px solid #e4e7ec;padding-bottom:6px}
 table{border-collapse:collapse;font-size:.92em;margin:6px 0}
 th,td{padding:4px 10px;border-bottom:1px solid #e9ecf0;text-align:right}
