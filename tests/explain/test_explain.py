@@ -4,6 +4,7 @@ explain command writes its plots into the run and its report."""
 from __future__ import annotations
 
 import json
+import sys
 
 import numpy as np
 import pytest
@@ -123,3 +124,10 @@ def test_explain_run_writes_plots_summary_and_report(tmp_path, capsys) -> None:
         from seqpredict.explain import explain_run
 
         explain_run(run, data, cells=["rnn"])
+
+
+def test_missing_captum_is_a_clear_error(monkeypatch) -> None:
+    monkeypatch.setitem(sys.modules, "captum.attr", None)  # import captum.attr now fails
+    net = ForecastNet(ModelConfig(hidden_size=4), 1, 1, 0, 2)
+    with pytest.raises(SeqpredictError, match=r"pip install 'seqpredict\[explain\]'"):
+        integrated_gradients(net, torch.zeros(1, 5, 1), torch.zeros(1, 2, 0))

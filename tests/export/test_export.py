@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 
 import numpy as np
 import pytest
@@ -107,3 +108,34 @@ def test_streaming_refuses_last_value_normalisation(models, tmp_path) -> None:
         export_forecaster(models["future"], tmp_path / "s.onnx", streaming=True)
     with pytest.raises(SeqpredictError, match="`format` must be one of 'onnx', 'torchscript'"):
         export_forecaster(models["plain"], tmp_path / "s.x", format="tflite")
+
+
+def test_cli_exports_the_best_network_of_a_run(tmp_path, capsys) -> None:
+    from seqpredict.cli import main
+    from seqpredict.runs import forecast_run
+
+    run = tmp_path / "run"
+    forecast_run(
+        sine_frame(200),
+        target="y",
+        time_col="time",
+        out=run,
+        cells=["gru"],
+        lookback=24,
+        horizon=6,
+        model=small_model("gru"),
+        training=TRAIN,
+    )
+    with pytest.raises(SystemExit) as exc:
+        main(["export", str(run), "--format", "onnx"])
+    assert exc.value.code == 0, capsys.readouterr().err
+    assert (run / "export" / "gru.onnx").is_file() and (run / "export" / "scaler.json").is_file()
+    with pytest.raises(SystemExit) as exc:
+        main(["export", str(run), "--streaming"])
+    assert exc.value.code == 2 and "needs a model trained with" in capsys.readouterr().err
+
+
+def test_missing_onnx_is_a_clear_error(models, tmp_path, monkeypatch) -> None:
+    monkeypatch.setitem(sys.modules, "onnx", None)  # import onnx now raises ImportError
+    with pytest.raises(SeqpredictError, match=r"pip install 'seqpredict\[export\]'"):
+        export_forecaster(models["plain"], tmp_path / "m.onnx")
