@@ -158,7 +158,9 @@ def export_forecaster(
             )
     else:
         with torch.no_grad(), warnings.catch_warnings():
-            warnings.simplefilter("ignore", DeprecationWarning)  # torch.jit: kept for serving
+            # torch.jit is deprecated in torch 2.13 but still the loadable C++-servable format;
+            # its tracer warns about the RNN's shape checks, which hold for any batch size
+            warnings.simplefilter("ignore")
             traced = torch.jit.trace(module, example)
         traced.save(str(tmp))
     tmp.replace(path)

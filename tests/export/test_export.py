@@ -17,6 +17,7 @@ from tests.conftest import sine_frame, small_model
 
 ort = pytest.importorskip("onnxruntime", reason="the export extra (onnxruntime) is not installed")
 
+pytestmark = pytest.mark.filterwarnings("ignore:`torch.jit.load` is deprecated:DeprecationWarning")
 TRAIN = TrainConfig(epochs=1, batch_size=64, quiet=True, seed=3)
 ATOL = 1e-5
 
