@@ -29,9 +29,11 @@ def test_model_reproduces_its_recorded_metric(name: str, shared_data) -> None:
     assert pretrained.evaluate(name, shared_data) == pytest.approx(recorded, rel=1e-4)
 
 
-def test_forecaster_beats_naive_as_recorded() -> None:
-    metric = pretrained.info("etth1-ot-gru").metric
-    assert metric["value"] < metric["baselines_mse"]["naive"]
+def test_forecasters_beat_naive_as_recorded() -> None:
+    forecasters = [m for m in pretrained.list() if m.kind == "forecaster"]
+    assert forecasters
+    for model in forecasters:
+        assert model.metric["value"] < model.metric["baselines_mse"]["naive"], model.name
 
 
 def test_unknown_name_and_missing_loader(tmp_path, monkeypatch) -> None:

@@ -25,7 +25,7 @@ def list_pretrained() -> None:
             "data": m.manifest["data"].get("name"),
             "metric": f"{m.metric['split']} {m.metric['name']}",
             "value": m.metric["value"],
-            "description": m.description,
+            "naive": m.metric.get("baselines_mse", {}).get("naive"),
         }
         for m in pretrained.list_models()
     ]
