@@ -3,6 +3,7 @@
 PYTHON ?= python3
 VENV ?= .venv
 TORCH_SPEC ?= torch==2.13.0
+CHROMIUM ?= /usr/bin/chromium
 BIN := $(VENV)/bin
 
 .PHONY: demo test lint setup clean browser
@@ -23,7 +24,7 @@ test: $(VENV)/.installed browser
 
 # Headless Chromium for the HTML report test (Debian's package; skipped where apt is missing).
 browser:
-	@test -x /usr/bin/chromium || ! command -v apt-get >/dev/null || { \
+	@test -x $(CHROMIUM) || ! command -v apt-get >/dev/null || { \
 	  export DEBIAN_FRONTEND=noninteractive; \
 	  SUDO=$$(test "$$(id -u)" = 0 || echo sudo -n); \
 	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium \
