@@ -3,9 +3,10 @@
 PYTHON ?= python3
 VENV ?= .venv
 TORCH_SPEC ?= torch==2.13.0
+CHROMIUM ?= /usr/bin/chromium
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint setup clean
+.PHONY: demo test lint setup clean browser
 
 setup: $(VENV)/.installed
 
@@ -18,8 +19,16 @@ $(VENV)/.installed: pyproject.toml
 demo: $(VENV)/.installed
 	$(BIN)/seqpredict demo
 
-test: $(VENV)/.installed
+test: $(VENV)/.installed browser
 	$(BIN)/python -m pytest -q
+
+# Headless Chromium for the HTML report test (Debian's package; skipped where apt is missing).
+browser:
+	@test -x $(CHROMIUM) || ! command -v apt-get >/dev/null || { \
+	  export DEBIAN_FRONTEND=noninteractive; \
+	  SUDO=$$(test "$$(id -u)" = 0 || echo sudo -n); \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium \
+	  >/dev/null || echo "warning: could not install chromium; the report browser test will skip"; }
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check src tests benchmarks

@@ -2,7 +2,8 @@
 
 Layout of ``runs/NAME/``: config.json (the run's settings), models/<cell>/ (a saved Forecaster
 each), metrics.json, history.csv, predictions.csv (the forecast after the end of the data),
-test_predictions.csv (every test window), plots/forecast.png, plots/loss.png.
+test_predictions.csv (every test window), plots/forecast.png, plots/loss.png, data_summary.json
+and report.html (self-contained, see seqpredict.report.html).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from seqpredict.data.series import Columns, as_names, build_series
 from seqpredict.errors import SeqpredictError, check_fraction
 from seqpredict.metrics.forecast import all_metrics
 from seqpredict.report import plots
+from seqpredict.report.html import DATA_SUMMARY, data_summary, write_report
 from seqpredict.storage import atomic_dir, write_json
 from seqpredict.tasks.forecaster import Forecaster, WindowForecasts
 from seqpredict.training import distributed
@@ -208,6 +210,8 @@ def forecast_run(
         for path in work.values():  # keep the final checkpoints and event files in the run
             if path.exists():
                 path.rename(tmp / path.name)
+        write_json(tmp / DATA_SUMMARY, data_summary(series, columns, start))
+        write_report(tmp, title=Path(out).name)
     return RunResult(Path(out), metrics, table, notes)
 
 

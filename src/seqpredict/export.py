@@ -1,0 +1,197 @@
+"""Export a trained forecaster to ONNX or TorchScript for serving without seqpredict.
+
+What is exported is the network on *scaled* inputs: ``forecast(x, future) -> y`` with
+x (N, L, C) the last ``lookback`` rows of the input channels [targets, past covariates, future
+covariates], future (N, H, F) the future-known covariates over the horizon (F may be 0) and
+y (N, H, K) the forecast of the K targets, all in the scaler's units. Scaling is per series, so
+it stays outside the graph: ``scaler.json`` beside the model holds, per series id, the mean and
+standard deviation of every channel (scaled = (raw - mean) / std; raw forecast = y * std + mean
+over the first K channels), plus the channel order, lookback and horizon.
+
+A streaming (stateful) export, ``streaming=True``, is one recurrent step:
+``step(x_t, h[, c]) -> (y, h'[, c'])`` with x_t (N, C), h and c (layers, N, H_hidden) and y
+(N, H, K) the forecast if the window ended at this step. Feeding a window step by step from a zero
+state ends with the same y as the full forward. It needs ``normalize="none"`` (the default
+``"last"`` shifts the whole window by its last value, known only when the window is complete)
+and no future covariates.
+"""
+
+from __future__ import annotations
+
+import json
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import torch
+from torch import nn
+
+from seqpredict.errors import SeqpredictError, check_choice
+from seqpredict.models.forecast_net import ForecastNet
+
+FORMATS = {"onnx": ".onnx", "torchscript": ".pt"}
+SCALER_FILE = "scaler.json"
+# The TorchScript-based ONNX exporter writes native LSTM/GRU operators and handles the streaming
+# step; the dynamo exporter (torch 2.13) failed on the LSTM step module here.
+DYNAMO = False
+
+
+class WindowForecast(nn.Module):
+    """The forecasting network with a fixed input signature: x (N, L, C), future (N, H, F)."""
+
+    def __init__(self, net: ForecastNet) -> None:
+        super().__init__()
+        self.net = net
+
+    def forward(self, x: torch.Tensor, future: torch.Tensor) -> torch.Tensor:
+        return self.net(x, future)  # (N, H, K)
+
+
+class WindowForecastNoFuture(nn.Module):
+    """The network without future covariates: x (N, L, C) -> (N, H, K)."""
+
+    def __init__(self, net: ForecastNet) -> None:
+        super().__init__()
+        self.net = net
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        future = x.new_zeros(x.shape[0], self.net.horizon, 0)  # (N, H, 0)
+        return self.net(x, future)  # (N, H, K)
+
+
+class StreamingStep(nn.Module):
+    """One recurrent step and the forecast from the new state.
+
+    LSTM: (x_t (N, C), h (layers, N, Hd), c (layers, N, Hd)) -> (y (N, H, K), h', c').
+    GRU / RNN: (x_t, h) -> (y, h').
+    """
+
+    def __init__(self, net: ForecastNet) -> None:
+        super().__init__()
+        if net.config.normalize != "none":
+            raise SeqpredictError(
+                f"streaming export needs a model trained with normalize='none', this one has "
+                f"normalize={net.config.normalize!r}: that shifts every step by the window's last "
+                "value, which is not known while streaming. Export without streaming, or train "
+                "with --normalize none."
+            )
+        if net.head.in_features != net.config.hidden_size:
+            raise SeqpredictError(
+                "streaming export does not support future-known covariates (the head reads the "
+                "whole horizon of them); export without streaming."
+            )
+        self.rnn = net.encoder.rnn
+        self.head = net.head
+        self.horizon = net.horizon
+        self.n_targets = net.n_targets
+        self.is_lstm = isinstance(self.rnn, nn.LSTM)
+
+    def forward(self, x_t: torch.Tensor, *state: torch.Tensor) -> tuple[torch.Tensor, ...]:
+        x = x_t.unsqueeze(1)  # (N, 1, C)
+        packed = (state[0], state[1]) if self.is_lstm else state[0]
+        out, new = self.rnn(x, packed)  # (N, 1, Hd)
+        y = self.head(out[:, 0]).view(-1, self.horizon, self.n_targets)  # (N, H, K)
+        return (y, *new) if self.is_lstm else (y, new)
+
+
+@dataclass
+class ExportResult:
+    model: Path
+    scaler: Path
+    inputs: list[str]
+    outputs: list[str]
+
+
+def export_module(forecaster: Any, *, streaming: bool = False) -> tuple[nn.Module, tuple, list]:
+    """The module to export, example inputs and input names."""
+    net: ForecastNet = forecaster.net_.cpu().eval()
+    cfg = net.config
+    c = net.encoder.rnn.input_size
+    if streaming:
+        module = StreamingStep(net).eval()
+        state = torch.zeros(cfg.num_layers, 2, cfg.hidden_size)  # (layers, N, Hd)
+        if module.is_lstm:
+            return module, (torch.zeros(2, c), state, state.clone()), ["x_t", "h", "c"]
+        return module, (torch.zeros(2, c), state), ["x_t", "h"]
+    n_future = len(forecaster.columns_.future_covariates)
+    x = torch.zeros(2, forecaster.lookback, c)  # (N, L, C)
+    if n_future:
+        future = torch.zeros(2, forecaster.horizon, n_future)  # (N, H, F)
+        return WindowForecast(net).eval(), (x, future), ["x", "future"]
+    return WindowForecastNoFuture(net).eval(), (x,), ["x"]
+
+
+def output_names(streaming: bool, lstm: bool) -> list[str]:
+    if not streaming:
+        return ["y"]
+    return ["y", "h_out", "c_out"] if lstm else ["y", "h_out"]
+
+
+def export_forecaster(
+    forecaster: Any, path: str | Path, *, format: str = "onnx", streaming: bool = False
+) -> ExportResult:
+    """Write the network to ``path`` (.onnx or .pt) and ``scaler.json`` beside it."""
+    check_choice("format", format, FORMATS)
+    path = Path(path)
+    module, example, names = export_module(forecaster, streaming=streaming)
+    outs = output_names(streaming, isinstance(forecaster.net_.encoder.rnn, nn.LSTM))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    if format == "onnx":
+        _require("onnx", "ONNX export")
+        batch_axes = {
+            n: {0: "batch"} if n in ("x", "future", "x_t", "y") else {1: "batch"}
+            for n in names + outs
+        }
+        with torch.no_grad(), warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # deprecation and batch-size notes of the exporter
+            torch.onnx.export(
+                module,
+                example,
+                str(tmp),
+                input_names=names,
+                output_names=outs,
+                dynamic_axes=batch_axes,
+                opset_version=17,
+                dynamo=DYNAMO,
+            )
+    else:
+        with torch.no_grad(), warnings.catch_warnings():
+            # torch.jit is deprecated in torch 2.13 but still the loadable C++-servable format;
+            # its tracer warns about the RNN's shape checks, which hold for any batch size
+            warnings.simplefilter("ignore")
+            traced = torch.jit.trace(module, example)
+        traced.save(str(tmp))
+    tmp.replace(path)
+    scaler = path.with_name(SCALER_FILE)
+    scaler.write_text(json.dumps(scaler_json(forecaster, streaming, names, outs), indent=2) + "\n")
+    return ExportResult(path, scaler, names, outs)
+
+
+def scaler_json(forecaster: Any, streaming: bool, inputs: list[str], outputs: list[str]) -> dict:
+    cols = forecaster.columns_
+    return {
+        "description": "scaled = (raw - mean) / std per series and channel; the model reads and "
+        "writes scaled values; raw forecast = y * std[:K] + mean[:K]",
+        "channels": list(cols.inputs),
+        "targets": list(cols.target),
+        "future_covariates": list(cols.future_covariates),
+        "lookback": forecaster.lookback,
+        "horizon": forecaster.horizon,
+        "cell": forecaster.model_config.cell,
+        "streaming": streaming,
+        "inputs": inputs,
+        "outputs": outputs,
+        "scaler": forecaster.scaler_.to_dict(),
+    }
+
+
+def _require(module: str, what: str) -> None:
+    try:
+        __import__(module)
+    except ImportError:
+        raise SeqpredictError(
+            f"{what} needs the package {module!r}, which is not installed. Install the extra: "
+            "pip install 'seqpredict[export]'."
+        ) from None
