@@ -2,7 +2,19 @@
 
 from seqpredict._version import __version__
 from seqpredict.config import ModelConfig, TrainConfig
+from seqpredict.data.text import TextConfig
 from seqpredict.errors import SeqpredictError
+from seqpredict.models.classifier import ClassifierConfig
+from seqpredict.tasks.classifier import SequenceClassifier
 from seqpredict.tasks.forecaster import Forecaster
 
-__all__ = ["Forecaster", "ModelConfig", "SeqpredictError", "TrainConfig", "__version__"]
+__all__ = [
+    "ClassifierConfig",
+    "Forecaster",
+    "ModelConfig",
+    "SeqpredictError",
+    "SequenceClassifier",
+    "TextConfig",
+    "TrainConfig",
+    "__version__",
+]
