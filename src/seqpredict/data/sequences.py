@@ -63,6 +63,7 @@ def from_long(frame: pd.DataFrame, columns: LongColumns) -> tuple[list[Any], lis
             raise SeqpredictError(
                 f"value column {col!r} must be numeric, found dtype {frame[col].dtype}."
             )
+    order = pd.unique(frame[columns.id_col])  # first appearance in the given rows
     if columns.time_col:
         frame = frame.sort_values([columns.id_col, columns.time_col], kind="stable")
     groups = frame.groupby(columns.id_col, sort=False)[list(columns.value_cols)]
@@ -70,7 +71,6 @@ def from_long(frame: pd.DataFrame, columns: LongColumns) -> tuple[list[Any], lis
     for sid, part in groups:
         ids.append(sid)
         seqs.append(part.to_numpy(dtype=np.float32))
-    order = pd.unique(frame[columns.id_col])  # first appearance in the original rows
     position = {sid: k for k, sid in enumerate(ids)}
     return list(order), [seqs[position[sid]] for sid in order]
 

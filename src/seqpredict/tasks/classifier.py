@@ -258,9 +258,11 @@ class SequenceClassifier:
         id_col: str | None = None,
         time_col: str | None = None,
         value_cols: str | Sequence[str] | None = None,
+        validation: tuple[Any, Any] | None = None,
     ) -> SequenceClassifier:
         """Train on ``X`` and labels ``y`` (or ``label_col``); a stratified ``val_frac`` of it
-        drives early stopping. Vocabulary and feature scaling come from the training part only.
+        drives early stopping, or ``validation=(X_val, y_val)`` when given (then all of ``X``
+        trains). Vocabulary and feature scaling come from the training part only.
         Returns ``self``."""
         self._check_params()
         columns = InputColumns(text_col, label_col, id_col, time_col, as_names(value_cols))
@@ -277,7 +279,14 @@ class SequenceClassifier:
         y_idx = self._label_index(labels)
         config = self.train_config
         generator = seed_everything(config.seed)
-        train_idx, val_idx = stratified_split(y_idx, self.val_frac, config.seed)
+        if validation is None:
+            train_idx, val_idx = stratified_split(y_idx, self.val_frac, config.seed)
+        else:
+            _, val_items, val_labels, _ = read_inputs(*validation, columns, need_labels=True)
+            train_idx = np.arange(len(items))
+            val_idx = np.arange(len(items), len(items) + len(val_items))
+            items = [*items, *val_items]
+            y_idx = np.concatenate([y_idx, self._label_index(val_labels or [], "validation")])
         train_items = [items[i] for i in train_idx]
         if kind == "text":
             tokenized = [tokenize(t, self.text_config.lower) for t in items]
