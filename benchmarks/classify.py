@@ -108,7 +108,7 @@ SERIES_GRID = [
 ]
 
 
-def ucr(name: str, epochs: int = 150, batch_size: int = 16) -> Callable[[], Task]:
+def ucr(name: str, epochs: int = 100, batch_size: int = 16) -> Callable[[], Task]:
     def make() -> Task:
         train, test = load_ucr(name, DATA / "ucr")
         return split_train(
@@ -124,7 +124,7 @@ def ucr(name: str, epochs: int = 150, batch_size: int = 16) -> Callable[[], Task
     return make
 
 
-def sktime_set(name: str, loader: str, epochs: int = 150) -> Callable[[], Task]:
+def sktime_set(name: str, loader: str, epochs: int = 100) -> Callable[[], Task]:
     def make() -> Task:
         from sktime import datasets
 
@@ -147,7 +147,7 @@ TASKS: dict[str, Callable[[], Task]] = {
     "sst2": sst2,
     "ECG200": ucr("ECG200"),
     "TwoLeadECG": ucr("TwoLeadECG"),
-    "PhalangesOutlinesCorrect": ucr("PhalangesOutlinesCorrect", epochs=40, batch_size=64),
+    "PhalangesOutlinesCorrect": ucr("PhalangesOutlinesCorrect", epochs=30, batch_size=64),
     "GunPoint": sktime_set("GunPoint", "load_gunpoint"),
     "ItalyPowerDemand": sktime_set("ItalyPowerDemand", "load_italy_power_demand"),
     "JapaneseVowels": sktime_set("JapaneseVowels", "load_japanese_vowels"),
@@ -176,7 +176,7 @@ def run_task(task: Task) -> list[dict[str, Any]]:
                 "val_accuracy": round(val["accuracy"], 4),
                 "test_accuracy": round(test["accuracy"], 4),
                 "test_macro_f1": round(test["macro_f1"], 4),
-                "test_roc_auc": None if np.isnan(test["roc_auc"]) else round(test["roc_auc"], 4),
+                "test_roc_auc": None if test["roc_auc"] is None else round(test["roc_auc"], 4),
                 "epochs": len(clf.history_.epochs),
                 "best_epoch": clf.history_.best_epoch,
                 "train_seconds": round(seconds, 1),

@@ -58,7 +58,10 @@ def test_feature_scaler_fits_on_given_steps_only() -> None:
 @pytest.mark.parametrize(
     ("data", "message"),
     [
-        ([np.zeros((0, 1)), np.zeros((3, 1))], r"1 sequence\(s\) have length 0, first at index \[0\]"),
+        (
+            [np.zeros((0, 1)), np.zeros((3, 1))],
+            r"1 sequence\(s\) have length 0, first at index \[0\]",
+        ),
         (np.full((2, 3), np.nan), r"length 0"),
         ([np.array([1.0, np.nan, 2.0])], r"sequence 0 has a missing or infinite value at step 1"),
         (np.array([[1.0, np.nan, 2.0]]), r"missing or infinite value at step 1, feature 0"),

@@ -71,7 +71,9 @@ def test_padding_invariance_of_a_custom_cell_on_the_masked_path() -> None:
             seq = torch.randn(1, 3, 1)
             with torch.no_grad():
                 alone = net(seq, torch.tensor([3]))
-                batch = torch.cat([torch.cat([seq, torch.full((1, 2, 1), 50.0)], 1), torch.randn(1, 5, 1)])
+                batch = torch.cat(
+                    [torch.cat([seq, torch.full((1, 2, 1), 50.0)], 1), torch.randn(1, 5, 1)]
+                )
                 both = net(batch, torch.tensor([3, 5]))
             torch.testing.assert_close(both[0:1], alone, rtol=0, atol=1e-5)
     finally:

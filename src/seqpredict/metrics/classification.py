@@ -54,11 +54,14 @@ def roc_auc(y: np.ndarray, score: np.ndarray) -> float:
     return float(u / (n_pos * n_neg))
 
 
-def classification_metrics(y: np.ndarray, proba: np.ndarray) -> dict[str, float]:
-    """accuracy, macro_f1 and (for two classes) roc_auc from true indices (N,) and
-    probabilities (N, K)."""
+def classification_metrics(y: np.ndarray, proba: np.ndarray) -> dict[str, float | None]:
+    """accuracy, macro_f1 and roc_auc (None unless there are two classes) from true indices
+    (N,) and probabilities (N, K)."""
     n_classes = proba.shape[1]
     pred = proba.argmax(axis=1)
-    out = {"accuracy": accuracy(y, pred), "macro_f1": macro_f1(y, pred, n_classes)}
-    out["roc_auc"] = roc_auc(y, proba[:, 1]) if n_classes == 2 else float("nan")
+    out: dict[str, float | None] = {
+        "accuracy": accuracy(y, pred),
+        "macro_f1": macro_f1(y, pred, n_classes),
+    }
+    out["roc_auc"] = roc_auc(y, proba[:, 1]) if n_classes == 2 else None
     return out

@@ -383,7 +383,7 @@ class SequenceClassifier:
     def evaluate(
         self, X: Any, y: Any = None, columns: InputColumns | None = None
     ) -> dict[str, Any]:
-        """accuracy, macro_f1, roc_auc (two classes; NaN otherwise), confusion matrix (rows:
+        """accuracy, macro_f1, roc_auc (two classes; None otherwise), confusion matrix (rows:
         true class, columns: predicted, in the order of ``classes_``) and the count."""
         enc = self._prepare(X, y, columns, need_labels=True)
         assert enc.y is not None
