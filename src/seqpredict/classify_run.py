@@ -105,7 +105,9 @@ def comparison_table(metrics: dict[str, dict[str, Any]]) -> pd.DataFrame:
         }
         for name, m in metrics.items()
     ]
-    return pd.DataFrame(rows).astype({"params": object})
+    table = pd.DataFrame(rows)
+    table["params"] = pd.Series([r["params"] for r in rows], dtype=object)  # ints, None
+    return table
 
 
 def classify_run(

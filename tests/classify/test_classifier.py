@@ -40,7 +40,8 @@ def make(cell: str, **kw) -> SequenceClassifier:
 @pytest.mark.parametrize("kind", ["text", "numeric"])
 def test_fit_predict_save_load(cell: str, kind: str, tmp_path) -> None:
     X, y = texts() if kind == "text" else series()
-    clf = make(cell, bidirectional=True, pooling="attention").fit(X, y)
+    patch = 2 if kind == "numeric" else 1
+    clf = make(cell, bidirectional=True, pooling="attention", patch=patch).fit(X, y)
     proba = clf.predict_proba(X)
     k = len(set(y))
     assert proba.shape == (len(y), k)

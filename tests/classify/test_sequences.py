@@ -74,3 +74,12 @@ def test_feature_scaler_fits_on_given_steps_only() -> None:
 def test_bad_sequences_are_named(data, message: str) -> None:
     with pytest.raises(SeqpredictError, match=message):
         as_sequences(data)
+
+
+def test_patch_sequences_groups_steps_and_zero_fills_the_last_group() -> None:
+    from seqpredict.data.sequences import patch_sequences
+
+    a = np.arange(10.0, dtype=np.float32).reshape(5, 2)  # (L=5, C=2)
+    (out,) = patch_sequences([a], 2)
+    assert out.shape == (3, 4)
+    assert out[0].tolist() == [0, 1, 2, 3] and out[2].tolist() == [8, 9, 0, 0]

@@ -181,6 +181,20 @@ class FeatureScaler:
         return cls(np.asarray(d["mean"], np.float64), np.asarray(d["std"], np.float64))
 
 
+def patch_sequences(seqs: list[np.ndarray], patch: int) -> list[np.ndarray]:
+    """Group each run of ``patch`` steps into one step: (L, C) -> (ceil(L / P), P * C); the last
+    group of a sequence is completed with zeros (its own, so batch padding plays no part)."""
+    if patch == 1:
+        return seqs
+    out = []
+    for a in seqs:
+        n = -(-len(a) // patch)
+        full = np.zeros((n * patch, a.shape[1]), a.dtype)
+        full[: len(a)] = a
+        out.append(full.reshape(n, patch * a.shape[1]))  # (L/P, P*C)
+    return out
+
+
 def pad_sequences(seqs: list[np.ndarray]) -> tuple[torch.Tensor, torch.Tensor]:
     """[(L_i, C)] -> x (N, L, C) float32 right-padded with 0, lengths (N,) int64."""
     lengths = np.array([len(a) for a in seqs], dtype=np.int64)
@@ -198,4 +212,5 @@ __all__ = [
     "check_sequences",
     "from_long",
     "pad_sequences",
+    "patch_sequences",
 ]

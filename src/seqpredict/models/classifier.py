@@ -27,6 +27,7 @@ class ClassifierConfig:
     pooling: str = "last"  # last state, mean or max over valid steps, or attention over them
     dropout: float = 0.0  # on word vectors, between layers and before the head
     embedding_dim: int = 64  # text only: size of the word vectors
+    patch: int = 1  # numeric only: read P consecutive steps as one step of P*C features
 
     def validate(self) -> ClassifierConfig:
         from seqpredict.models.registry import CELLS
@@ -37,6 +38,7 @@ class ClassifierConfig:
         check_choice("pooling", self.pooling, POOLINGS)
         check_fraction("dropout", self.dropout)
         check_positive_int("embedding_dim", self.embedding_dim)
+        check_positive_int("patch", self.patch)
         if not isinstance(self.bidirectional, bool):
             raise SeqpredictError(
                 f"`bidirectional` must be True or False, got {self.bidirectional!r}."
@@ -63,7 +65,7 @@ class ClassifierNet(nn.Module):
         self.embedding = (
             nn.Embedding(vocab_size, config.embedding_dim, padding_idx=0) if vocab_size else None
         )
-        input_size = config.embedding_dim if vocab_size else int(n_features or 0)
+        input_size = config.embedding_dim if vocab_size else int(n_features or 0) * config.patch
         self.encoder = VarLenEncoder(
             config.cell,
             input_size,

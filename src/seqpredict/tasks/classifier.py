@@ -32,6 +32,7 @@ from seqpredict.data.sequences import (
     check_sequences,
     from_long,
     pad_sequences,
+    patch_sequences,
 )
 from seqpredict.data.series import as_names
 from seqpredict.data.text import (
@@ -222,7 +223,8 @@ class SequenceClassifier:
             check_not_empty(tokenized, name)
             return encode_texts(tokenized, self.vocab_, self.text_config.max_len)
         check_sequences(items, name, self.n_features_)
-        return pad_sequences(self.scaler_.transform(items))
+        scaled = self.scaler_.transform(items)
+        return pad_sequences(patch_sequences(scaled, self.model_config.patch))
 
     def _label_index(self, labels: list[Any], name: str = "y") -> np.ndarray:
         index = {c: i for i, c in enumerate(self.classes_)}
