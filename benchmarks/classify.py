@@ -118,7 +118,7 @@ def ucr(name: str, epochs: int = 100, batch_size: int = 16, patch: int = 4) -> C
             name,
             train.X,
             train.y.tolist(),
-            SERIES_GRID,
+            series_grid(patch),
             epochs,
             (test.X, test.y.tolist()),
             batch_size,
