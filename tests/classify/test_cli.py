@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from seqpredict.cli import main
-from tests.classify.test_classifier import texts
+from tests.classify.test_classifier import series, texts
 
 FAST = ["--epochs", "1", "--hidden-size", "4", "--embedding-dim", "4", "--quiet"]
 
@@ -100,3 +100,23 @@ def test_one_class_label_column_exits_2(tmp_path, capsys) -> None:
         capsys,
     )  # fmt: skip
     assert code == 2 and "single class" in err
+
+
+def test_classify_long_table_split_from_train(tmp_path, capsys) -> None:
+    seqs, labels = series(30)
+    long = pd.concat(
+        pd.DataFrame({"sid": f"s{i}", "t": range(len(s)), "a": s[:, 0], "b": s[:, 1], "y": lab})
+        for i, (s, lab) in enumerate(zip(seqs, labels, strict=True))
+    )
+    path = tmp_path / "long.csv"
+    long.sample(frac=1.0, random_state=0).to_csv(path, index=False)  # rows in any order
+    out = tmp_path / "run"
+    args = ["classify", path, "--series", "--id-col", "sid", "--time-col", "t"]
+    args += ["--value-col", "a,b", "--label-col", "y", "--cell", "lstm", "--out", out]
+    code, stdout, err = run_cli([*args, *FAST], capsys)
+    assert code == 0, err
+    preds = pd.read_csv(out / "test_predictions.csv")
+    truth = dict(zip([f"s{i}" for i in range(30)], labels, strict=True))
+    assert len(preds) == 6 and all(
+        truth[s] == a for s, a in zip(preds.id, preds.actual, strict=True)
+    )
