@@ -21,7 +21,7 @@ import os
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -173,6 +173,9 @@ def run_task(task: Task, cells: list[str]) -> list[dict[str, Any]]:
                 "hidden_size": model.hidden_size,
                 "patch": model.patch,
                 "dropout": model.dropout,
+                "lr": task.training.lr,
+                "max_epochs": task.training.epochs,
+                "min_freq": None if task.text is None else task.text.min_freq,
                 "val_accuracy": round(val["accuracy"], 4),
                 "test_accuracy": round(test["accuracy"], 4),
                 "test_macro_f1": round(test["macro_f1"], 4),
@@ -239,6 +242,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--threads", type=int, default=1, help="torch CPU threads")
     parser.add_argument("--configs", type=int, default=0, help="first N of each grid; 0: all")
     parser.add_argument("--cells", default=",".join(CELLS), help="cells to train")
+    parser.add_argument("--epochs", type=int, default=0, help="override the epochs; 0: keep")
+    parser.add_argument("--lr", type=float, default=0.0, help="override the learning rate")
+    parser.add_argument("--min-freq", type=int, default=0, help="override TextConfig.min_freq")
     parser.add_argument("--table", nargs="*", help="only print the table of these JSON-line logs")
     args = parser.parse_args(argv)
     if args.table:
@@ -256,6 +262,12 @@ def main(argv: list[str] | None = None) -> None:
             continue
         if args.configs:
             task.grid = task.grid[: args.configs]
+        if args.epochs:
+            task.training = replace(task.training, epochs=args.epochs)
+        if args.lr:
+            task.training = replace(task.training, lr=args.lr)
+        if args.min_freq and task.text is not None:
+            task.text = replace(task.text, min_freq=args.min_freq)
         rows += run_task(task, args.cells.split(","))
     print(markdown(rows))
     sys.stdout.flush()
