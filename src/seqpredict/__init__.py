@@ -1,6 +1,7 @@
 """seqpredict: predict sequence data with LSTM and GRU networks, always beside baselines."""
 
 from seqpredict._version import __version__
+from seqpredict.anomaly.detector import AnomalyDetector
 from seqpredict.config import ModelConfig, TrainConfig
 from seqpredict.data.text import TextConfig
 from seqpredict.errors import SeqpredictError
@@ -9,6 +10,7 @@ from seqpredict.tasks.classifier import SequenceClassifier
 from seqpredict.tasks.forecaster import Forecaster
 
 __all__ = [
+    "AnomalyDetector",
     "ClassifierConfig",
     "Forecaster",
     "ModelConfig",

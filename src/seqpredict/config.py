@@ -52,6 +52,7 @@ class TrainConfig:
     seed: int = 0  # seeds torch, numpy and the batch order: same seed, same numbers
     device: str = "auto"  # auto: cuda when present, else cpu
     quiet: bool = False  # no progress bar (it is also off when stderr is not a terminal)
+    tensorboard: bool = False  # also write TensorBoard event files (needs `tensorboard`)
 
     def validate(self) -> TrainConfig:
         check_positive_int("epochs", self.epochs)

@@ -8,6 +8,7 @@ test_predictions.csv (every test window), plots/forecast.png, plots/loss.png.
 from __future__ import annotations
 
 import json
+import shutil
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -24,6 +25,7 @@ from seqpredict.metrics.forecast import all_metrics
 from seqpredict.report import plots
 from seqpredict.storage import atomic_dir, write_json
 from seqpredict.tasks.forecaster import Forecaster, WindowForecasts
+from seqpredict.training import distributed
 
 TABLE_METRICS = ("mse", "mae", "mase")
 
@@ -116,9 +118,14 @@ def forecast_run(
     fill: str | None = None,
     overwrite: bool = False,
     on_cell: Any = None,
+    resume: bool = False,
 ) -> RunResult:
     """Train one Forecaster per cell on the data before the test period, evaluate all of them
-    and the baselines on the test period, and write the run directory atomically."""
+    and the baselines on the test period, and write the run directory atomically.
+
+    While training, ``out/checkpoints/<cell>.safetensors`` (after every epoch) and, with
+    ``training.tensorboard``, ``out/tensorboard/<cell>/`` are written in place; ``resume``
+    continues from those checkpoints. Under torchrun only rank 0 writes."""
     frame = read_table(data)
     columns = Columns(
         as_names(target), time_col, id_col, as_names(past_covariates), as_names(future_covariates)
@@ -131,11 +138,8 @@ def forecast_run(
     series = build_series(frame, columns, fill=fill)  # validates everything before training
     start = split_point(frame, columns, test_frac, test_start)
     train_frame = _before(frame, columns, start)
-    if Path(out).exists() and not overwrite:
-        raise SeqpredictError(
-            f"`out`: run directory {str(out)!r} already exists; choose another name or pass "
-            "--overwrite."
-        )
+    work = _prepare_work_dirs(Path(out), overwrite=overwrite, resume=resume)
+    tb = training is not None and training.tensorboard
     fitted: dict[str, Forecaster] = {}
     metrics: dict[str, Any] = {}
     forecasts: dict[str, WindowForecasts] = {}
@@ -151,6 +155,9 @@ def forecast_run(
             id_col=id_col,
             past_covariates=list(columns.past_covariates),
             future_covariates=list(columns.future_covariates),
+            checkpoint=work[CHECKPOINTS] / f"{cell}.safetensors",
+            resume=resume,
+            log_dir=work[TENSORBOARD] / cell if tb else None,
         )
         seconds = time.perf_counter() - t0
         wf = f.window_forecasts(frame, start=start)
@@ -169,7 +176,9 @@ def forecast_run(
         metrics[name] = all_metrics(first.y, b, first.scale)
     table = comparison_table(metrics, list(cells))
     notes = list(series.notes)
-    with atomic_dir(out, overwrite=overwrite) as tmp:
+    if not distributed.is_main_process():
+        return RunResult(Path(out), metrics, table, notes)
+    with atomic_dir(out, overwrite=True) as tmp:
         _write_run(
             tmp,
             fitted,
@@ -196,7 +205,27 @@ def forecast_run(
                 "notes": notes,
             },
         )
+        for path in work.values():  # keep the final checkpoints and event files in the run
+            if path.exists():
+                path.rename(tmp / path.name)
     return RunResult(Path(out), metrics, table, notes)
+
+
+CHECKPOINTS, TENSORBOARD = "checkpoints", "tensorboard"
+
+
+def _prepare_work_dirs(out: Path, *, overwrite: bool, resume: bool) -> dict[str, Path]:
+    """Paths for the files written during training; a fresh run clears stale ones."""
+    if out.exists() and not (overwrite or resume):
+        raise SeqpredictError(
+            f"`out`: run directory {str(out)!r} already exists; choose another name, pass "
+            "--resume to continue its training from the checkpoints, or --overwrite."
+        )
+    work = {name: out / name for name in (CHECKPOINTS, TENSORBOARD)}
+    if not resume and distributed.is_main_process():
+        for path in work.values():
+            shutil.rmtree(path, ignore_errors=True)
+    return work
 
 
 def _write_run(

@@ -8,7 +8,9 @@ from __future__ import annotations
 import sys
 
 from seqpredict.cli import classify as _classify  # noqa: F401
+from seqpredict.cli import detect as _detect  # noqa: F401
 from seqpredict.cli import forecast as _forecast  # noqa: F401  (registers commands)
+from seqpredict.cli import tune as _tune  # noqa: F401
 from seqpredict.cli.app import app, err_console
 from seqpredict.errors import SeqpredictError
 

@@ -10,15 +10,19 @@ import typer
 
 from seqpredict import datasets
 from seqpredict.cli.app import app, console, print_table
+from seqpredict.cli.configfile import config_file_option
 from seqpredict.cli.options import config_options
 from seqpredict.config import ModelConfig, TrainConfig
 from seqpredict.data.series import as_names
 from seqpredict.errors import SeqpredictError
 from seqpredict.runs import RunResult, forecast_run
 from seqpredict.tasks.forecaster import Forecaster
+from seqpredict.training.distributed import is_main_process
 
 
 def _report(result: RunResult, cells: list[str]) -> None:
+    if not is_main_process():  # under torchrun, rank 0 speaks for all
+        return
     best = result.table.attrs["best_baseline"]
     print_table(
         result.table,
@@ -31,6 +35,7 @@ def _report(result: RunResult, cells: list[str]) -> None:
 
 
 @app.command()
+@config_file_option
 @config_options(ModelConfig, TrainConfig, exclude=("cell",))
 def forecast(
     data: Path = typer.Argument(..., help="CSV or Parquet file"),
@@ -49,6 +54,7 @@ def forecast(
     test_start: str | None = typer.Option(None, help="first time (or row) of the test period"),
     fill: str | None = typer.Option(None, help="missing values: ffill or interpolate"),
     overwrite: bool = typer.Option(False, help="replace an existing run directory"),
+    resume: bool = typer.Option(False, help="continue a killed run from its checkpoints"),
     configs: dict[type, Any] | None = None,
 ) -> None:
     """Train LSTM and GRU forecasters, compare them with naive baselines on a held-out test
@@ -78,6 +84,7 @@ def forecast(
         on_cell=lambda c, m: console.print(
             f"trained {c}: {m['epochs']} epochs in {m['train_seconds']:.1f} s"
         ),
+        resume=resume,
     )
     _report(result, cells)
 

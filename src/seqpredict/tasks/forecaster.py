@@ -26,7 +26,7 @@ from seqpredict.evaluation.baselines import BASELINES
 from seqpredict.metrics.forecast import all_metrics, naive_scale
 from seqpredict.models.forecast_net import ForecastNet
 from seqpredict.storage import atomic_dir, load_weights, read_model_dir, save_model
-from seqpredict.training import loop
+from seqpredict.training import distributed, loop
 from seqpredict.training.seed import resolve_device, seed_everything
 
 KIND = "forecaster"
@@ -126,10 +126,17 @@ class Forecaster:
         id_col: str | None = None,
         past_covariates: str | list[str] | None = None,
         future_covariates: str | list[str] | None = None,
+        checkpoint: str | Path | None = None,
+        resume: bool = False,
+        log_dir: str | Path | None = None,
+        on_epoch_end: loop.EpochCallback | None = None,
     ) -> Forecaster:
         """Train on ``data``; its last ``val_frac`` of rows per series drive early stopping.
 
-        The scaler is fit on the training rows only. Returns ``self``.
+        The scaler is fit on the training rows only. Returns ``self``. ``checkpoint``,
+        ``resume``, ``log_dir`` and ``on_epoch_end`` go to ``seqpredict.training.loop.fit``.
+        Under ``torchrun`` each process trains on its share of every global batch of
+        ``batch_size`` windows (DistributedDataParallel); all ranks end with the same weights.
         """
         self._check_params()
         columns = Columns(
@@ -158,15 +165,18 @@ class Forecaster:
         }
 
         config = self.train_config
-        self.device_ = resolve_device(config.device)
+        self.device_ = distributed.local_device(resolve_device(config.device))
+        ctx = distributed.setup(self.device_)
+        distributed.check_batch_size(config.batch_size, ctx)
         generator = seed_everything(config.seed)
         self.net_ = self._build_net(len(columns.inputs)).to(self.device_)
         windows = self._windows(series)
         train_idx, _ = valid_starts(
             lengths, self.lookback, self.horizon, [0] * len(lengths), train_end
         )
-        val_idx, _ = valid_starts(lengths, self.lookback, self.horizon, train_end, lengths)
+        val_idx_all, _ = valid_starts(lengths, self.lookback, self.horizon, train_end, lengths)
         train_starts = torch.from_numpy(train_idx).to(self.device_)
+        val_idx = val_idx_all[distributed.shard_eval(len(val_idx_all), ctx).numpy()]  # rank's
         val_starts = torch.from_numpy(val_idx).to(self.device_)
 
         def to_batch(starts: torch.Tensor) -> loop.Batch:
@@ -177,6 +187,7 @@ class Forecaster:
             chunks = batches(
                 len(train_starts), config.batch_size, shuffle=True, generator=generator
             )
+            chunks = distributed.shard_batches(chunks, ctx)  # (B / world_size,) per chunk
             return (to_batch(train_starts[c.to(self.device_)]) for c in chunks)
 
         def val_batches() -> Iterator[loop.Batch]:
@@ -189,8 +200,13 @@ class Forecaster:
             steps_per_epoch=-(-len(train_starts) // config.batch_size),
             config=config,
             loss_fn=torch.nn.functional.mse_loss,
-            val_batches=val_batches if len(val_starts) else None,
+            val_batches=val_batches if len(val_idx_all) else None,
             label=self.model_config.cell,
+            generator=generator,
+            checkpoint=checkpoint,
+            resume=resume,
+            log_dir=log_dir,
+            on_epoch_end=on_epoch_end,
         )
         self.n_train_windows_ = int(len(train_starts))
         self.series_ = series

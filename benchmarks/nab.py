@@ -1,0 +1,162 @@
+"""NAB: LSTM and GRU anomaly detectors over the 58 files of the Numenta Anomaly Benchmark.
+
+Writes results in NAB's results layout (results/<detector>/<category>/<detector>_<file>.csv with
+timestamp, value, anomaly_score, label) and prints one JSON line per detector and profile with
+the normalised NAB score (threshold optimised per profile over the corpus), plus the runtime.
+
+    nice -n 10 python benchmarks/nab.py --nab ../shared/data/nab --out benchmarks/results/nab
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import torch
+
+from seqpredict.anomaly import AnomalyDetector
+from seqpredict.config import ModelConfig, TrainConfig
+from seqpredict.metrics.anomaly import PROFILES, nab_score, probation_length
+
+
+def file_windows(frame: pd.DataFrame, limits: list[list[str]]) -> list[tuple[int, int]]:
+    """Window time limits -> inclusive row indices (NAB's windows start and end on rows)."""
+    times = pd.to_datetime(frame["timestamp"])
+    out = []
+    for a, b in limits:
+        rows = np.flatnonzero((times >= pd.Timestamp(a)) & (times <= pd.Timestamp(b)))
+        out.append((int(rows[0]), int(rows[-1])))
+    return out
+
+
+def naive_errors(values: np.ndarray, n_probation: int, lookback: int) -> np.ndarray:
+    """|x_t - x_{t-1}| scaled by the probationary std: the error of the last-value forecast,
+    which is where the networks start (ForecastNet's head is zero-initialised)."""
+    std = values[:n_probation].std() or 1.0
+    errors = np.full(len(values), np.nan)
+    errors[lookback:] = np.abs(values[lookback:] - values[lookback - 1 : -1]) / std
+    return errors
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--nab", type=Path, default=Path("../shared/data/nab"))
+    ap.add_argument("--out", type=Path, default=Path("benchmarks/results/nab"))
+    ap.add_argument("--cells", default="lstm,gru,naive", help="naive: last-value baseline")
+    ap.add_argument("--scorer", default="forecast")
+    ap.add_argument("--threshold", default="gaussian")
+    ap.add_argument("--threshold-params", default='{"short": 1, "long": 5000}', help="JSON")
+    ap.add_argument("--suppress", type=int, default=300, help="report only new highs of k rows")
+    ap.add_argument("--lookback", type=int, default=32)
+    ap.add_argument("--hidden", type=int, default=16)
+    ap.add_argument("--epochs", type=int, default=5)
+    ap.add_argument("--batch-size", type=int, default=128)
+    ap.add_argument("--lr", type=float, default=5e-3)
+    ap.add_argument("--limit", type=int, default=0, help="first N files only (0: all)")
+    ap.add_argument("--tag", default="", help="suffix of the detector name")
+    ap.add_argument(
+        "--reuse-errors",
+        action="store_true",
+        help="read the network errors cached by an earlier run (try thresholds without "
+        "retraining; the reported seconds then exclude training)",
+    )
+    args = ap.parse_args()
+    torch.set_num_threads(1)
+    labels = json.loads((args.nab / "labels" / "combined_windows.json").read_text())
+    names = sorted(labels)[: args.limit or None]
+    tparams = json.loads(args.threshold_params)
+    for cell in args.cells.split(","):
+        detector = f"seqpredict_{cell}{args.tag}"
+        scores, windows, reused = [], [], 0
+        start = time.perf_counter()
+        for name in names:
+            frame = pd.read_csv(args.nab / "data" / name)
+            det = AnomalyDetector(
+                scorer=args.scorer,
+                threshold=args.threshold,
+                cell="lstm" if cell == "naive" else cell,
+                lookback=args.lookback,
+                probation=probation_length(len(frame)),
+                model=ModelConfig(hidden_size=args.hidden),
+                training=TrainConfig(
+                    epochs=args.epochs,
+                    batch_size=args.batch_size,
+                    lr=args.lr,
+                    patience=0,
+                    quiet=True,
+                ),
+                threshold_params=tparams,
+                suppress=args.suppress,
+            )
+            category, fname = name.split("/")
+            key = (
+                f"{args.scorer}_{cell}_L{args.lookback}_h{args.hidden}_e{args.epochs}"
+                f"_b{args.batch_size}_lr{args.lr}"
+            )
+            cache = args.out / "errors" / key / f"{category}__{fname}.npy"
+            if cell == "naive":  # baseline: the last-value forecast's error, same threshold
+                det.n_probation_ = probation_length(len(frame))
+                errors = naive_errors(
+                    frame["value"].to_numpy(float), det.n_probation_, args.lookback
+                )
+            elif args.reuse_errors and cache.exists():  # errors do not depend on the threshold
+                errors = np.load(cache, allow_pickle=False)
+                det.n_probation_ = probation_length(len(frame))
+                reused += 1
+            else:
+                det.fit(frame, value_col="value")
+                errors = det.errors(frame)
+                cache.parent.mkdir(parents=True, exist_ok=True)
+                np.save(cache, errors, allow_pickle=False)
+            det.fit_threshold(errors)
+            score = det.score_errors(errors)
+            wins = file_windows(frame, labels[name])
+            label = np.zeros(len(frame), dtype=int)
+            for a, b in wins:
+                label[a : b + 1] = 1
+            path = args.out / detector / category / f"{detector}_{fname}"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            pd.DataFrame(
+                {
+                    "timestamp": frame["timestamp"],
+                    "value": frame["value"],
+                    "anomaly_score": score.round(6),
+                    "label": label,
+                }
+            ).to_csv(path, index=False)
+            scores.append(score.round(6))
+            windows.append(wins)
+        seconds = time.perf_counter() - start
+        for profile in PROFILES:
+            r = nab_score(scores, windows, profile)
+            line = {
+                "benchmark": "nab",
+                "detector": detector,
+                "scorer": args.scorer,
+                "threshold": args.threshold,
+                "threshold_params": tparams,
+                "suppress": args.suppress,
+                "lookback": args.lookback,
+                "hidden": args.hidden,
+                "epochs": args.epochs,
+                "batch_size": args.batch_size,
+                "lr": args.lr,
+                "files": len(names),
+                "profile": profile,
+                "score": round(r.score, 2),
+                "best_threshold": round(r.threshold, 6) if np.isfinite(r.threshold) else None,
+                "tp": r.tp,
+                "fn": r.fn,
+                "fp": r.fp,
+                "seconds": round(seconds, 1),
+                "files_with_cached_errors": reused,
+            }
+            print(json.dumps(line), flush=True)
+
+
+if __name__ == "__main__":
+    main()

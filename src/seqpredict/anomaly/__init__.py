@@ -1,0 +1,21 @@
+"""Anomaly detection: scorers (network error per step) + thresholds (score in [0, 1], label)."""
+
+from seqpredict.anomaly.detector import AnomalyDetector
+from seqpredict.anomaly.scorers import SCORERS, ForecastErrorScorer, ReconstructionScorer
+from seqpredict.anomaly.thresholds import (
+    THRESHOLDS,
+    DynamicThreshold,
+    GaussianTailThreshold,
+    QuantileThreshold,
+)
+
+__all__ = [
+    "SCORERS",
+    "THRESHOLDS",
+    "AnomalyDetector",
+    "DynamicThreshold",
+    "ForecastErrorScorer",
+    "GaussianTailThreshold",
+    "QuantileThreshold",
+    "ReconstructionScorer",
+]

@@ -1,0 +1,215 @@
+"""Thresholds: turn raw errors into a score in [0, 1] and a label, causally.
+
+Every threshold computes a ratio r_t >= 0 that equals 1 exactly at its decision boundary and
+maps it to the score ``1 - 2 ** (-r_t)`` (0 for r = 0, 0.5 at the threshold, -> 1 as r grows):
+scores are comparable across thresholds and series, and ``label = score >= 0.5``. The score at
+step t uses errors up to t only; ``fit`` sees the probationary errors.
+
+* ``quantile``: static threshold tau = the q-quantile of the probationary errors; r = e / tau.
+* ``gaussian``: Gaussian tail on smoothed errors (Numenta's anomaly likelihood): the short mean
+  of errors is compared with the mean and std of that short mean over a long past window;
+  r = log Q(z) / log(tail), Q the standard normal tail.
+* ``dynamic``: nonparametric dynamic threshold of Hundman et al. (2018), see ``DynamicThreshold``.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import torch
+
+from seqpredict.errors import SeqpredictError
+from seqpredict.metrics.anomaly import runs
+
+TINY = 1e-12
+
+
+def ratio_to_score(r: np.ndarray) -> np.ndarray:
+    """r (T,) >= 0, 1 at the threshold -> score in [0, 1), 0.5 at the threshold."""
+    return 1.0 - np.exp2(-np.maximum(r, 0.0))
+
+
+class Threshold:
+    """Base: ``fit(errors)`` on probationary errors, ``ratio(errors)`` over the whole stream."""
+
+    name = "base"
+
+    def params(self) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def state(self) -> dict[str, Any]:
+        return {}
+
+    def set_state(self, state: dict[str, Any]) -> None:
+        """Restore what ``fit`` learned (from config.json)."""
+
+    def fit(self, errors: np.ndarray) -> Threshold:
+        return self
+
+    def ratio(self, errors: np.ndarray) -> np.ndarray:
+        raise NotImplementedError
+
+
+class QuantileThreshold(Threshold):
+    """Static: tau = q-quantile of the probationary errors."""
+
+    name = "quantile"
+
+    def __init__(self, q: float = 0.99) -> None:
+        if not 0 < q < 1:
+            raise SeqpredictError(f"`q` must be a fraction in (0, 1), got {q!r}.")
+        self.q = q
+        self.tau_: float | None = None
+
+    def params(self) -> dict[str, Any]:
+        return {"q": self.q}
+
+    def state(self) -> dict[str, Any]:
+        return {"tau": self.tau_}
+
+    def set_state(self, state: dict[str, Any]) -> None:
+        self.tau_ = state.get("tau")
+
+    def fit(self, errors: np.ndarray) -> QuantileThreshold:
+        e = errors[np.isfinite(errors)]
+        self.tau_ = max(float(np.quantile(e, self.q)), TINY) if len(e) else 1.0
+        return self
+
+    def ratio(self, errors: np.ndarray) -> np.ndarray:
+        return np.nan_to_num(errors) / (self.tau_ or 1.0)
+
+
+class GaussianTailThreshold(Threshold):
+    """Tail probability of the short-window mean error under a Gaussian fitted to its past.
+
+    a_t = mean(e_{t-short+1..t}); mu_t, sd_t = mean and std of a over the ``long`` steps before
+    t; z = (a_t - mu_t) / sd_t; Q(z) = P(N(0,1) > z); r = log Q(z) / log(tail).
+    """
+
+    name = "gaussian"
+
+    def __init__(self, short: int = 10, long: int = 1000, tail: float = 1e-3) -> None:
+        if not 0 < tail < 0.5:
+            raise SeqpredictError(f"`tail` must be in (0, 0.5), got {tail!r}.")
+        self.short, self.long, self.tail = short, long, tail
+
+    def params(self) -> dict[str, Any]:
+        return {"short": self.short, "long": self.long, "tail": self.tail}
+
+    def ratio(self, errors: np.ndarray) -> np.ndarray:
+        e = pd.Series(np.nan_to_num(errors))
+        a = e.rolling(self.short, min_periods=1).mean()
+        past = a.shift(1).rolling(self.long, min_periods=2)
+        mu = past.mean().to_numpy()
+        sd = past.std().to_numpy()
+        scale = np.nan_to_num(np.abs(mu)) * 1e-3 + TINY  # a constant past still has a scale
+        sd = np.maximum(np.nan_to_num(sd), scale)
+        z = (a.to_numpy() - np.nan_to_num(mu)) / sd  # (T,)
+        log_q = torch.special.log_ndtr(torch.from_numpy(-z)).numpy()  # log P(N > z)
+        r = log_q / math.log(self.tail)
+        r[np.isnan(mu)] = 0.0
+        return r
+
+
+class DynamicThreshold(Threshold):
+    """Nonparametric dynamic threshold (Hundman et al. 2018, "Detecting Spacecraft Anomalies
+    Using LSTMs and Nonparametric Dynamic Thresholding", section 3.2), run causally.
+
+    1. Smooth the errors with an exponentially weighted mean: e_s (``alpha``).
+    2. At row t, over the last ``window`` smoothed errors up to and including t (mean mu,
+       std sd), choose epsilon = mu + z sd with z in ``z_range`` (start, stop, step) maximising
+       (d_mean / mu + d_std / sd) / (#anomalous points + #anomalous sequences ** 2),
+       where d_mean, d_std are the drops in mean and std when the points above epsilon are
+       removed. With no point above any candidate, epsilon = mu + max(z) sd.
+    3. Pruning: the maxima of the anomalous sequences of the window, sorted in descending order
+       and followed by the largest nominal error, are compared pairwise; a sequence stays
+       anomalous only if it lies above the last relative drop >= ``p`` in that list.
+    Every epsilon >= mu + min(z) sd, so epsilon is searched only at rows above that floor
+    (few); other rows get r = e_s / (mu + min(z) sd) < 1. Each row reads rows <= t only.
+    Pruned rows have r capped just below 1.
+    """
+
+    name = "dynamic"
+
+    def __init__(
+        self,
+        window: int = 500,
+        alpha: float = 0.4,  # Telemanom's EWMA span of 3.5 steps: alpha = 2 / (3.5 + 1)
+        z_range: tuple[float, float, float] = (2.0, 10.0, 0.5),
+        p: float = 0.13,
+    ) -> None:
+        if not 0 < alpha <= 1:
+            raise SeqpredictError(f"`alpha` must be in (0, 1], got {alpha!r}.")
+        if not 0 <= p < 1:
+            raise SeqpredictError(f"`p` must be a fraction in [0, 1), got {p!r}.")
+        self.window, self.alpha, self.p = window, alpha, p
+        self.z_range = tuple(z_range)
+
+    def params(self) -> dict[str, Any]:
+        return {
+            "window": self.window,
+            "alpha": self.alpha,
+            "z_range": list(self.z_range),
+            "p": self.p,
+        }
+
+    @staticmethod
+    def _sd(mu: np.ndarray | float, sd: np.ndarray | float) -> np.ndarray:
+        return np.maximum(sd, 1e-3 * np.abs(mu) + TINY)  # a flat window still has a scale
+
+    def epsilon(self, w: np.ndarray) -> float:
+        """Hundman's epsilon for one window of smoothed errors w (W,)."""
+        lo, hi, dz = self.z_range
+        zs = np.arange(lo, hi + dz / 2, dz)  # (Z,)
+        mu = float(w.mean())
+        sd = float(self._sd(mu, w.std()))
+        eps = mu + zs * sd  # (Z,)
+        above = w[None, :] > eps[:, None]  # (Z, W)
+        below = ~above
+        n_below = np.maximum(below.sum(1), 1)
+        m_below = (w * below).sum(1) / n_below
+        var_below = ((w[None, :] - m_below[:, None]) ** 2 * below).sum(1) / n_below
+        d_mean = (mu - m_below) / max(mu, TINY)
+        d_std = (sd - np.sqrt(var_below)) / sd
+        n_above = above.sum(1)
+        n_seq = (np.diff(above.astype(np.int8), axis=1, prepend=0) == 1).sum(1)
+        objective = np.where(n_above > 0, (d_mean + d_std) / np.maximum(n_above + n_seq**2, 1), -1)
+        k = int(np.argmax(objective))
+        return float(eps[k]) if objective[k] > 0 else mu + hi * sd
+
+    def _kept(self, w: np.ndarray, eps: float) -> bool:
+        """Pruning for the sequence that ends at the last row of ``w``: is it kept?"""
+        above = w > eps
+        maxima = np.array([w[a : b + 1].max() for a, b in runs(above)])
+        current = maxima[-1]
+        nominal = w[~above].max() if (~above).any() else 0.0
+        ordered = np.r_[np.sort(maxima)[::-1], nominal]  # descending, nominal last
+        drops = (ordered[:-1] - ordered[1:]) / np.maximum(ordered[:-1], TINY)
+        big = np.flatnonzero(drops >= self.p)
+        return bool(len(big)) and current >= ordered[big[-1]]
+
+    def ratio(self, errors: np.ndarray) -> np.ndarray:
+        e = np.nan_to_num(errors)
+        es = pd.Series(e).ewm(alpha=self.alpha, adjust=False).mean()  # (T,)
+        roll = es.rolling(self.window, min_periods=2)
+        mu = roll.mean().to_numpy()
+        floor = mu + self.z_range[0] * self._sd(mu, roll.std(ddof=0).to_numpy())  # (T,)
+        es = es.to_numpy()
+        ratio = np.where(np.isfinite(floor), es / np.maximum(np.nan_to_num(floor), TINY), 0.0)
+        for t in np.flatnonzero(ratio > 1):
+            w = es[max(0, t + 1 - self.window) : t + 1]
+            eps = self.epsilon(w)
+            ratio[t] = es[t] / max(eps, TINY)
+            if ratio[t] > 1 and not self._kept(w, eps):
+                ratio[t] = 0.99
+        return ratio
+
+
+THRESHOLDS: dict[str, type[Threshold]] = {
+    "quantile": QuantileThreshold,
+    "gaussian": GaussianTailThreshold,
+    "dynamic": DynamicThreshold,
+}

@@ -1,0 +1,71 @@
+"""`seqpredict detect` end to end: run directory, table, bad input (exit 2, nothing written)."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from tests.cli.test_forecast_cli import run_cli
+
+FAST = ["--epochs", "2", "--hidden-size", "8", "--lookback", "12", "--quiet"]
+
+
+@pytest.fixture
+def csv(tmp_path):
+    rng = np.random.default_rng(0)
+    t = np.arange(400)
+    y = np.sin(2 * np.pi * t / 20) + 0.05 * rng.standard_normal(400)
+    y[300] += 5.0
+    truth = np.zeros(400, int)
+    truth[298:305] = 1
+    frame = pd.DataFrame(
+        {"ts": pd.date_range("2024-01-01", periods=400, freq="h"), "load": y, "truth": truth}
+    )
+    path = tmp_path / "load.csv"
+    frame.to_csv(path, index=False)
+    return path
+
+
+def test_detect_writes_a_run_and_prints_a_table(csv, tmp_path, capsys) -> None:
+    out = tmp_path / "runs" / "d"
+    args = ["detect", csv, "--time-col", "ts", "--value-col", "load", "--label-col", "truth"]
+    code, stdout, err = run_cli([*args, "--out", out, "--threshold", "quantile", *FAST], capsys)
+    assert code == 0, err
+    assert "lstm" in stdout and "gru" in stdout and "flagged" in stdout
+    names = {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()}
+    assert {
+        "config.json",
+        "scores.csv",
+        "windows.csv",
+        "summary.json",
+        "plots/anomalies.png",
+        "models/lstm/config.json",
+        "models/gru/model.safetensors",
+    } <= names
+    scores = pd.read_csv(out / "scores.csv")
+    assert {"ts", "load", "lstm_score", "lstm_label", "gru_score", "gru_error"} <= set(scores)
+    assert scores["gru_score"].between(0, 1).all() and scores["gru_score"].iloc[:60].eq(0).all()
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["gru"]["event_recall"] == 1.0  # the spike at row 300 is found
+    assert (out / "plots" / "anomalies.png").read_bytes()[:4] == b"\x89PNG"
+    code, _, err = run_cli([*args, "--out", out, *FAST], capsys)
+    assert code == 2 and "already exists" in err
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--value-col", "lod"], "column 'lod' not found"),
+        (["--value-col", "load", "--threshold", "static"], "`threshold` must be one of"),
+        (["--value-col", "load", "--cell", "lstn"], "`cell` must be one of"),
+        (["--value-col", "load", "--label-col", "truht"], "`label_col`: column 'truht'"),
+    ],
+)
+def test_bad_input_exits_2_and_writes_nothing(csv, tmp_path, capsys, args, message) -> None:
+    out = tmp_path / "bad"
+    code, _, err = run_cli(["detect", csv, "--out", out, *args, *FAST], capsys)
+    assert code == 2 and message in " ".join(err.split())
+    assert not out.exists()

@@ -1,0 +1,171 @@
+"""FastGRU equals torch.nn.GRU: outputs, final states and every gradient."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+from torch import nn
+
+from seqpredict.config import ModelConfig, TrainConfig
+from seqpredict.models import fast_gru
+from seqpredict.models.fast_gru import FastGRU
+from seqpredict.models.registry import CELLS, make_cell, register_cell
+from seqpredict.tasks.forecaster import Forecaster
+from tests.conftest import sine_frame
+
+TOL = {torch.float64: {"atol": 1e-10, "rtol": 1e-10}, torch.float32: {"atol": 2e-5, "rtol": 1e-4}}
+
+
+def pair(i: int, h: int, layers: int, batch_first: bool, dtype: torch.dtype, **kw: float):
+    torch.manual_seed(0)
+    ref = nn.GRU(i, h, layers, batch_first=batch_first, **kw).to(dtype)
+    fast = FastGRU(i, h, layers, batch_first=batch_first, **kw).to(dtype)
+    fast.load_state_dict(ref.state_dict())
+    return ref, fast
+
+
+def run(model: nn.Module, x: torch.Tensor, h0: torch.Tensor | None, seed: int = 1):
+    """Forward and backward with fixed random output weights; returns values and gradients."""
+    x = x.detach().clone().requires_grad_()
+    h = None if h0 is None else h0.detach().clone().requires_grad_()
+    out, h_n = model(x, h)
+    gen = torch.Generator().manual_seed(seed)
+    w_out = torch.randn(out.shape, generator=gen, dtype=out.dtype)
+    w_h = torch.randn(h_n.shape, generator=gen, dtype=out.dtype)
+    ((out * w_out).sum() + (h_n * w_h).sum()).backward()
+    grads = {name: p.grad for name, p in model.named_parameters()}
+    return {"out": out, "h_n": h_n, "dx": x.grad, "dh0": None if h is None else h.grad, **grads}
+
+
+@pytest.mark.parametrize("dtype", [torch.float64, torch.float32])
+@pytest.mark.parametrize(
+    ("n", "length", "i", "h", "layers", "batch_first", "with_h0"),
+    [
+        (3, 5, 2, 4, 1, True, True),
+        (4, 7, 3, 5, 2, False, True),
+        (2, 1, 1, 3, 2, True, True),  # one step
+        (5, 12, 1, 8, 1, True, False),  # no initial state
+        (1, 9, 6, 3, 3, False, False),  # batch of one, three layers
+    ],
+)
+def test_equals_nn_gru(n, length, i, h, layers, batch_first, with_h0, dtype) -> None:
+    ref, fast = pair(i, h, layers, batch_first, dtype)
+    torch.manual_seed(2)
+    x = torch.randn((n, length, i) if batch_first else (length, n, i), dtype=dtype)
+    h0 = torch.randn(layers, n, h, dtype=dtype) if with_h0 else None
+    assert fast.uses_fast_path(x)
+    expected, got = run(ref, x, h0), run(fast, x, h0)
+    assert expected.keys() == got.keys()
+    for key in expected:
+        if expected[key] is None:
+            assert got[key] is None, key
+        else:
+            torch.testing.assert_close(got[key], expected[key], **TOL[dtype], msg=key)
+
+
+def test_dropout_between_layers_matches_nn_gru_in_training() -> None:
+    ref, fast = pair(3, 6, 2, True, torch.float64, dropout=0.5)
+    x = torch.randn(4, 8, 3, dtype=torch.float64)
+    torch.manual_seed(5)
+    expected = run(ref, x, None)
+    torch.manual_seed(5)  # same draws: both drop on the time-major (L, N, H) layer output
+    got = run(fast, x, None)
+    for key in expected:
+        if expected[key] is not None:
+            torch.testing.assert_close(got[key], expected[key], **TOL[torch.float64], msg=key)
+    fast.eval()
+    with torch.no_grad():
+        a, b = fast(x)[0], fast(x)[0]
+    torch.testing.assert_close(a, b)  # no dropout in eval mode
+
+
+def test_torch_kernel_outside_cpu_training(monkeypatch: pytest.MonkeyPatch) -> None:
+    def fail(*args: object) -> None:
+        raise AssertionError("the hand-written path must not run here")
+
+    monkeypatch.setattr(fast_gru.GRULayerFunction, "apply", fail)
+    gru = FastGRU(3, 4, batch_first=True)
+    with torch.no_grad():  # inference: nn.GRU's kernel
+        assert gru(torch.randn(2, 5, 3))[0].shape == (2, 5, 4)
+    assert gru(torch.randn(5, 3))[0].shape == (5, 4)  # unbatched input
+    meta = FastGRU(3, 4, batch_first=True).to("meta")  # any non-CPU device, as CUDA
+    assert not meta.uses_fast_path(torch.randn(2, 5, 3, device="meta"))
+    assert meta(torch.randn(2, 5, 3, device="meta"))[0].shape == (2, 5, 4)
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
+def test_cuda_uses_torch_kernel_and_agrees_with_cpu() -> None:
+    gru = FastGRU(3, 4, 2, batch_first=True)
+    x = torch.randn(2, 5, 3)
+    out_cpu = gru(x)[0]
+    out_gpu = gru.cuda()(x.cuda())[0]
+    assert not gru.uses_fast_path(x.cuda())
+    torch.testing.assert_close(out_gpu.cpu(), out_cpu, atol=1e-5, rtol=1e-4)
+
+
+def test_gradient_for_the_initial_state_alone_takes_the_fast_path() -> None:
+    ref, fast = pair(3, 5, 2, True, torch.float64)
+    for p in [*ref.parameters(), *fast.parameters()]:
+        p.requires_grad_(False)
+    x = torch.randn(4, 20, 3, dtype=torch.float64)[:, ::2]  # non-contiguous input
+    h0 = torch.randn(4, 2, 5, dtype=torch.float64).transpose(0, 1)  # non-contiguous state
+    assert fast.uses_fast_path(x, h0.clone().requires_grad_()) and not fast.uses_fast_path(x, h0)
+    results = []
+    for model in (ref, fast):
+        h = h0.clone().requires_grad_()  # the only tensor that wants a gradient
+        out, h_n = model(x, h)
+        (out[:, -1].sum() + h_n.pow(2).sum()).backward()
+        results.append((out, h_n, h.grad))
+    for expected, got in zip(*results, strict=True):
+        torch.testing.assert_close(got, expected, **TOL[torch.float64])
+
+
+def test_second_backward_is_refused_with_a_message() -> None:
+    out, _ = FastGRU(2, 3)(torch.randn(4, 2, 2))
+    out.sum().backward(retain_graph=True)
+    with pytest.raises(RuntimeError, match="second backward"):
+        out.sum().backward()
+
+
+def test_wrong_input_size_gives_nn_gru_error() -> None:
+    with pytest.raises(RuntimeError, match="input.size\\(-1\\) must be equal to input_size"):
+        FastGRU(3, 4, batch_first=True)(torch.randn(2, 5, 2))
+
+
+def test_registry_gru_is_fast_and_has_nn_gru_parameters() -> None:
+    cell = make_cell("gru", 3, 5, 2, 0.1)
+    assert isinstance(cell, FastGRU)
+    ref = nn.GRU(3, 5, 2, batch_first=True)
+    assert {k: v.shape for k, v in cell.state_dict().items()} == {
+        k: v.shape for k, v in ref.state_dict().items()
+    }
+
+
+def test_forecaster_trains_and_weights_load_into_nn_gru(tmp_path) -> None:
+    frame = sine_frame(240)
+    f = Forecaster(
+        lookback=24,
+        horizon=6,
+        model=ModelConfig(cell="gru", hidden_size=8),
+        training=TrainConfig(epochs=3, batch_size=32, quiet=True, seed=1, device="cpu"),
+    )
+    f.fit(frame, target="y", time_col="time")
+    losses = torch.tensor([e["train_loss"] for e in f.history_.epochs])
+    assert torch.isfinite(losses).all() and losses[-1] < losses[0]
+    assert isinstance(f.net_.encoder.rnn, FastGRU)
+    expected = f.predict(frame)
+    f.save(tmp_path / "m")
+    fast_spec = CELLS["gru"]
+    register_cell("gru", lambda i, h, n, d: nn.GRU(i, h, n, batch_first=True), gates=3)
+    try:
+        loaded = Forecaster.load(tmp_path / "m", device="cpu")
+        assert type(loaded.net_.encoder.rnn) is nn.GRU
+        got = loaded.predict(frame)
+        x = torch.randn(4, 24, f.net_.encoder.rnn.input_size, requires_grad=True)
+        torch.testing.assert_close(loaded.net_.encoder(x), f.net_.encoder(x))  # fast path too
+    finally:
+        CELLS["gru"] = fast_spec
+    torch.testing.assert_close(
+        torch.tensor(got.select_dtypes("number").to_numpy()),
+        torch.tensor(expected.select_dtypes("number").to_numpy()),
+    )
