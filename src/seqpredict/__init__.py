@@ -3,14 +3,20 @@
 from seqpredict._version import __version__
 from seqpredict.anomaly.detector import AnomalyDetector
 from seqpredict.config import ModelConfig, TrainConfig
+from seqpredict.data.text import TextConfig
 from seqpredict.errors import SeqpredictError
+from seqpredict.models.classifier import ClassifierConfig
+from seqpredict.tasks.classifier import SequenceClassifier
 from seqpredict.tasks.forecaster import Forecaster
 
 __all__ = [
     "AnomalyDetector",
+    "ClassifierConfig",
     "Forecaster",
     "ModelConfig",
     "SeqpredictError",
+    "SequenceClassifier",
+    "TextConfig",
     "TrainConfig",
     "__version__",
 ]

@@ -19,7 +19,9 @@ def _color(name: str) -> str | None:
     return COLORS.get(name) or BASELINE_COLORS.get(name)
 
 
-def plot_loss(histories: dict[str, list[dict]], path: Path) -> Path:
+def plot_loss(
+    histories: dict[str, list[dict]], path: Path, ylabel: str = "loss (MSE, scaled units)"
+) -> Path:
     """Train (solid) and validation (dashed) loss per epoch for each model."""
     fig, ax = plt.subplots(figsize=(7, 4))
     for name, epochs in histories.items():
@@ -29,7 +31,7 @@ def plot_loss(histories: dict[str, list[dict]], path: Path) -> Path:
         if any(v is not None for v in val):
             ax.plot(e, val, "--", color=_color(name), label=f"{name} validation")
     ax.set_xlabel("epoch")
-    ax.set_ylabel("loss (MSE, scaled units)")
+    ax.set_ylabel(ylabel)
     ax.set_yscale("log")
     ax.legend()
     ax.set_title("Training curves")

@@ -1,0 +1,277 @@
+"""Sequence classification on real data: LSTM vs GRU, selected on validation, reported on test.
+
+- SST-2 sentence level (../shared/data/sentiment/stsa.binary.{train,dev,test}; Socher et al.
+  2013): trained from scratch (no pretrained vectors), configurations selected on dev.
+- UCR (../shared/data/ucr): ECG200, TwoLeadECG, PhalangesOutlinesCorrect; with the optional
+  ``benchmarks`` extra (sktime), also sktime's bundled GunPoint, ItalyPowerDemand and
+  JapaneseVowels (12 features, unequal lengths). Model selection on a stratified 20% of TRAIN,
+  never on TEST.
+
+Prints one JSON line per trained model and, at the end, a markdown table of the selected
+configuration per data set and cell. CPU timings on a shared machine are noisy.
+
+    nice -n 10 .venv/bin/python benchmarks/classify.py [--only sst2,ECG200] [--configs N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+from seqpredict import ClassifierConfig, SequenceClassifier, TextConfig, TrainConfig
+from seqpredict.data.ucr import load_ucr
+from seqpredict.tasks.classifier import stratified_split
+
+DATA = Path(os.environ.get("SEQPREDICT_DATA", Path(__file__).resolve().parents[2] / "shared/data"))
+CELLS = ("lstm", "gru")
+TARGETS = {"sst2": 0.84, "GunPoint": 1.0, "ItalyPowerDemand": 0.96, "ECG200": 0.89}
+
+
+@dataclass
+class Task:
+    name: str
+    train: tuple[Any, list[Any]]
+    val: tuple[Any, list[Any]]
+    test: tuple[Any, list[Any]]
+    grid: list[ClassifierConfig]
+    training: TrainConfig
+    text: TextConfig | None = None
+
+
+def read_sst(split: str) -> tuple[list[str], list[int]]:
+    raw = (DATA / "sentiment" / f"stsa.binary.{split}").read_bytes().decode("latin-1")
+    pairs = [line.split(" ", 1) for line in raw.split("\n") if line.strip()]
+    return [p[1] for p in pairs], [int(p[0]) for p in pairs]
+
+
+def sst2() -> Task:
+    text_grid = [
+        ClassifierConfig(
+            hidden_size=64, embedding_dim=64, bidirectional=True, pooling="max", dropout=0.5
+        ),
+        ClassifierConfig(
+            hidden_size=64, embedding_dim=64, bidirectional=True, pooling="attention", dropout=0.5
+        ),
+    ]
+    return Task(
+        "sst2",
+        read_sst("train"),
+        read_sst("dev"),
+        read_sst("test"),
+        text_grid,
+        TrainConfig(epochs=5, batch_size=50, lr=2e-3, patience=2, quiet=True, seed=0),
+        TextConfig(min_freq=1),
+    )
+
+
+def split_train(
+    name: str,
+    X: list[np.ndarray],
+    y: list[Any],
+    grid: list[ClassifierConfig],
+    epochs: int,
+    test: tuple[Any, list[Any]],
+    batch_size: int = 16,
+) -> Task:
+    codes = np.unique(np.asarray(y, dtype=str), return_inverse=True)[1]
+    tr, va = stratified_split(codes, 0.2, seed=0)
+    pick = lambda idx: ([X[i] for i in idx], [y[i] for i in idx])  # noqa: E731
+    training = TrainConfig(
+        epochs=epochs,
+        batch_size=batch_size,
+        lr=2e-3,
+        patience=max(epochs // 4, 10),
+        quiet=True,
+        seed=0,
+    )
+    return Task(name, pick(tr), pick(va), test, grid, training)
+
+
+def series_grid(patch: int) -> list[ClassifierConfig]:
+    """Bidirectional encoders with mean or attention pooling over patches of ``patch`` steps
+    (shorter sequences: faster, and easier for a recurrent net), then a plain last-state one."""
+    return [
+        ClassifierConfig(hidden_size=64, bidirectional=True, pooling="mean", patch=patch),
+        ClassifierConfig(hidden_size=64, bidirectional=True, pooling="attention", patch=patch),
+        ClassifierConfig(hidden_size=64, bidirectional=False, pooling="last", patch=1),
+    ]
+
+
+def ucr(name: str, epochs: int = 100, batch_size: int = 16, patch: int = 4) -> Callable[[], Task]:
+    def make() -> Task:
+        train, test = load_ucr(name, DATA / "ucr")
+        return split_train(
+            name,
+            train.X,
+            train.y.tolist(),
+            series_grid(patch),
+            epochs,
+            (test.X, test.y.tolist()),
+            batch_size,
+        )
+
+    return make
+
+
+def sktime_set(name: str, loader: str, epochs: int = 100, patch: int = 4) -> Callable[[], Task]:
+    def make() -> Task:
+        from sktime import datasets
+
+        load = getattr(datasets, loader)
+        parts = []
+        for split in ("train", "test"):
+            X, y = load(split=split, return_type="nested_univ")  # cells hold pd.Series
+            seqs = [
+                np.stack([X.iloc[i, j].to_numpy() for j in range(X.shape[1])], axis=1)
+                for i in range(len(X))
+            ]  # (L_i, C)
+            parts.append((seqs, [str(v) for v in y]))
+        (X, y), test = parts
+        return split_train(name, X, y, series_grid(patch), epochs, test)
+
+    return make
+
+
+TASKS: dict[str, Callable[[], Task]] = {
+    "sst2": sst2,
+    "ECG200": ucr("ECG200"),
+    "TwoLeadECG": ucr("TwoLeadECG"),
+    "PhalangesOutlinesCorrect": ucr("PhalangesOutlinesCorrect", epochs=30, batch_size=64),
+    "GunPoint": sktime_set("GunPoint", "load_gunpoint"),
+    "ItalyPowerDemand": sktime_set("ItalyPowerDemand", "load_italy_power_demand"),
+    "JapaneseVowels": sktime_set("JapaneseVowels", "load_japanese_vowels", patch=1),
+}
+
+
+def run_task(task: Task, cells: list[str]) -> list[dict[str, Any]]:
+    rows = []
+    for cell in cells:
+        for k, config in enumerate(task.grid):
+            model = ClassifierConfig(**{**asdict(config), "cell": cell})
+            clf = SequenceClassifier(model, task.training, task.text)
+            t0 = time.perf_counter()
+            clf.fit(*task.train, validation=task.val)
+            seconds = time.perf_counter() - t0
+            val = clf.evaluate(*task.val)
+            test = clf.evaluate(*task.test)
+            row = {
+                "dataset": task.name,
+                "cell": cell,
+                "config": k,
+                "bidirectional": model.bidirectional,
+                "pooling": model.pooling,
+                "hidden_size": model.hidden_size,
+                "patch": model.patch,
+                "dropout": model.dropout,
+                "lr": task.training.lr,
+                "max_epochs": task.training.epochs,
+                "min_freq": None if task.text is None else task.text.min_freq,
+                "val_accuracy": round(val["accuracy"], 4),
+                "test_accuracy": round(test["accuracy"], 4),
+                "test_macro_f1": round(test["macro_f1"], 4),
+                "test_roc_auc": None if test["roc_auc"] is None else round(test["roc_auc"], 4),
+                "epochs": len(clf.history_.epochs),
+                "best_epoch": clf.history_.best_epoch,
+                "train_seconds": round(seconds, 1),
+                "params": int(sum(p.numel() for p in clf.net_.parameters())),
+                "n_train": len(task.train[1]),
+                "n_val": len(task.val[1]),
+                "n_test": len(task.test[1]),
+            }
+            print(json.dumps(row), flush=True)
+            rows.append(row)
+    return rows
+
+
+def selected(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Per data set and cell, the configuration with the best validation accuracy (ties: the
+    first in the grid)."""
+    best: dict[tuple[str, str], dict[str, Any]] = {}
+    for r in rows:
+        key = (r["dataset"], r["cell"])
+        if key not in best or r["val_accuracy"] > best[key]["val_accuracy"]:
+            best[key] = r
+    return list(best.values())
+
+
+def markdown(rows: list[dict[str, Any]]) -> str:
+    chosen = selected(rows)
+    lines = [
+        "| data set | target | LSTM test acc | GRU test acc | LSTM config | GRU config | "
+        "LSTM train s | GRU train s |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+
+    def cell(r: dict[str, Any] | None, key: str) -> str:
+        if r is None:
+            return "not run"
+        if key == "config":
+            bi = "bi" if r["bidirectional"] else "uni"
+            return f"{bi}-{r['pooling']} h{r['hidden_size']} patch {r.get('patch', 1)}"
+        return f"{r[key]:.4f}" if key == "test_accuracy" else str(r[key])
+
+    for name in dict.fromkeys(r["dataset"] for r in chosen):
+        by = {r["cell"]: r for r in chosen if r["dataset"] == name}
+        target = TARGETS.get(name)
+        lstm, gru = by.get("lstm"), by.get("gru")
+        lines.append(
+            f"| {name} | {'-' if target is None else f'>= {target:.2f}'} | "
+            + " | ".join(
+                cell(r, key)
+                for key in ("test_accuracy", "config", "train_seconds")
+                for r in (lstm, gru)
+            )
+            + " |"
+        )
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", default=",".join(TASKS), help="comma-separated data sets")
+    parser.add_argument("--threads", type=int, default=1, help="torch CPU threads")
+    parser.add_argument("--configs", type=int, default=0, help="first N of each grid; 0: all")
+    parser.add_argument("--cells", default=",".join(CELLS), help="cells to train")
+    parser.add_argument("--epochs", type=int, default=0, help="override the epochs; 0: keep")
+    parser.add_argument("--lr", type=float, default=0.0, help="override the learning rate")
+    parser.add_argument("--min-freq", type=int, default=0, help="override TextConfig.min_freq")
+    parser.add_argument("--table", nargs="*", help="only print the table of these JSON-line logs")
+    args = parser.parse_args(argv)
+    if args.table:
+        lines = [line for path in args.table for line in Path(path).read_text().splitlines()]
+        rows = [json.loads(line) for line in lines if line.startswith("{")]
+        print(markdown([r for r in rows if "cell" in r]))
+        return
+    torch.set_num_threads(args.threads)
+    rows: list[dict[str, Any]] = []
+    for name in args.only.split(","):
+        try:
+            task = TASKS[name]()
+        except ModuleNotFoundError as exc:
+            print(json.dumps({"dataset": name, "skipped": f"{exc} (pip install '.[benchmarks]')"}))
+            continue
+        if args.configs:
+            task.grid = task.grid[: args.configs]
+        if args.epochs:
+            task.training = replace(task.training, epochs=args.epochs)
+        if args.lr:
+            task.training = replace(task.training, lr=args.lr)
+        if args.min_freq and task.text is not None:
+            task.text = replace(task.text, min_freq=args.min_freq)
+        rows += run_task(task, args.cells.split(","))
+    print(markdown(rows))
+    sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,88 @@
+"""Sequence classification network: input layer -> recurrent encoder -> pooling -> linear head.
+
+Text enters as token ids through an embedding (id 0 is padding); numeric sequences enter as they
+are (features already scaled by the task). Shape key: N batch, L padded length, C features,
+V vocabulary, E embedding size, D encoder output size, K classes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+from torch import nn
+
+from seqpredict.errors import SeqpredictError, check_choice, check_fraction, check_positive_int
+from seqpredict.models.varlen import POOLINGS, Pooling, VarLenEncoder, valid_mask
+
+
+@dataclass(frozen=True)
+class ClassifierConfig:
+    """The classification network."""
+
+    cell: str = "lstm"  # recurrent cell from the registry: lstm, gru or rnn
+    hidden_size: int = 64  # units per recurrent layer and direction
+    num_layers: int = 1  # stacked recurrent layers
+    bidirectional: bool = False  # also read each sequence backwards (within its own length)
+    pooling: str = "last"  # last state, mean or max over valid steps, or attention over them
+    dropout: float = 0.0  # on word vectors, between layers and before the head
+    embedding_dim: int = 64  # text only: size of the word vectors
+    patch: int = 1  # numeric only: read P consecutive steps as one step of P*C features
+
+    def validate(self) -> ClassifierConfig:
+        from seqpredict.models.registry import CELLS
+
+        check_choice("cell", self.cell, CELLS)
+        check_positive_int("hidden_size", self.hidden_size)
+        check_positive_int("num_layers", self.num_layers)
+        check_choice("pooling", self.pooling, POOLINGS)
+        check_fraction("dropout", self.dropout)
+        check_positive_int("embedding_dim", self.embedding_dim)
+        check_positive_int("patch", self.patch)
+        if not isinstance(self.bidirectional, bool):
+            raise SeqpredictError(
+                f"`bidirectional` must be True or False, got {self.bidirectional!r}."
+            )
+        return self
+
+
+class ClassifierNet(nn.Module):
+    """``forward(x, lengths)`` -> logits (N, K).
+
+    x: token ids (N, L) int64 when ``vocab_size`` is given, else features (N, L, C) float32;
+    lengths: (N,) int64, each >= 1. Steps at or beyond a row's length are ignored.
+    """
+
+    def __init__(
+        self,
+        config: ClassifierConfig,
+        n_classes: int,
+        *,
+        n_features: int | None = None,
+        vocab_size: int | None = None,
+    ) -> None:
+        super().__init__()
+        self.embedding = (
+            nn.Embedding(vocab_size, config.embedding_dim, padding_idx=0) if vocab_size else None
+        )
+        input_size = config.embedding_dim if vocab_size else int(n_features or 0) * config.patch
+        self.encoder = VarLenEncoder(
+            config.cell,
+            input_size,
+            config.hidden_size,
+            config.num_layers,
+            config.bidirectional,
+            config.dropout,
+        )
+        self.pooling = Pooling(config.pooling, self.encoder.output_size)
+        self.dropout = nn.Dropout(config.dropout)
+        self.head = nn.Linear(self.encoder.output_size, n_classes)
+
+    def forward(self, x: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+        length = int(lengths.max())
+        x = x[:, :length]  # drop columns that are padding in every row
+        if self.embedding is not None:
+            x = self.dropout(self.embedding(x))  # (N, L) -> (N, L, E)
+        h, final = self.encoder(x, lengths)  # (N, L, D), (N, D)
+        pooled = self.pooling(h, final, valid_mask(lengths, length))  # (N, D)
+        return self.head(self.dropout(pooled))  # (N, K)
