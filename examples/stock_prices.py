@@ -311,12 +311,15 @@ def main(argv: list[str] | None = None) -> pd.DataFrame:
     table, info = backtest(settings)
     seconds = time.perf_counter() - began
     text = markdown_table(table)
-    print(f"Test days {info['test']}, {settings.folds} folds of {settings.test_days} trading "
-          f"days, cost {100 * settings.cost:.2f}% per switch, {seconds:.0f} s\n")
-    print(text)
+    note = (
+        f"AAPL, IBM, MSFT; test days {info['test']} ({settings.folds} folds of "
+        f"{settings.test_days} trading days); cost {100 * settings.cost:.2f}% per switch; "
+        f"{seconds:.0f} s wall with {args.threads} threads."
+    )
+    print(text + "\n\n" + note)
     if args.out is not None:
         args.out.mkdir(parents=True, exist_ok=True)
-        (args.out / "stock_prices_table.md").write_text(text + "\n", encoding="utf-8")
+        (args.out / "stock_prices_table.md").write_text(text + "\n\n" + note + "\n", "utf-8")
         plot_equity(info["curves"], info["dates"], args.out / "stock_prices.png")
     return table
 
