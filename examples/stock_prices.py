@@ -130,13 +130,22 @@ def run_fold(
             lookback=s.lookback,
             horizon=horizon,
             model=ModelConfig(cell=cell, hidden_size=s.hidden_size, normalize="none"),
-            training=TrainConfig(epochs=s.epochs, batch_size=128, patience=3, seed=s.seed,
-                                 quiet=True, device="cpu"),
+            training=TrainConfig(
+                epochs=s.epochs, batch_size=128, patience=3, seed=s.seed, quiet=True, device="cpu"
+            ),
             season=1,
         ).fit(train, **columns)
         wf = f.window_forecasts(scored, start=s.lookback)  # rows from `start` on
-        results[cell] = _collect(wf.ids, wf.series, wf.origin, wf.model[:, :, 0], train,
-                                 scored, start - s.lookback, horizon)
+        results[cell] = _collect(
+            wf.ids,
+            wf.series,
+            wf.origin,
+            wf.model[:, :, 0],
+            train,
+            scored,
+            start - s.lookback,
+            horizon,
+        )
     # Baselines share the windows: the random walk forecasts zero return, the drift the
     # training part's mean daily return times h.
     net = results[s.cells[0]]
@@ -241,7 +250,8 @@ def backtest(settings: Settings) -> tuple[pd.DataFrame, dict]:
             rows.append({"horizon": h, **row})
         if h == s.horizons[0]:
             curves = {
-                name: _equity(parts, s.cost) for name, parts in per_model.items()
+                name: _equity(parts, s.cost)
+                for name, parts in per_model.items()
                 if name != "random walk"
             }
             curves["buy and hold"] = _equity(per_model[s.cells[0]], s.cost, always_long=True)
@@ -287,8 +297,12 @@ def plot_equity(curves: dict[str, pd.Series], dates: pd.Series, path: Path) -> N
 
     fig, ax = plt.subplots(figsize=(8, 3.8))
     for name, curve in curves.items():
-        ax.plot(dates.loc[curve.index], 100 * curve.to_numpy(), label=name,
-                color={"buy and hold": "black", "drift": "0.6"}.get(name))
+        ax.plot(
+            dates.loc[curve.index],
+            100 * curve.to_numpy(),
+            label=name,
+            color={"buy and hold": "black", "drift": "0.6"}.get(name),
+        )
     ax.axhline(0, color="0.8", lw=0.8)
     ax.set_ylabel("cumulative net log return (%)")
     ax.set_title("Long/flat on the next-day forecast, mean of AAPL, IBM, MSFT, after costs")
@@ -303,7 +317,7 @@ def main(argv: list[str] | None = None) -> pd.DataFrame:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="tiny settings (seconds)")
     parser.add_argument("--out", type=Path, help="write stock_prices_table.md and .png here")
-    parser.add_argument("--threads", type=int, default=2, help="torch CPU threads")
+    parser.add_argument("--threads", type=int, default=1, help="torch threads; 1 suits small nets")
     args = parser.parse_args(argv)
     torch.set_num_threads(args.threads)
     settings = QUICK if args.quick else Settings()

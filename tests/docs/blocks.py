@@ -9,7 +9,6 @@ HTML comment ``<!-- not-run: reason -->`` on the line before a block keeps it fr
 from __future__ import annotations
 
 import re
-import shlex
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -65,7 +64,9 @@ def extract(text: str) -> list[Block]:
         while j < len(lines) and not lines[j].strip().startswith(fence):
             body.append(lines[j][len(m["indent"]) :] if m["indent"] else lines[j])
             j += 1
-        blocks.append(Block(lang, i + 2, "\n".join(body) + "\n", marker["reason"] if marker else None))
+        blocks.append(
+            Block(lang, i + 2, "\n".join(body) + "\n", marker["reason"] if marker else None)
+        )
         i = j + 1
     return blocks
 
@@ -73,11 +74,6 @@ def extract(text: str) -> list[Block]:
 def needs_shared_data(blocks: list[Block]) -> bool:
     """Whether a page's runnable blocks read ../shared/data (through $SEQPREDICT_DATA)."""
     return any(b.runs and "SEQPREDICT_DATA" in b.code for b in blocks)
-
-
-def split_command(line: str) -> list[str]:
-    """A command line as arguments, with trailing ``# comments`` removed."""
-    return shlex.split(line, comments=True)
 
 
 def pages(root: Path) -> list[Path]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.docs.blocks import extract, needs_shared_data, split_command
+from tests.docs.blocks import extract, needs_shared_data
 
 PAGE = """# Title
 
@@ -46,9 +46,6 @@ def test_shell_commands_join_continuations_and_drop_prompts() -> None:
     assert commands == [
         "seqpredict forecast a.csv --target y --horizon 3   # comment",
         "seqpredict datasets",
-    ]
-    assert split_command(commands[0]) == [
-        "seqpredict", "forecast", "a.csv", "--target", "y", "--horizon", "3"
     ]
 
 

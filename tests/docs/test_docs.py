@@ -17,6 +17,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import torch
 
 from tests.conftest import shared_data_dir
 from tests.docs.blocks import Block, extract, needs_shared_data, pages
@@ -77,6 +78,10 @@ def test_page_code_runs(
     monkeypatch.setenv("SEQPREDICT_DATA", str(data))
     monkeypatch.setenv("MPLBACKEND", "Agg")
     monkeypatch.setenv("SEQPREDICT_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setenv("OMP_NUM_THREADS", "1")  # tiny nets: threads only add contention
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    request.addfinalizer(lambda: torch.set_num_threads(threads))
     work = tmp_path / "work"
     work.mkdir()
     monkeypatch.chdir(work)

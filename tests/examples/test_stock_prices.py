@@ -29,10 +29,14 @@ def test_features_are_adjusted_log_returns(example) -> None:
     aapl = data[data.ticker == "AAPL"]
     assert len(aapl) == 3269 and set(data.ticker) == set(example.TICKERS)
     # AAPL split 2:1 on 2005-02-28: the unadjusted close halves, the log return does not.
-    split_day = aapl[aapl.date == "2005-02-28"]
-    assert abs(split_day.log_return.item()) < 0.1
-    assert np.allclose(np.exp(aapl.log_return.cumsum()) * aapl.adj_close.iloc[0]
-                       / np.exp(aapl.log_return.iloc[0]), aapl.adj_close, rtol=1e-6)
+    day = aapl.date == "2005-02-28"
+    assert np.log(aapl.close / aapl.close.shift()).loc[day].item() < -0.6
+    assert abs(aapl.log_return.loc[day].item()) < 0.1
+    assert np.allclose(
+        np.exp(aapl.log_return.cumsum()) * aapl.adj_close.iloc[0] / np.exp(aapl.log_return.iloc[0]),
+        aapl.adj_close,
+        rtol=1e-6,
+    )
 
 
 def test_quick_backtest_table(example, tmp_path: Path, capsys) -> None:
@@ -51,6 +55,8 @@ def test_quick_backtest_table(example, tmp_path: Path, capsys) -> None:
     per_ticker = test.groupby("ticker").log_return.sum() - s.cost
     expected_hold = 100 * per_ticker.mean() / (s.folds * s.test_days / 252)
     assert one_day.loc["buy and hold", "long/flat net %/yr"] == pytest.approx(expected_hold)
-    assert (tmp_path / "stock_prices_table.md").read_text(encoding="utf-8").startswith("| horizon |")
+    assert (
+        (tmp_path / "stock_prices_table.md").read_text(encoding="utf-8").startswith("| horizon |")
+    )
     assert (tmp_path / "stock_prices.png").stat().st_size > 0
     assert "random walk" in capsys.readouterr().out
