@@ -1,0 +1,174 @@
+"""LSTM vs GRU (vs vanilla RNN) side by side: size, arithmetic, measured speed, and accuracy.
+
+Speed is measured on the cells the registry builds (``make_cell``), so a faster implementation
+registered under a name is what gets timed. Shape key: B batch, T steps, I input size, H hidden.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import torch
+
+from seqpredict.config import ModelConfig, TrainConfig
+from seqpredict.data.io import TableLike, read_table
+from seqpredict.data.series import Columns
+from seqpredict.errors import SeqpredictError, check_choice, check_positive_int
+from seqpredict.models.registry import CELLS, make_cell
+from seqpredict.reference.counts import macs_per_step, parameter_count
+from seqpredict.runs import _before, split_point
+from seqpredict.tasks.forecaster import Forecaster
+from seqpredict.training.seed import resolve_device
+
+
+def _median_ms(fn: Callable[[], Any], repeats: int, device: torch.device) -> float:
+    """Median wall time of fn() in milliseconds, after one warm-up call."""
+
+    def sync() -> None:
+        if device.type == "cuda":
+            torch.cuda.synchronize(device)
+
+    fn()
+    sync()
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        fn()
+        sync()
+        times.append((time.perf_counter() - t0) * 1e3)
+    return statistics.median(times)
+
+
+def time_cell(
+    cell: str,
+    input_size: int,
+    hidden_size: int,
+    num_layers: int = 1,
+    batch_size: int = 32,
+    seq_len: int = 96,
+    repeats: int = 5,
+    device: str = "auto",
+    seed: int = 0,
+) -> dict[str, float]:
+    """Median forward (no grad) and forward+backward times in ms of the registry's ``cell`` on
+    x (B, T, I), and the parameter count of the module."""
+    dev = resolve_device(device)
+    torch.manual_seed(seed)
+    module = make_cell(cell, input_size, hidden_size, num_layers, 0.0).to(dev)
+    x = torch.randn(batch_size, seq_len, input_size, device=dev)  # (B, T, I)
+
+    def forward() -> None:
+        with torch.no_grad():
+            module(x)
+
+    def forward_backward() -> None:
+        module.zero_grad(set_to_none=True)
+        out, _ = module(x)  # (B, T, H)
+        out.square().mean().backward()
+
+    return {
+        "params": sum(p.numel() for p in module.parameters()),
+        "forward_ms": _median_ms(forward, repeats, dev),
+        "fwd_bwd_ms": _median_ms(forward_backward, repeats, dev),
+    }
+
+
+def _accuracy(
+    data: TableLike,
+    target: str,
+    time_col: str | None,
+    cell: str,
+    model: ModelConfig,
+    training: TrainConfig,
+    lookback: int,
+    horizon: int,
+    test_frac: float,
+) -> dict[str, float]:
+    """Test MSE / MAE of a Forecaster with ``cell`` and of the naive forecast on the last
+    ``test_frac`` of the rows (the network trains on the rows before them)."""
+    frame = read_table(data)
+    columns = Columns(target=(target,), time_col=time_col)
+    start = split_point(frame, columns, test_frac, None)
+    f = Forecaster(lookback, horizon, replace(model, cell=cell), training)
+    f.fit(_before(frame, columns, start), target=target, time_col=time_col)
+    metrics = f.evaluate(frame, start=start)
+    return {
+        "test_mse": metrics["model"]["mse"],
+        "test_mae": metrics["model"]["mae"],
+        "naive_mse": metrics["naive"]["mse"],
+        "naive_mae": metrics["naive"]["mae"],
+    }
+
+
+def compare_cells(
+    input_size: int,
+    hidden_size: int,
+    num_layers: int = 1,
+    cells: Sequence[str] = ("lstm", "gru", "rnn"),
+    *,
+    batch_size: int = 32,
+    seq_len: int = 96,
+    repeats: int = 5,
+    device: str = "auto",
+    data: TableLike | str | Path | None = None,
+    target: str | None = None,
+    time_col: str | None = None,
+    lookback: int = 96,
+    horizon: int = 24,
+    test_frac: float = 0.2,
+    training: TrainConfig | None = None,
+) -> pd.DataFrame:
+    """One row per cell: parameters, multiply-adds per step and sample, median forward and
+    forward+backward time (ms) on x (batch_size, seq_len, input_size), and the time relative to
+    the first cell. With ``data`` and ``target``: test MSE / MAE of a Forecaster (hidden_size,
+    num_layers) on the last ``test_frac`` of the rows, beside the naive forecast's.
+
+    Raises SeqpredictError for bad sizes, unknown cells, or ``data`` without ``target``.
+    """
+    for name, value in [
+        ("input_size", input_size),
+        ("hidden_size", hidden_size),
+        ("num_layers", num_layers),
+        ("batch_size", batch_size),
+        ("seq_len", seq_len),
+        ("repeats", repeats),
+    ]:
+        check_positive_int(name, value)
+    if not cells:
+        raise SeqpredictError("`cells`: name at least one cell, e.g. lstm,gru.")
+    for cell in cells:
+        check_choice("cells", cell, CELLS)
+    if data is not None and not target:
+        raise SeqpredictError("`target`: comparing accuracy on `data` needs the target column.")
+    model = ModelConfig(hidden_size=hidden_size, num_layers=num_layers).validate()
+    training = training or TrainConfig(epochs=5, quiet=True)
+    rows = []
+    for cell in cells:
+        gates = CELLS[cell].gates
+        timing = time_cell(
+            cell, input_size, hidden_size, num_layers, batch_size, seq_len, repeats, device
+        )
+        formula = parameter_count(gates, input_size, hidden_size, num_layers)
+        row: dict[str, Any] = {
+            "cell": cell,
+            "params": timing["params"],
+            "params_formula": formula,
+            "macs_per_step": macs_per_step(gates, input_size, hidden_size, num_layers),
+            "forward_ms": timing["forward_ms"],
+            "fwd_bwd_ms": timing["fwd_bwd_ms"],
+        }
+        if data is not None:
+            row |= _accuracy(
+                data, str(target), time_col, cell, model, training, lookback, horizon, test_frac
+            )
+        rows.append(row)
+    table = pd.DataFrame(rows)
+    table.insert(6, "fwd_bwd_vs_first", table["fwd_bwd_ms"] / table["fwd_bwd_ms"].iloc[0])
+    table.attrs["shape"] = {"B": batch_size, "T": seq_len, "I": input_size, "H": hidden_size}
+    return table
