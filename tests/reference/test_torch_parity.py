@@ -65,7 +65,9 @@ def test_lstm_matches_torch(shape: tuple[int, ...]) -> None:
     _assert_close(grads["x"], xt.grad, "dx")
     _assert_close(grads["h0"], h0t.grad, "dh0")
     _assert_close(grads["c0"], c0t.grad, "dc0")
-    for k, (ours, theirs) in enumerate(zip(layer_grads, params_from_torch(module, grad=True))):
+    for k, (ours, theirs) in enumerate(
+        zip(layer_grads, params_from_torch(module, grad=True), strict=True)
+    ):
         for name in ours:
             assert np.max(np.abs(ours[name] - theirs[name])) < TOL, f"layer {k} d{name}"
 
@@ -85,7 +87,9 @@ def test_gru_matches_torch(shape: tuple[int, ...]) -> None:
     _assert_close(hn, hn_t, "h_n")
     _assert_close(grads["x"], xt.grad, "dx")
     _assert_close(grads["h0"], h0t.grad, "dh0")
-    for k, (ours, theirs) in enumerate(zip(layer_grads, params_from_torch(module, grad=True))):
+    for k, (ours, theirs) in enumerate(
+        zip(layer_grads, params_from_torch(module, grad=True), strict=True)
+    ):
         assert set(ours) == {"W_ih", "W_hh", "b_ih", "b_hh"}
         for name in ours:
             assert np.max(np.abs(ours[name] - theirs[name])) < TOL, f"layer {k} d{name}"
@@ -102,7 +106,7 @@ def test_cho_variant_differs_from_torch() -> None:
 def test_roundtrip_through_torch() -> None:
     layers, *_ = _random_problem("lstm", (1, 2, 3, 4, 2), seed=0)
     back = params_from_torch(torch_module("lstm", layers))
-    for ours, theirs in zip(layers, back):
+    for ours, theirs in zip(layers, back, strict=True):
         for name in ours:
             np.testing.assert_array_equal(ours[name], theirs[name])
 

@@ -54,7 +54,7 @@ def test_first_lstm_step_by_hand() -> None:
     """Step 1 with scalar arithmetic only: h0 = c0 = 0, so a = W·x1 + 1 and c1 = i ⊙ g."""
 
     def pre(gate: str, unit: int) -> float:
-        return sum(w * x for w, x in zip(INPUT_WEIGHTS[gate][unit], X[0])) + 1.0
+        return sum(w * x for w, x in zip(INPUT_WEIGHTS[gate][unit], X[0], strict=True)) + 1.0
 
     def sig(a: float) -> float:
         return 1.0 / (1.0 + math.exp(-a))

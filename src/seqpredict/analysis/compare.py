@@ -80,24 +80,16 @@ def time_cell(
 
 
 def _accuracy(
-    data: TableLike,
-    target: str,
-    time_col: str | None,
-    cell: str,
-    model: ModelConfig,
-    training: TrainConfig,
-    lookback: int,
-    horizon: int,
-    test_frac: float,
+    frame: pd.DataFrame,
+    columns: Columns,
+    start: Any,
+    forecaster: Forecaster,
 ) -> dict[str, float]:
-    """Test MSE / MAE of a Forecaster with ``cell`` and of the naive forecast on the last
-    ``test_frac`` of the rows (the network trains on the rows before them)."""
-    frame = read_table(data)
-    columns = Columns(target=(target,), time_col=time_col)
-    start = split_point(frame, columns, test_frac, None)
-    f = Forecaster(lookback, horizon, replace(model, cell=cell), training)
-    f.fit(_before(frame, columns, start), target=target, time_col=time_col)
-    metrics = f.evaluate(frame, start=start)
+    """Test MSE / MAE of ``forecaster`` (trained on the rows before ``start``) and of the naive
+    forecast, over every window whose forecast begins at or after ``start``."""
+    target = list(columns.target)
+    forecaster.fit(_before(frame, columns, start), target=target, time_col=columns.time_col)
+    metrics = forecaster.evaluate(frame, start=start)
     return {
         "test_mse": metrics["model"]["mse"],
         "test_mae": metrics["model"]["mae"],
@@ -148,6 +140,10 @@ def compare_cells(
         raise SeqpredictError("`target`: comparing accuracy on `data` needs the target column.")
     model = ModelConfig(hidden_size=hidden_size, num_layers=num_layers).validate()
     training = training or TrainConfig(epochs=5, quiet=True)
+    if data is not None:
+        frame = read_table(data)
+        columns = Columns(target=(str(target),), time_col=time_col)
+        start = split_point(frame, columns, test_frac, None)
     rows = []
     for cell in cells:
         gates = CELLS[cell].gates
@@ -164,9 +160,8 @@ def compare_cells(
             "fwd_bwd_ms": timing["fwd_bwd_ms"],
         }
         if data is not None:
-            row |= _accuracy(
-                data, str(target), time_col, cell, model, training, lookback, horizon, test_frac
-            )
+            forecaster = Forecaster(lookback, horizon, replace(model, cell=cell), training)
+            row |= _accuracy(frame, columns, start, forecaster)
         rows.append(row)
     table = pd.DataFrame(rows)
     table.insert(6, "fwd_bwd_vs_first", table["fwd_bwd_ms"] / table["fwd_bwd_ms"].iloc[0])

@@ -79,7 +79,12 @@ def gradflow(
     from seqpredict.analysis.gradflow import gradient_flow, plot_gradient_flow, summary
 
     table = gradient_flow(
-        list(as_names(cells)), seq_len, hidden_size, batch_size, train_steps, seed=seed,
+        list(as_names(cells)),
+        seq_len,
+        hidden_size,
+        batch_size,
+        train_steps,
+        seed=seed,
         device=device,
     )
     png = plot_gradient_flow(table, out)

@@ -17,7 +17,9 @@ from seqpredict.reference._common import PARAM_NAMES, Params
 if TYPE_CHECKING:
     from torch import nn
 
-_TORCH_NAMES = dict(zip(PARAM_NAMES, ("weight_ih_l", "weight_hh_l", "bias_ih_l", "bias_hh_l")))
+_TORCH_NAMES = dict(
+    zip(PARAM_NAMES, ("weight_ih_l", "weight_hh_l", "bias_ih_l", "bias_hh_l"), strict=True)
+)
 
 
 def _check_module(module: nn.Module) -> None:
@@ -80,7 +82,7 @@ def torch_module(cell: str, layers: list[Params], dtype: str = "float64") -> nn.
         raise ValueError(f"`cell` must be 'lstm' or 'gru', got {cell!r}.")
     cls, gates = classes[cell]
     hidden = layers[0]["W_hh"].shape[1]
-    module = cls(
-        layers[0]["W_ih"].shape[1], hidden, num_layers=len(layers), batch_first=True
-    ).to(getattr(torch, dtype))
+    module = cls(layers[0]["W_ih"].shape[1], hidden, num_layers=len(layers), batch_first=True).to(
+        getattr(torch, dtype)
+    )
     return params_to_torch(layers, module)

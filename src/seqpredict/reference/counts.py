@@ -18,9 +18,7 @@ def parameter_count(gates: int, input_size: int, hidden_size: int, num_layers: i
     LSTM (G=4), one layer: 4(H·I + H·H + 2H); GRU (G=3): 3(H·I + H·H + 2H).
     """
     h = hidden_size
-    return sum(
-        gates * (h * i + h * h + 2 * h) for i in layer_inputs(input_size, h, num_layers)
-    )
+    return sum(gates * (h * i + h * h + 2 * h) for i in layer_inputs(input_size, h, num_layers))
 
 
 def macs_per_step(gates: int, input_size: int, hidden_size: int, num_layers: int = 1) -> int:

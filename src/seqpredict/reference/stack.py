@@ -58,7 +58,9 @@ def lstm_stack_forward(
     """Stacked LSTM. x (N, L, I), h0 / c0 (K, N, H) or None -> out (N, L, H) of the top layer,
     (h_n, c_n) each (K, N, H), and the per-layer caches."""
     out, caches = _run_stack(
-        x, layers, lambda inp, k: lstm_forward(inp, _layer_state(h0, k), _layer_state(c0, k), layers[k])
+        x,
+        layers,
+        lambda inp, k: lstm_forward(inp, _layer_state(h0, k), _layer_state(c0, k), layers[k]),
     )
     h_n = np.stack([c.h[:, -1] for c in caches])  # (K, N, H)
     c_n = np.stack([c.c[:, -1] for c in caches])  # (K, N, H)
