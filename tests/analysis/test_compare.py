@@ -36,12 +36,12 @@ def test_counts_by_the_formulas_of_the_docs() -> None:
 def test_compare_cells_table() -> None:
     table = compare_cells(3, 8, 2, ["lstm", "gru", "rnn"], **FAST)
     assert list(table["cell"]) == ["lstm", "gru", "rnn"]
-    assert (table["params"] == table["params_formula"]).all()
+    assert (table["params"] == table["formula"]).all()
     lstm = make_cell("lstm", 3, 8, 2, 0.0)
     assert table["params"].iloc[0] == sum(p.numel() for p in lstm.parameters())
-    assert (table["forward_ms"] > 0).all() and (table["fwd_bwd_ms"] > 0).all()
-    assert table["fwd_bwd_vs_first"].iloc[0] == 1.0
-    assert table["macs_per_step"].tolist() == [macs_per_step(g, 3, 8, 2) for g in (4, 3, 1)]
+    assert (table["fwd ms"] > 0).all() and (table["fwd+bwd ms"] > 0).all()
+    assert table["fwd+bwd x"].iloc[0] == 1.0
+    assert table["macs/step"].tolist() == [macs_per_step(g, 3, 8, 2) for g in (4, 3, 1)]
 
 
 def test_compare_cells_accuracy_on_data(tmp_path) -> None:
@@ -60,9 +60,9 @@ def test_compare_cells_accuracy_on_data(tmp_path) -> None:
         horizon=6,
         training=TrainConfig(epochs=1, quiet=True, device="cpu"),
     )
-    for col in ("test_mse", "test_mae", "naive_mse", "naive_mae"):
+    for col in ("test mse", "test mae", "naive mse", "naive mae"):
         assert (table[col] > 0).all(), col
-    assert table["naive_mse"].nunique() == 1  # same test windows for every cell
+    assert table["naive mse"].nunique() == 1  # same test windows for every cell
 
 
 def test_bad_input_is_named() -> None:
@@ -98,8 +98,8 @@ def test_cli_prints_table_and_writes_csv(tmp_path, capsys) -> None:
         )
     assert done.value.code == 0
     out = capsys.readouterr().out
-    assert "lstm" in out and "gru" in out and "fwd_bwd_ms" in out
-    assert csv.read_text().splitlines()[0].startswith("cell,params,params_formula")
+    assert "lstm" in out and "gru" in out and "fwd+bwd ms" in out
+    assert csv.read_text().splitlines()[0].startswith("cell,params,formula,macs/step")
 
 
 def test_cli_bad_input_exits_2(capsys) -> None:

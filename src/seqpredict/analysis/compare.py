@@ -91,10 +91,10 @@ def _accuracy(
     forecaster.fit(_before(frame, columns, start), target=target, time_col=columns.time_col)
     metrics = forecaster.evaluate(frame, start=start)
     return {
-        "test_mse": metrics["model"]["mse"],
-        "test_mae": metrics["model"]["mae"],
-        "naive_mse": metrics["naive"]["mse"],
-        "naive_mae": metrics["naive"]["mae"],
+        "test mse": metrics["model"]["mse"],
+        "test mae": metrics["model"]["mae"],
+        "naive mse": metrics["naive"]["mse"],
+        "naive mae": metrics["naive"]["mae"],
     }
 
 
@@ -115,11 +115,15 @@ def compare_cells(
     horizon: int = 24,
     test_frac: float = 0.2,
     training: TrainConfig | None = None,
+    threads: int | None = None,
 ) -> pd.DataFrame:
-    """One row per cell: parameters, multiply-adds per step and sample, median forward and
-    forward+backward time (ms) on x (batch_size, seq_len, input_size), and the time relative to
-    the first cell. With ``data`` and ``target``: test MSE / MAE of a Forecaster (hidden_size,
-    num_layers) on the last ``test_frac`` of the rows, beside the naive forecast's.
+    """One row per cell: ``params`` (counted on the module), ``formula`` (Σ G·(H·I_k + H·H + 2H),
+    equal unless a registered cell has another layout), ``macs/step`` (multiply-adds per step and
+    sample, Σ G·H·(I_k + H)), median ``fwd ms`` (no grad) and ``fwd+bwd ms`` on x (batch_size,
+    seq_len, input_size), and ``fwd+bwd x``, the latter relative to the first cell. With ``data``
+    and ``target``: ``test mse`` / ``test mae`` of a Forecaster (hidden_size, num_layers) on the
+    last ``test_frac`` of the rows, beside the naive forecast's ``naive mse`` / ``naive mae``.
+    ``threads``: torch CPU threads while timing (None: leave torch's setting).
 
     Raises SeqpredictError for bad sizes, unknown cells, or ``data`` without ``target``.
     """
@@ -144,26 +148,34 @@ def compare_cells(
         frame = read_table(data)
         columns = Columns(target=(str(target),), time_col=time_col)
         start = split_point(frame, columns, test_frac, None)
+    if threads is not None:
+        check_positive_int("threads", threads)
     rows = []
     for cell in cells:
         gates = CELLS[cell].gates
-        timing = time_cell(
-            cell, input_size, hidden_size, num_layers, batch_size, seq_len, repeats, device
-        )
+        previous = torch.get_num_threads()
+        torch.set_num_threads(threads or previous)
+        try:
+            timing = time_cell(
+                cell, input_size, hidden_size, num_layers, batch_size, seq_len, repeats, device
+            )
+        finally:
+            torch.set_num_threads(previous)
         formula = parameter_count(gates, input_size, hidden_size, num_layers)
         row: dict[str, Any] = {
             "cell": cell,
             "params": timing["params"],
-            "params_formula": formula,
-            "macs_per_step": macs_per_step(gates, input_size, hidden_size, num_layers),
-            "forward_ms": timing["forward_ms"],
-            "fwd_bwd_ms": timing["fwd_bwd_ms"],
+            "formula": formula,
+            "macs/step": macs_per_step(gates, input_size, hidden_size, num_layers),
+            "fwd ms": timing["forward_ms"],
+            "fwd+bwd ms": timing["fwd_bwd_ms"],
         }
         if data is not None:
             forecaster = Forecaster(lookback, horizon, replace(model, cell=cell), training)
             row |= _accuracy(frame, columns, start, forecaster)
         rows.append(row)
     table = pd.DataFrame(rows)
-    table.insert(6, "fwd_bwd_vs_first", table["fwd_bwd_ms"] / table["fwd_bwd_ms"].iloc[0])
+    table.insert(6, "fwd+bwd x", table["fwd+bwd ms"] / table["fwd+bwd ms"].iloc[0])
     table.attrs["shape"] = {"B": batch_size, "T": seq_len, "I": input_size, "H": hidden_size}
+    table.attrs["threads"] = threads or torch.get_num_threads()
     return table

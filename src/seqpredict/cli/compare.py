@@ -22,6 +22,7 @@ def compare(
     seq_len: int = typer.Option(96, help="steps of the timing runs (T)"),
     repeats: int = typer.Option(5, help="timed repeats; the median is reported"),
     device: str = typer.Option("auto", help="auto, cpu or cuda[:N]"),
+    threads: int = typer.Option(0, help="torch CPU threads while timing; 0: torch's default"),
     data: Path | None = typer.Option(None, help="CSV/Parquet: also compare forecast accuracy"),
     target: str | None = typer.Option(None, help="target column of --data"),
     time_col: str | None = typer.Option(None, help="time stamp column of --data"),
@@ -51,12 +52,13 @@ def compare(
         horizon=horizon,
         test_frac=test_frac,
         training=TrainConfig(epochs=epochs, quiet=True, device=device),
+        threads=threads or None,
     )
     shape = table.attrs["shape"]
     print_table(
         table,
         f"Cells at B={shape['B']}, T={shape['T']}, I={shape['I']}, H={shape['H']}, "
-        f"layers={num_layers} (times: median ms)",
+        f"layers={num_layers}, {table.attrs['threads']} CPU thread(s) (times: median ms)",
     )
     if csv is not None:
         table.to_csv(csv, index=False)
