@@ -15,6 +15,7 @@ from typing import Any
 
 import pandas as pd
 import torch
+from torch import nn
 
 from seqpredict.config import ModelConfig, TrainConfig
 from seqpredict.data.io import TableLike, read_table
@@ -27,26 +28,17 @@ from seqpredict.tasks.forecaster import Forecaster
 from seqpredict.training.seed import resolve_device
 
 
-def _median_ms(fn: Callable[[], Any], repeats: int, device: torch.device) -> float:
-    """Median wall time of fn() in milliseconds, after one warm-up call."""
-
-    def sync() -> None:
-        if device.type == "cuda":
-            torch.cuda.synchronize(device)
-
+def _timed_ms(fn: Callable[[], Any], device: torch.device) -> float:
+    """Wall time of one fn() call in milliseconds (waiting for the GPU when there is one)."""
+    t0 = time.perf_counter()
     fn()
-    sync()
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        sync()
-        times.append((time.perf_counter() - t0) * 1e3)
-    return statistics.median(times)
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)
+    return (time.perf_counter() - t0) * 1e3
 
 
-def time_cell(
-    cell: str,
+def time_cells(
+    cells: Sequence[str],
     input_size: int,
     hidden_size: int,
     num_layers: int = 1,
@@ -55,27 +47,43 @@ def time_cell(
     repeats: int = 5,
     device: str = "auto",
     seed: int = 0,
-) -> dict[str, float]:
-    """Median forward (no grad) and forward+backward times in ms of the registry's ``cell`` on
-    x (B, T, I), and the parameter count of the module."""
+) -> dict[str, dict[str, float]]:
+    """Median forward (no grad) and forward+backward times in ms of the registry's cells on
+    x (B, T, I), and each module's parameter count: {cell: {params, forward_ms, fwd_bwd_ms}}.
+
+    The cells take turns within every repeat (after one warm-up call each), so a burst of load
+    on a shared machine hits them alike and their ratios stay meaningful.
+    """
     dev = resolve_device(device)
     torch.manual_seed(seed)
-    module = make_cell(cell, input_size, hidden_size, num_layers, 0.0).to(dev)
     x = torch.randn(batch_size, seq_len, input_size, device=dev)  # (B, T, I)
+    jobs: dict[str, dict[str, Callable[[], None]]] = {}
+    params: dict[str, int] = {}
+    for cell in cells:
+        module = make_cell(cell, input_size, hidden_size, num_layers, 0.0).to(dev)
+        params[cell] = sum(p.numel() for p in module.parameters())
 
-    def forward() -> None:
-        with torch.no_grad():
-            module(x)
+        def forward(module: nn.Module = module) -> None:
+            with torch.no_grad():
+                module(x)
 
-    def forward_backward() -> None:
-        module.zero_grad(set_to_none=True)
-        out, _ = module(x)  # (B, T, H)
-        out.square().mean().backward()
+        def forward_backward(module: nn.Module = module) -> None:
+            module.zero_grad(set_to_none=True)
+            out, _ = module(x)  # (B, T, H)
+            out.square().mean().backward()
 
+        jobs[cell] = {"forward_ms": forward, "fwd_bwd_ms": forward_backward}
+    times: dict[tuple[str, str], list[float]] = {}
+    for rep in range(repeats + 1):  # repeat 0 is the warm-up
+        for cell, fns in jobs.items():
+            for key, fn in fns.items():
+                ms = _timed_ms(fn, dev)
+                if rep:
+                    times.setdefault((cell, key), []).append(ms)
     return {
-        "params": sum(p.numel() for p in module.parameters()),
-        "forward_ms": _median_ms(forward, repeats, dev),
-        "fwd_bwd_ms": _median_ms(forward_backward, repeats, dev),
+        cell: {"params": params[cell]}
+        | {key: statistics.median(times[cell, key]) for key in jobs[cell]}
+        for cell in cells
     }
 
 
@@ -150,17 +158,18 @@ def compare_cells(
         start = split_point(frame, columns, test_frac, None)
     if threads is not None:
         check_positive_int("threads", threads)
+    previous = torch.get_num_threads()
+    torch.set_num_threads(threads or previous)
+    try:
+        timings = time_cells(
+            cells, input_size, hidden_size, num_layers, batch_size, seq_len, repeats, device
+        )
+    finally:
+        torch.set_num_threads(previous)
     rows = []
     for cell in cells:
         gates = CELLS[cell].gates
-        previous = torch.get_num_threads()
-        torch.set_num_threads(threads or previous)
-        try:
-            timing = time_cell(
-                cell, input_size, hidden_size, num_layers, batch_size, seq_len, repeats, device
-            )
-        finally:
-            torch.set_num_threads(previous)
+        timing = timings[cell]
         formula = parameter_count(gates, input_size, hidden_size, num_layers)
         row: dict[str, Any] = {
             "cell": cell,
