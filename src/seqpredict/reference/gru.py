@@ -71,6 +71,7 @@ def gru_step_forward(
     Shapes: x_t (N, I), h_prev (N, H) -> h (N, H) and a step cache with r, z, n and hn (N, H)
     (hn = W_hn·h_{t-1} + b_hn for variant "torch", r ⊙ h_{t-1} for variant "cho").
     """
+    _check_variant(variant)
     hidden = h_prev.shape[-1]
     gi_r, gi_z, gi_n = blocks(x_t @ params["W_ih"].T + params["b_ih"], GATES)  # 3 x (N, H)
     w_rz, w_hn = params["W_hh"][: 2 * hidden], params["W_hh"][2 * hidden :]  # (2H, H), (H, H)
@@ -101,6 +102,7 @@ def gru_step_backward(
     parameter gradients are dW_ih = da_x.T·x_t, db_ih = Σ_n da_x, db_hh = Σ_n da_h and
     dW_hh = da_h.T·h_prev (variant "cho": the n block multiplies r ⊙ h_prev instead).
     """
+    _check_variant(variant)
     hidden = h_prev.shape[-1]
     r, z, n, hn = step["r"], step["z"], step["n"], step["hn"]
     dn = dh * (1.0 - z)  # h = (1 − z) ⊙ n + z ⊙ h_prev
