@@ -51,7 +51,7 @@ def test_compare_cells_accuracy_on_data(tmp_path) -> None:
         1,
         8,
         1,
-        ["lstm", "gru"],
+        ["lstm", "rnn"],
         **FAST,
         data=path,
         target="y",
