@@ -16,32 +16,26 @@ from seqpredict.reference.lstm import lstm_forward
 
 X = np.array([[1.0, 0.0, 1.0], [0.0, 1.0, 0.0], [1.0, 1.0, 1.0]])  # (L=3, I=3): x1, x2, x3
 
-# One 3x3 matrix per gate, in the order the cell uses them (LSTM i, f, g, o; GRU r, z, n).
+# One 3x3 matrix per LSTM gate; the GRU's r, z, n use the i, f, g matrices (GATE_MATRICES).
 INPUT_WEIGHTS = {
     "i": [[0.5, -0.2, 0.1], [0.3, 0.4, -0.1], [-0.2, 0.1, 0.6]],
     "f": [[0.2, 0.1, -0.3], [-0.1, 0.5, 0.2], [0.4, -0.3, 0.1]],
     "g": [[0.6, 0.2, -0.1], [-0.4, 0.3, 0.5], [0.1, -0.6, 0.2]],
     "o": [[-0.3, 0.4, 0.2], [0.2, -0.1, 0.3], [0.5, 0.2, -0.4]],
-    "r": [[0.5, -0.2, 0.1], [0.3, 0.4, -0.1], [-0.2, 0.1, 0.6]],
-    "z": [[0.2, 0.1, -0.3], [-0.1, 0.5, 0.2], [0.4, -0.3, 0.1]],
-    "n": [[0.6, 0.2, -0.1], [-0.4, 0.3, 0.5], [0.1, -0.6, 0.2]],
 }
 RECURRENT_WEIGHTS = {
     "i": [[0.1, 0.2, 0.0], [0.0, 0.1, 0.2], [0.2, 0.0, 0.1]],
     "f": [[0.3, 0.0, -0.1], [0.1, 0.2, 0.0], [0.0, -0.2, 0.3]],
     "g": [[-0.2, 0.3, 0.1], [0.2, -0.1, 0.3], [0.1, 0.2, -0.3]],
     "o": [[0.2, -0.1, 0.1], [0.1, 0.3, -0.2], [-0.1, 0.1, 0.2]],
-    "r": [[0.1, 0.2, 0.0], [0.0, 0.1, 0.2], [0.2, 0.0, 0.1]],
-    "z": [[0.3, 0.0, -0.1], [0.1, 0.2, 0.0], [0.0, -0.2, 0.3]],
-    "n": [[-0.2, 0.3, 0.1], [0.2, -0.1, 0.3], [0.1, 0.2, -0.3]],
 }
-GATE_ORDER = {"lstm": "ifgo", "gru": "rzn"}
+GATE_MATRICES = {"lstm": "ifgo", "gru": "ifg"}  # block order: LSTM i, f, g, o; GRU r, z, n
 
 
 def example_params(cell: str) -> Params:
     """The example's parameters in the reference layout: W_ih, W_hh (G·3, 3); the unit bias is
     b_ih = 1 and b_hh = 0, so every gate's bias (their sum) is 1 in both GRU variants."""
-    order = GATE_ORDER[cell]
+    order = GATE_MATRICES[cell]
     gh = 3 * len(order)
     return {
         "W_ih": np.array([INPUT_WEIGHTS[k] for k in order]).reshape(gh, 3),
