@@ -107,3 +107,16 @@ def test_cli_bad_input_exits_2(capsys) -> None:
         main(["compare", "--hidden-size", "-3"])
     assert exc.value.code == 2
     assert "`hidden_size` must be a positive integer" in capsys.readouterr().err
+
+
+def test_cli_with_data_prints_accuracy_table(tmp_path, capsys) -> None:
+    path = tmp_path / "s.csv"
+    sine_frame(200).to_csv(path, index=False)
+    args = ["compare", "--hidden-size", "4", "--seq-len", "5", "--batch-size", "2"]
+    args += ["--repeats", "1", "--device", "cpu", "--cells", "rnn", "--data", str(path)]
+    args += ["--target", "y", "--time-col", "time", "--lookback", "12", "--horizon", "4"]
+    with pytest.raises(SystemExit) as done:
+        main([*args, "--epochs", "1"])
+    assert done.value.code == 0
+    out = capsys.readouterr().out
+    assert "Test-period accuracy" in out and "naive mse" in out
