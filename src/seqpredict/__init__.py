@@ -1,6 +1,8 @@
 """seqpredict: predict sequence data with LSTM and GRU networks, always beside baselines."""
 
 from seqpredict._version import __version__
+from seqpredict.analysis.compare import compare_cells
+from seqpredict.analysis.gradflow import gradient_flow
 from seqpredict.anomaly.detector import AnomalyDetector
 from seqpredict.config import ModelConfig, TrainConfig
 from seqpredict.data.text import TextConfig
@@ -19,4 +21,6 @@ __all__ = [
     "TextConfig",
     "TrainConfig",
     "__version__",
+    "compare_cells",
+    "gradient_flow",
 ]

@@ -8,6 +8,7 @@ from __future__ import annotations
 import sys
 
 from seqpredict.cli import classify as _classify  # noqa: F401
+from seqpredict.cli import compare as _compare  # noqa: F401
 from seqpredict.cli import detect as _detect  # noqa: F401
 from seqpredict.cli import explain, export, pretrained, report  # noqa: F401  (issue 7)
 from seqpredict.cli import forecast as _forecast  # noqa: F401  (registers commands)
