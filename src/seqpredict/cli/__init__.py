@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import sys
 
+from seqpredict.cli import backtest as _backtest  # noqa: F401
 from seqpredict.cli import forecast as _forecast  # noqa: F401  (registers commands)
 from seqpredict.cli.app import app, err_console
 from seqpredict.errors import SeqpredictError

@@ -136,7 +136,8 @@ class ForecastNet(nn.Module):
         if self.ci:  # (N * K, H, Q) -> (N, H, K * Q)
             out = out.view(n, k, self.horizon, -1).transpose(1, 2).reshape(n, self.horizon, -1)
         if self.levels:
-            out = out.view(n, self.horizon, k, len(self.levels))  # (N, H, K, Q)
+            # sorted along Q: quantiles never cross (rearrangement, Chernozhukov et al. 2010)
+            out = out.view(n, self.horizon, k, len(self.levels)).sort(dim=3).values  # (N,H,K,Q)
         else:
             out = out.view(n, self.horizon, k)  # (N, H, K)
         if stats is not None:

@@ -24,11 +24,13 @@ from seqpredict.tasks.forecaster import Forecaster, WindowForecasts
 @dataclass
 class Backtest:
     """per_origin: one row per (series, origin) with [id], origin (time or row) and metrics;
-    overall: metrics over every origin, step and target; folds: models fit (1 without retrain)."""
+    overall: metrics over every origin, step and target; folds: models fit (1 without retrain);
+    forecasts: the forecasts behind them (one window per origin)."""
 
     per_origin: pd.DataFrame
     overall: dict[str, float]
     folds: int
+    forecasts: WindowForecasts
 
 
 def _origin_table(wf: WindowForecasts) -> pd.DataFrame:
@@ -63,7 +65,7 @@ def backtest(
     check_positive_int("stride", stride)
     if not retrain:
         wf = forecaster.window_forecasts(data, start=start, stride=stride)
-        return Backtest(_origin_table(wf), _overall(wf), folds=1)
+        return Backtest(_origin_table(wf), _overall(wf), folds=1, forecasts=wf)
     return _retrain(forecaster, data, start, stride)
 
 
@@ -90,7 +92,7 @@ def _retrain(forecaster: Forecaster, data: TableLike | None, start: Any, stride:
         keep = fold.origin == origin
         pieces.append(_select(fold, keep))
     merged = _concat(pieces)
-    return Backtest(_origin_table(merged), _overall(merged), folds=len(pieces))
+    return Backtest(_origin_table(merged), _overall(merged), len(pieces), merged)
 
 
 def _positions(frame: pd.DataFrame, id_col: str | None, time_col: str | None) -> np.ndarray:
