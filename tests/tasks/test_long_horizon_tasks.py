@@ -146,4 +146,5 @@ def test_backtest_cli(fitted, tmp_path, capsys) -> None:
     stdout = capsys.readouterr().out
     assert "Backtest over 6 origins" in stdout
     table = pd.read_csv(out)
-    assert len(table) == len(range(330, 395, 12)) and {"origin", "mse", "mae", "coverage"} <= set(table)
+    assert len(table) == len(range(330, 395, 12))
+    assert {"origin", "mse", "mae", "coverage"} <= set(table)
