@@ -221,7 +221,7 @@ def _write_run(
     )
     history.to_csv(tmp / "history.csv", index=False)
     future = (
-        {cell: f.predict(frame) for cell, f in fitted.items()}
+        {cell: f.predict(frame, intervals=f.conformal_ is not None) for cell, f in fitted.items()}
         if not (columns.future_covariates)
         else {}
     )

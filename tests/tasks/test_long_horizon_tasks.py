@@ -63,7 +63,9 @@ def test_conformal_intervals_cover_at_the_nominal_rate() -> None:
 
 def test_predict_has_quantile_and_interval_columns_in_order(fitted) -> None:
     f, frame = fitted
-    pred = f.predict()
+    quantile_cols = [f"{n}_q{q}" for q in (10, 50, 90) for n in ("y", "y2")]
+    assert list(f.predict().columns) == ["time", "y", "y2", *quantile_cols]
+    pred = f.predict(intervals=True)
     for name in ("y", "y2"):
         cols = [f"{name}_lo", f"{name}_q10", f"{name}_q50", f"{name}_q90", f"{name}_hi"]
         assert set(cols) <= set(pred.columns)
@@ -97,13 +99,17 @@ def test_backtest_with_retraining_refits_per_origin() -> None:
     assert bt.folds == 3
     assert list(bt.per_origin["origin"]) == list(frame["time"][[170, 180, 190]])
     assert np.isfinite(bt.overall["mse"])
+    with pytest.raises(SeqpredictError, match="`intervals`: this forecaster has no calibrated"):
+        f.predict(intervals=True)  # val_frac=0: nothing to calibrate on
 
 
 def test_save_load_round_trip_with_new_options(fitted, tmp_path) -> None:
     f, frame = fitted
     g = Forecaster.load(f.save(tmp_path / "m"))
     assert g.model_config == f.model_config and g.train_config.loss == "mae"
-    pd.testing.assert_frame_equal(g.predict(frame), f.predict(frame))
+    pd.testing.assert_frame_equal(
+        g.predict(frame, intervals=True), f.predict(frame, intervals=True)
+    )
 
 
 def test_config_written_before_the_options_still_loads(frame, tmp_path) -> None:

@@ -145,7 +145,8 @@ class RecursiveDecoder(nn.Module):
             pieces.append(y)
             if j == self.m - 1:
                 break
-            fed = torch.cat([y[:, :, self.feedback].reshape(b, -1), fut[:, j]], dim=1)
+            # the next segment's input: this prediction and the next segment's future covariates
+            fed = torch.cat([y[:, :, self.feedback].reshape(b, -1), fut[:, j + 1]], dim=1)
             step, state = self.rnn(self.embed(fed).unsqueeze(1), state)  # (B, 1, H)
             out = step[:, 0]
         return torch.cat(pieces, dim=1)[:, : self.horizon]  # (B, H, K_out)

@@ -1,7 +1,7 @@
 """Forecasting network, composed of named parts (see docs/long_horizon.md):
 
-1. input normalisation: ``normalize="last"`` (subtract the window's last target value) or
-   ``revin`` (reversible instance normalisation, ``models.revin``);
+1. input normalisation of the targets: ``normalize="last"`` (subtract the window's last
+   value) or ``revin`` (reversible instance normalisation, ``models.revin``);
 2. streams: all channels together, or ``channel_independent`` (each target channel becomes its
    own univariate stream with the covariates, one shared network);
 3. encoder: a registered cell over steps, or over embedded segments (``segment_len``,
@@ -108,7 +108,7 @@ class ForecastNet(nn.Module):
             if self._last_shift:
                 nn.init.zeros_(self.decoder.head.weight)  # start exactly at the naive forecast
                 nn.init.zeros_(self.decoder.head.bias)
-        self.revin = RevIN(n_channels) if config.revin else None
+        self.revin = RevIN(n_targets) if config.revin else None  # targets only
         self._register_load_state_dict_pre_hook(_rename_foundation_keys)
 
     @property
@@ -118,8 +118,10 @@ class ForecastNet(nn.Module):
     def forward(self, x: torch.Tensor, future: torch.Tensor) -> torch.Tensor:
         n, k = x.shape[0], self.n_targets
         stats = None
-        if self.revin is not None:
-            x, stats = self.revin.normalize(x)  # (N, L, C)
+        if self.revin is not None:  # covariates are already scaled, and the future ones
+            # must stay comparable with their values over the horizon: normalise the targets
+            z, stats = self.revin.normalize(x[:, :, :k])  # (N, L, K)
+            x = torch.cat([z, x[:, :, k:]], dim=2)  # (N, L, C)
         elif self._last_shift:
             level = x[:, -1:, :k]  # (N, 1, K)
             x = torch.cat([x[:, :, :k] - level, x[:, :, k:]], dim=2)  # (N, L, C)

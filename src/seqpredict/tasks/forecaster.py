@@ -329,8 +329,8 @@ class Forecaster:
         lengths = series.lengths
         lo = [self._row_of(start, t) for t in series.times]
         starts, which = valid_starts(lengths, self.lookback, self.horizon, lo, lengths)
+        check_positive_int("stride", stride)
         if stride > 1:
-            check_positive_int("stride", stride)
             first = np.full(len(lengths), np.iinfo(np.int64).max)
             np.minimum.at(first, which, starts)
             keep = (starts - first[which]) % stride == 0
@@ -402,13 +402,19 @@ class Forecaster:
 
     # -- predict -------------------------------------------------------------------------
     def predict(
-        self, data: TableLike | None = None, future: TableLike | None = None
+        self,
+        data: TableLike | None = None,
+        future: TableLike | None = None,
+        *,
+        intervals: bool = False,
     ) -> pd.DataFrame:
         """Forecast the ``horizon`` steps after the end of each series in ``data``.
 
         ``data``: the history (None: the training data). ``future``: rows with the
         future-known covariates for those steps (needed only when the model has them).
-        Returns one row per series and step: [id], time, and one column per target.
+        Returns one row per series and step: [id], time, and one column per target; quantile
+        models add ``<target>_q10``, ...; ``intervals=True`` adds the conformal bounds
+        ``<target>_lo`` and ``<target>_hi`` (the forecaster must be calibrated).
         """
         self._check_fitted()
         series = self._series(data, need_future=True)
@@ -429,7 +435,7 @@ class Forecaster:
         x = torch.from_numpy(np.stack(scaled))  # (S, L, C)
         future_x = torch.from_numpy(self._future_block(series, future))  # (S, H, F)
         pred, quant = self._split(self._run(x, future_x))  # (S, H, K), (S, H, K, Q)
-        extra = self._extra_outputs(pred, quant)  # name -> (S, H, K), scaled
+        extra = self._extra_outputs(pred, quant, intervals)  # name -> (S, H, K), scaled
         frames = []
         k = slice(0, len(cols.target))
         for s, sid in enumerate(series.ids):
@@ -446,13 +452,21 @@ class Forecaster:
             frames.append(frame)
         return pd.concat(frames, ignore_index=True)
 
-    def _extra_outputs(self, pred: np.ndarray, quant: np.ndarray | None) -> dict[str, np.ndarray]:
+    def _extra_outputs(
+        self, pred: np.ndarray, quant: np.ndarray | None, intervals: bool
+    ) -> dict[str, np.ndarray]:
         """Column suffix -> (S, H, K) scaled values: q10, q50, ... and the conformal lo, hi."""
         out = {}
         if quant is not None:
             for j, level in enumerate(self.levels_):
-                out[f"q{round(level * 100):02d}"] = quant[..., j]
-        if self.conformal_ is not None:
+                out[f"q{level * 100:g}"] = quant[..., j]  # 0.1 -> q10, 0.025 -> q2.5
+        if intervals:
+            if self.conformal_ is None:
+                raise SeqpredictError(
+                    "`intervals`: this forecaster has no calibrated intervals (it was fit "
+                    "without validation windows or with coverage=None); call "
+                    "calibrate(data, start=...) on held-out rows first."
+                )
             out["lo"], out["hi"] = conformal.intervals(pred, self.conformal_["width"], quant)
         return out
 
