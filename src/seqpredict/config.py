@@ -84,19 +84,16 @@ class TrainConfig:
 
 def check_quantiles(value: Any) -> None:
     """Quantile levels: a comma-separated string or a sequence of distinct numbers in (0, 1)."""
-    items = value.replace(" ", "").split(",") if isinstance(value, str) else list(value)
+    items = value.split(",") if isinstance(value, str) else list(value)
     try:
-        levels = [float(v) for v in items if v != ""]
+        levels = [float(v) for v in items if str(v).strip()]
     except ValueError:
-        levels = []
-        items = ["?"]
-    if (items and items != [""] and not levels) or any(not 0 < q < 1 for q in levels):
+        levels = [-1.0]  # not a number: reported below
+    if any(not 0 < q < 1 for q in levels) or len(set(levels)) != len(levels):
         raise SeqpredictError(
-            f"`quantiles` must be levels strictly between 0 and 1, e.g. '0.1,0.5,0.9', got "
-            f"{value!r}."
+            "`quantiles` must be distinct levels strictly between 0 and 1, e.g. "
+            f"'0.1,0.5,0.9', got {value!r}."
         )
-    if len(set(levels)) != len(levels):
-        raise SeqpredictError(f"`quantiles` must be distinct, got {value!r}.")
 
 
 def to_dict(config: Any) -> dict[str, Any]:
