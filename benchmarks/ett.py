@@ -122,41 +122,37 @@ def run_one(frame: pd.DataFrame, path: Path, args: argparse.Namespace, **key: ob
 
 
 def table(rows: list[dict], horizons: list[int]) -> str:
-    """Markdown: per (data, cell, lookback) the val-selected config's test MSE mean +- std."""
+    """Markdown: per (data, cell, lookback) and horizon, the validation-selected config's test
+    MSE (mean +- std over seeds) with its config, seed count and mean training seconds per run."""
     lines = [
-        "| model | lookback | " + " | ".join(f"H={h}" for h in horizons) + " | train s/run |",
-        "|---|---|" + "---|" * len(horizons) + "---|",
+        "| model | lookback | " + " | ".join(f"H={h}" for h in horizons) + " |",
+        "|---|---|" + "---|" * len(horizons),
     ]
     groups: dict[tuple, list[dict]] = {}
     for r in rows:
         groups.setdefault((r["data"], r["cell"], r["lookback"]), []).append(r)
     for (data, cell, lookback), runs in sorted(groups.items()):
-        cells, seconds = [], []
+        cells = []
         for h in horizons:
-            at_h = [r for r in runs if r["horizon"] == h]
-            if not at_h:
+            by_config: dict[str, list[dict]] = {}
+            for r in runs:
+                if r["horizon"] == h:
+                    by_config.setdefault(r["config"], []).append(r)
+            if not by_config:
                 cells.append("not run")
                 continue
-            by_config: dict[str, list[dict]] = {}
-            for r in at_h:
-                by_config.setdefault(r["config"], []).append(r)
             best = min(by_config.values(), key=lambda rs: statistics.mean(r["val_mse"] for r in rs))
             mses = [r["test_mse"] for r in best]
             std = f" ± {statistics.stdev(mses):.3f}" if len(mses) > 1 else ""
+            secs = statistics.mean(r["train_seconds"] for r in best)
+            seeds = f"{len(mses)} seed{'s' if len(mses) > 1 else ''}"
             cells.append(
-                f"{statistics.mean(mses):.3f}{std} ({best[0]['config']}, {len(mses)} seed)"
+                f"{statistics.mean(mses):.3f}{std} ({best[0]['config']}, {seeds}, {secs:.0f} s)"
             )
-            seconds += [r["train_seconds"] for r in best]
-        secs = f"{statistics.mean(seconds):.0f}" if seconds else "-"
-        lines.append(
-            f"| {cell.upper()} ({data}) | {lookback} | " + " | ".join(cells) + f" | {secs} |"
-        )
+        lines.append(f"| {cell.upper()} ({data}) | {lookback} | " + " | ".join(cells) + " |")
     for name, (lookback, figures) in PUBLISHED.items():
-        lines.append(
-            f"| {name}, published | {lookback} | "
-            + " | ".join(f"{figures[h]:.3f}" if h in figures else "-" for h in horizons)
-            + " | - |"
-        )
+        values = [f"{figures[h]:.3f}" if h in figures else "-" for h in horizons]
+        lines.append(f"| {name}, published | {lookback} | " + " | ".join(values) + " |")
     return "\n".join(lines) + "\n"
 
 
