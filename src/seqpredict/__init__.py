@@ -8,11 +8,14 @@ from seqpredict.config import ModelConfig, TrainConfig
 from seqpredict.data.text import TextConfig
 from seqpredict.errors import SeqpredictError
 from seqpredict.models.classifier import ClassifierConfig
+from seqpredict.models.defaults import long_horizon_config
+from seqpredict.tasks.backtest import Backtest
 from seqpredict.tasks.classifier import SequenceClassifier
 from seqpredict.tasks.forecaster import Forecaster
 
 __all__ = [
     "AnomalyDetector",
+    "Backtest",
     "ClassifierConfig",
     "Forecaster",
     "ModelConfig",
@@ -23,4 +26,5 @@ __all__ = [
     "__version__",
     "compare_cells",
     "gradient_flow",
+    "long_horizon_config",
 ]

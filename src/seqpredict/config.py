@@ -26,6 +26,11 @@ class ModelConfig:
     num_layers: int = 1  # stacked recurrent layers; 2 helps only with much data
     dropout: float = 0.0  # dropout between stacked layers and before the head
     normalize: str = "last"  # last: forecast change from the window's last value; none: raw
+    revin: bool = False  # reversible instance normalisation per window (replaces normalize)
+    channel_independent: bool = False  # one shared network applied to each target channel
+    segment_len: int = 0  # read the lookback as segments of this many steps (0: step-wise)
+    decoder: str = "direct"  # direct head, parallel (SegRNN segments) or recursive
+    quantiles: str = ""  # quantile levels to forecast, e.g. 0.1,0.5,0.9 (empty: point forecast)
 
     def validate(self) -> ModelConfig:
         from seqpredict.models.registry import CELLS
@@ -35,6 +40,10 @@ class ModelConfig:
         check_positive_int("num_layers", self.num_layers)
         check_fraction("dropout", self.dropout)
         check_choice("normalize", self.normalize, ("last", "none"))
+        check_choice("decoder", self.decoder, ("direct", "parallel", "recursive"))
+        if self.segment_len < 0:
+            raise SeqpredictError(f"`segment_len` must be >= 0 (0: off), got {self.segment_len}.")
+        check_quantiles(self.quantiles)
         return self
 
 
@@ -53,6 +62,7 @@ class TrainConfig:
     device: str = "auto"  # auto: cuda when present, else cpu
     quiet: bool = False  # no progress bar (it is also off when stderr is not a terminal)
     tensorboard: bool = False  # also write TensorBoard event files (needs `tensorboard`)
+    loss: str = "mse"  # mse or mae (quantile models always train on the pinball loss)
 
     def validate(self) -> TrainConfig:
         check_positive_int("epochs", self.epochs)
@@ -65,11 +75,26 @@ class TrainConfig:
                 f"{self.weight_decay!r}, {self.clip_norm!r}, {self.patience!r}."
             )
         check_choice("optimizer", self.optimizer, ("adam", "adamw"))
+        check_choice("loss", self.loss, ("mse", "mae"))
         if self.device != "auto" and not self.device.startswith(("cpu", "cuda")):
             raise SeqpredictError(
                 f"`device` must be 'auto', 'cpu' or 'cuda[:N]', got {self.device!r}."
             )
         return self
+
+
+def check_quantiles(value: Any) -> None:
+    """Quantile levels: a comma-separated string or a sequence of distinct numbers in (0, 1)."""
+    items = value.split(",") if isinstance(value, str) else list(value)
+    try:
+        levels = [float(v) for v in items if str(v).strip()]
+    except ValueError:
+        levels = [-1.0]  # not a number: reported below
+    if any(not 0 < q < 1 for q in levels) or len(set(levels)) != len(levels):
+        raise SeqpredictError(
+            "`quantiles` must be distinct levels strictly between 0 and 1, e.g. "
+            f"'0.1,0.5,0.9', got {value!r}."
+        )
 
 
 def to_dict(config: Any) -> dict[str, Any]:

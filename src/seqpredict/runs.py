@@ -254,7 +254,7 @@ def _write_run(
     )
     history.to_csv(tmp / "history.csv", index=False)
     future = (
-        {cell: f.predict(frame) for cell, f in fitted.items()}
+        {cell: f.predict(frame, intervals=f.conformal_ is not None) for cell, f in fitted.items()}
         if not (columns.future_covariates)
         else {}
     )
@@ -315,13 +315,18 @@ def _plot_forecast(
     for name, b in first.baselines.items():
         if name != "mean":
             test_fc[name] = plots.as_series(b[last, :, 0], idx)
-    fut = {}
+    fut, bands = {}, {}
     for cell, p in future.items():
         part = p[p[columns.id_col] == first.ids[s0]] if columns.id_col else p
         time_name = columns.time_col or "step"
-        fut[cell] = plots.as_series(part[target].to_numpy(), pd.Index(part[time_name]))
+        stamps = pd.Index(part[time_name])
+        fut[cell] = plots.as_series(part[target].to_numpy(), stamps)
+        if f"{target}_lo" in part:  # conformal prediction interval
+            bands[cell] = tuple(
+                plots.as_series(part[f"{target}_{end}"].to_numpy(), stamps) for end in ("lo", "hi")
+            )
     title = f"{target}" + (f" ({first.ids[s0]})" if columns.id_col else "")
-    plots.plot_forecast(history, test_actual, test_fc, fut, path, title)
+    plots.plot_forecast(history, test_actual, test_fc, fut, path, title, bands)
 
 
 def load_run_metrics(run: str | Path) -> dict[str, Any]:

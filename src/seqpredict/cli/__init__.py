@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import sys
 
+from seqpredict.cli import backtest as _backtest  # noqa: F401
 from seqpredict.cli import classify as _classify  # noqa: F401
 from seqpredict.cli import compare as _compare  # noqa: F401
 from seqpredict.cli import detect as _detect  # noqa: F401

@@ -1,50 +1,157 @@
-"""Forecasting network: recurrent encoder + direct multi-horizon head.
+"""Forecasting network, composed of named parts (see docs/long_horizon.md):
 
-All H steps come out of one forward pass (no recursion). Future-known covariates over the horizon
-are flattened and joined to the encoder's summary before the head.
+1. input normalisation of the targets: ``normalize="last"`` (subtract the window's last
+   value) or ``revin`` (reversible instance normalisation, ``models.revin``);
+2. streams: all channels together, or ``channel_independent`` (each target channel becomes its
+   own univariate stream with the covariates, one shared network);
+3. encoder: a registered cell over steps, or over embedded segments (``segment_len``,
+   ``models.segments``);
+4. decoder: ``direct`` head, ``parallel`` (SegRNN) or ``recursive`` (``models.decoders``);
+5. output: one value per step and target, or one per quantile level (``quantiles``).
+
+With the defaults (no RevIN, joint channels, step-wise input, direct head, point output) this is
+the foundation's network, parameter for parameter.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 import torch
 from torch import nn
 
 from seqpredict.config import ModelConfig
-from seqpredict.models.encoder import RecurrentEncoder
+from seqpredict.models.decoders import DirectDecoder, ParallelDecoder, RecursiveDecoder
+from seqpredict.models.revin import RevIN
+from seqpredict.models.segments import SequenceEncoder, check_segment_len
+
+
+def parse_quantiles(value: str | tuple[float, ...] | list[float]) -> tuple[float, ...]:
+    """'0.1,0.5,0.9' or (0.1, 0.5, 0.9) -> sorted tuple; '' -> () (point forecast)."""
+    if isinstance(value, str):
+        items = [v for v in value.replace(" ", "").split(",") if v]
+        return tuple(sorted(float(v) for v in items))
+    return tuple(sorted(float(v) for v in value))
+
+
+def median_index(levels: tuple[float, ...]) -> int:
+    """The quantile used as the point forecast: 0.5 if present, else the middle level."""
+    return levels.index(0.5) if 0.5 in levels else len(levels) // 2
 
 
 class ForecastNet(nn.Module):
-    """x (N, L, C), future (N, H, F) -> forecast (N, H, K) of the K target channels.
+    """x (N, L, C), future (N, H, F) -> forecast (N, H, K), or (N, H, K, Q) with Q quantiles.
 
     Channels of x: [K targets, past covariates, F future covariates]. With
-    ``normalize="last"`` the targets are shifted by their last observed value before the encoder
-    and the head predicts the change from it, so an untrained net starts at the naive forecast.
+    ``normalize="last"`` (and no RevIN) the targets are shifted by their last observed value
+    and a direct head starts at zero, so an untrained net starts at the naive forecast.
     """
 
     def __init__(
-        self, config: ModelConfig, n_channels: int, n_targets: int, n_future: int, horizon: int
+        self,
+        config: ModelConfig,
+        n_channels: int,
+        n_targets: int,
+        n_future: int,
+        horizon: int,
+        lookback: int | None = None,
     ) -> None:
         super().__init__()
         self.config = config
         self.n_targets = n_targets
         self.horizon = horizon
-        self.encoder = RecurrentEncoder(
-            config.cell, n_channels, config.hidden_size, config.num_layers, config.dropout
+        self.levels = parse_quantiles(config.quantiles)
+        if config.segment_len:
+            check_segment_len(config.segment_len, lookback or 0)
+        self.ci = config.channel_independent
+        k_stream = 1 if self.ci else n_targets  # targets per stream
+        n_inputs = n_channels - n_targets + k_stream  # channels per stream
+        q = max(len(self.levels), 1)
+        k_out = k_stream * q
+        self.encoder = SequenceEncoder(
+            config.cell,
+            n_inputs,
+            config.hidden_size,
+            config.num_layers,
+            config.dropout,
+            config.segment_len,
         )
         self.dropout = nn.Dropout(config.dropout)
-        self.head = nn.Linear(config.hidden_size + horizon * n_future, horizon * n_targets)
-        if config.normalize == "last":
-            nn.init.zeros_(self.head.weight)  # start exactly at the naive forecast
-            nn.init.zeros_(self.head.bias)
+        out_len = config.segment_len or 1
+        if config.decoder == "parallel":
+            self.decoder: nn.Module = ParallelDecoder(
+                self.encoder,
+                config.cell,
+                config.num_layers,
+                horizon,
+                out_len,
+                n_future,
+                k_out,
+                n_targets if self.ci else 1,
+                config.dropout,
+            )
+        elif config.decoder == "recursive":
+            mid = median_index(self.levels) if self.levels else 0
+            self.decoder = RecursiveDecoder(
+                self.encoder,
+                config.cell,
+                config.num_layers,
+                horizon,
+                out_len,
+                n_future,
+                k_out,
+                [k * q + mid for k in range(k_stream)],
+                config.dropout,
+            )
+        else:
+            self.decoder = DirectDecoder(config.hidden_size, horizon, n_future, k_out)
+            if self._last_shift:
+                nn.init.zeros_(self.decoder.head.weight)  # start exactly at the naive forecast
+                nn.init.zeros_(self.decoder.head.bias)
+        self.revin = RevIN(n_targets) if config.revin else None  # targets only
+        self._register_load_state_dict_pre_hook(_rename_foundation_keys)
+
+    @property
+    def _last_shift(self) -> bool:
+        return self.config.normalize == "last" and not self.config.revin
 
     def forward(self, x: torch.Tensor, future: torch.Tensor) -> torch.Tensor:
-        k = self.n_targets
-        if self.config.normalize == "last":
+        n, k = x.shape[0], self.n_targets
+        stats = None
+        if self.revin is not None:  # covariates are already scaled, and the future ones
+            # must stay comparable with their values over the horizon: normalise the targets
+            z, stats = self.revin.normalize(x[:, :, :k])  # (N, L, K)
+            x = torch.cat([z, x[:, :, k:]], dim=2)  # (N, L, C)
+        elif self._last_shift:
             level = x[:, -1:, :k]  # (N, 1, K)
             x = torch.cat([x[:, :, :k] - level, x[:, :, k:]], dim=2)  # (N, L, C)
-        summary = self.dropout(self.encoder(x))  # (N, H_out)
-        features = torch.cat([summary, future.flatten(1)], dim=1)  # (N, H_out + H * F)
-        out = self.head(features).view(-1, self.horizon, k)  # (N, H, K)
-        if self.config.normalize == "last":
-            out = out + level
+        channel = torch.zeros(n, dtype=torch.long, device=x.device)
+        if self.ci:  # (N, L, C) -> (N * K, L, 1 + C - K): stream = one target + covariates
+            length, h = x.shape[1], future.shape[1]
+            covs = x[:, :, k:].unsqueeze(1).expand(n, k, length, -1)  # (N, K, L, C - K)
+            x = torch.cat([x[:, :, :k].transpose(1, 2).unsqueeze(3), covs], dim=3)
+            x = x.reshape(n * k, length, -1)  # (N * K, L, 1 + C - K)
+            future = future.unsqueeze(1).expand(n, k, h, -1).reshape(n * k, h, -1)
+            channel = torch.arange(k, device=x.device).repeat(n)  # (N * K,)
+        summary, state = self.encoder(x)  # (B, H_out)
+        out = self.decoder(self.dropout(summary), state, future, channel)  # (B, H, K_out)
+        if self.ci:  # (N * K, H, Q) -> (N, H, K * Q)
+            out = out.view(n, k, self.horizon, -1).transpose(1, 2).reshape(n, self.horizon, -1)
+        if self.levels:
+            # sorted along Q: quantiles never cross (rearrangement, Chernozhukov et al. 2010)
+            out = out.view(n, self.horizon, k, len(self.levels)).sort(dim=3).values  # (N,H,K,Q)
+        else:
+            out = out.view(n, self.horizon, k)  # (N, H, K)
+        if stats is not None:
+            out = self.revin.denormalize(out, stats, k)
+        elif self._last_shift:
+            out = out + (level.unsqueeze(3) if self.levels else level)
         return out
+
+
+def _rename_foundation_keys(state_dict: dict[str, Any], prefix: str, *args: Any) -> None:
+    """Weights saved by the foundation's ForecastNet named the head ``head.*``."""
+    for name in ("weight", "bias"):
+        old = f"{prefix}head.{name}"
+        if old in state_dict:
+            state_dict[f"{prefix}decoder.head.{name}"] = state_dict.pop(old)

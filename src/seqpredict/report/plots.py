@@ -49,9 +49,11 @@ def plot_forecast(
     future: dict[str, pd.Series],
     path: Path,
     title: str,
+    bands: dict[str, tuple[pd.Series, pd.Series]] | None = None,
 ) -> Path:
     """Top: the last test window, actuals vs each model and baseline. Bottom: the forecast
-    beyond the end of the data, after the recent history."""
+    beyond the end of the data, after the recent history, with each model's prediction
+    interval (``bands``: name -> (lower, upper)) shaded when given."""
     rows = 2 if test_actual is not None else 1
     fig, axes = plt.subplots(rows, 1, figsize=(9, 3.4 * rows), squeeze=False)
     if test_actual is not None:
@@ -70,6 +72,9 @@ def plot_forecast(
     ax.plot(tail.index, tail.to_numpy(), color="black", label="history")
     for name, s in future.items():
         ax.plot(s.index, s.to_numpy(), color=_color(name), label=f"{name} forecast")
+        if bands and name in bands:
+            lo, hi = bands[name]
+            ax.fill_between(lo.index, lo.to_numpy(), hi.to_numpy(), color=_color(name), alpha=0.2)
     ax.set_title(f"{title}: forecast after the end of the data")
     ax.legend(fontsize=8)
     for a in axes[:, 0]:

@@ -22,11 +22,14 @@ from seqpredict.data.scaling import StandardScaler
 from seqpredict.data.series import Columns, SeriesSet, as_names, build_series
 from seqpredict.data.windows import Windows, batches, stack, valid_starts
 from seqpredict.errors import SeqpredictError, check_fraction, check_positive_int
+from seqpredict.evaluation import conformal
 from seqpredict.evaluation.baselines import BASELINES
 from seqpredict.metrics.forecast import all_metrics, naive_scale
-from seqpredict.models.forecast_net import ForecastNet
+from seqpredict.models.forecast_net import ForecastNet, median_index, parse_quantiles
+from seqpredict.models.segments import check_segment_len
 from seqpredict.storage import atomic_dir, load_weights, read_model_dir, save_model
 from seqpredict.training import distributed, loop
+from seqpredict.training.losses import make_loss
 from seqpredict.training.seed import resolve_device, seed_everything
 
 KIND = "forecaster"
@@ -49,6 +52,9 @@ class WindowForecasts:
     origin: np.ndarray
     ids: list[str]
     times: list[pd.Index]
+    quantiles: np.ndarray | None = None  # (N, H, K, Q) for quantile models
+    lo: np.ndarray | None = None  # (N, H, K) conformal interval bounds, when calibrated
+    hi: np.ndarray | None = None
 
 
 class Forecaster:
@@ -69,6 +75,7 @@ class Forecaster:
         season: int | None = None,
         val_frac: float = 0.1,
         fill: str | None = None,
+        coverage: float | None = 0.9,
     ) -> None:
         self.lookback = lookback  # past steps the network reads
         self.horizon = horizon  # future steps forecast at once
@@ -77,6 +84,7 @@ class Forecaster:
         self.season = season  # None: inferred from the frequency (hourly 24, daily 7, ...)
         self.val_frac = val_frac  # tail of each series held out for early stopping
         self.fill = fill  # None: missing values are an error; "ffill" or "interpolate"
+        self.coverage = coverage  # conformal interval coverage, calibrated on validation windows
 
     # -- scikit-learn manner -------------------------------------------------------------
     def get_params(self) -> dict[str, Any]:
@@ -88,6 +96,7 @@ class Forecaster:
             "season": self.season,
             "val_frac": self.val_frac,
             "fill": self.fill,
+            "coverage": self.coverage,
         }
 
     def set_params(self, **params: Any) -> Forecaster:
@@ -113,7 +122,10 @@ class Forecaster:
         if self.season is not None:
             check_positive_int("season", self.season)
         check_fraction("val_frac", self.val_frac)
+        if self.coverage is not None:
+            check_fraction("coverage", self.coverage, allow_zero=False)
         self.model_config.validate()
+        check_segment_len(self.model_config.segment_len, self.lookback)
         self.train_config.validate()
 
     # -- fit -----------------------------------------------------------------------------
@@ -199,7 +211,7 @@ class Forecaster:
             train_batches,
             steps_per_epoch=-(-len(train_starts) // config.batch_size),
             config=config,
-            loss_fn=torch.nn.functional.mse_loss,
+            loss_fn=make_loss(config.loss, self.levels_),
             val_batches=val_batches if len(val_idx_all) else None,
             label=self.model_config.cell,
             generator=generator,
@@ -210,6 +222,41 @@ class Forecaster:
         )
         self.n_train_windows_ = int(len(train_starts))
         self.series_ = series
+        self.conformal_ = None
+        if self.coverage is not None and len(val_starts):
+            x, y, future = windows.gather(val_starts)
+            self._calibrate(y.cpu().numpy(), self._run(x, future), self.coverage)
+        return self
+
+    @property
+    def levels_(self) -> tuple[float, ...]:
+        """The model's quantile levels; () for a point forecaster."""
+        return parse_quantiles(self.model_config.quantiles)
+
+    def _split(self, out: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+        """Net output -> (point (N, H, K), quantiles (N, H, K, Q) or None)."""
+        if not self.levels_:
+            return out, None
+        return out[..., median_index(self.levels_)], out
+
+    def _calibrate(self, y: np.ndarray, out: np.ndarray, coverage: float) -> None:
+        point, quant = self._split(out)
+        scores = conformal.conformity_scores(y, point, quant)  # (N, H, K), scaled units
+        width = conformal.calibrate(scores, coverage)
+        self.conformal_ = {"coverage": coverage, "width": width, "windows": len(y)}
+
+    def calibrate(
+        self, data: TableLike | None = None, *, start: Any = None, coverage: float = 0.9
+    ) -> Forecaster:
+        """(Re)calibrate split-conformal intervals on the windows of ``data`` from ``start``
+        on (windows the model was not trained on). ``fit`` already calibrates on the
+        validation windows at ``coverage``; use this for a loaded model or another level."""
+        check_fraction("coverage", coverage, allow_zero=False)
+        self.conformal_ = None
+        wf = self.window_forecasts(data, start=start, normalized=True)
+        out = wf.quantiles if wf.quantiles is not None else wf.model
+        self._calibrate(wf.y, out, coverage)
+        self.coverage = coverage
         return self
 
     def _check_lengths(self, series: SeriesSet, train_end: list[int], n_val: list[int]) -> None:
@@ -237,6 +284,7 @@ class Forecaster:
             n_targets=len(self.columns_.target),
             n_future=len(self.columns_.future_covariates),
             horizon=self.horizon,
+            lookback=self.lookback,
         )
 
     def _windows(self, series: SeriesSet) -> Windows:
@@ -274,21 +322,35 @@ class Forecaster:
             for i in range(0, len(x), batch)
         ]
         if not outs:
-            return np.zeros((0, self.horizon, len(self.columns_.target)), np.float32)
-        return torch.cat(outs).cpu().numpy()  # (N, H, K)
+            q = (len(self.levels_),) if self.levels_ else ()
+            return np.zeros((0, self.horizon, len(self.columns_.target), *q), np.float32)
+        return torch.cat(outs).cpu().numpy()  # (N, H, K) or (N, H, K, Q)
 
     # -- evaluate ------------------------------------------------------------------------
     def window_forecasts(
-        self, data: TableLike | None = None, *, start: Any = None, normalized: bool = False
+        self,
+        data: TableLike | None = None,
+        *,
+        start: Any = None,
+        normalized: bool = False,
+        stride: int = 1,
     ) -> WindowForecasts:
         """Forecasts of the model and the baselines for every window of ``data`` whose forecast
         period begins at or after ``start`` (a time stamp, or a row number without a time
-        column; None: every window). Windows may read history from before ``start``."""
+        column; None: every window). Windows may read history from before ``start``.
+        ``stride``: keep every stride-th forecast origin of each series (1: all). One batched
+        forward pass over all windows."""
         self._check_fitted()
         series = self._series(data)
         lengths = series.lengths
         lo = [self._row_of(start, t) for t in series.times]
         starts, which = valid_starts(lengths, self.lookback, self.horizon, lo, lengths)
+        check_positive_int("stride", stride)
+        if stride > 1:
+            first = np.full(len(lengths), np.iinfo(np.int64).max)
+            np.minimum.at(first, which, starts)
+            keep = (starts - first[which]) % stride == 0
+            starts, which = starts[keep], which[keep]
         if len(starts) == 0:
             raise SeqpredictError(
                 f"no complete window to evaluate: each series needs lookback {self.lookback} rows "
@@ -297,7 +359,10 @@ class Forecaster:
         windows = self._windows(series)
         x, y, future = windows.gather(torch.from_numpy(starts).to(self.device_))
         k = series.n_targets
-        pred = self._run(x, future)  # (N, H, K), scaled
+        pred, quant = self._split(self._run(x, future))  # (N, H, K), scaled
+        lo_hi = None
+        if self.conformal_ is not None:
+            lo_hi = conformal.intervals(pred, self.conformal_["width"], quant)
         y = y.cpu().numpy()
         target_x = x[:, :, :k].cpu().numpy()  # (N, L, K)
         base = {name: fn(target_x, self.horizon, self.season_) for name, fn in BASELINES.items()}
@@ -309,6 +374,10 @@ class Forecaster:
         else:  # affine baselines commute with the scaling, so un-scale everything once
             y, pred = y * std + mean, pred * std + mean
             base = {name: b * std + mean for name, b in base.items()}
+            if quant is not None:
+                quant = quant * std[..., None] + mean[..., None]
+            if lo_hi is not None:
+                lo_hi = (lo_hi[0] * std + mean, lo_hi[1] * std + mean)
         offsets = np.concatenate([[0], np.cumsum(lengths)[:-1]])
         return WindowForecasts(
             y=y,
@@ -319,6 +388,9 @@ class Forecaster:
             origin=starts - offsets[which] + self.lookback,
             ids=series.ids,
             times=series.times,
+            quantiles=quant,
+            lo=None if lo_hi is None else lo_hi[0],
+            hi=None if lo_hi is None else lo_hi[1],
         )
 
     def _row_of(self, start: Any, times: pd.Index) -> int:
@@ -346,13 +418,19 @@ class Forecaster:
 
     # -- predict -------------------------------------------------------------------------
     def predict(
-        self, data: TableLike | None = None, future: TableLike | None = None
+        self,
+        data: TableLike | None = None,
+        future: TableLike | None = None,
+        *,
+        intervals: bool = False,
     ) -> pd.DataFrame:
         """Forecast the ``horizon`` steps after the end of each series in ``data``.
 
         ``data``: the history (None: the training data). ``future``: rows with the
         future-known covariates for those steps (needed only when the model has them).
-        Returns one row per series and step: [id], time, and one column per target.
+        Returns one row per series and step: [id], time, and one column per target; quantile
+        models add ``<target>_q10``, ...; ``intervals=True`` adds the conformal bounds
+        ``<target>_lo`` and ``<target>_hi`` (the forecaster must be calibrated).
         """
         self._check_fitted()
         series = self._series(data, need_future=True)
@@ -372,17 +450,57 @@ class Forecaster:
         ]
         x = torch.from_numpy(np.stack(scaled))  # (S, L, C)
         future_x = torch.from_numpy(self._future_block(series, future))  # (S, H, F)
-        pred = self._run(x, future_x)  # (S, H, K)
+        pred, quant = self._split(self._run(x, future_x))  # (S, H, K), (S, H, K, Q)
+        extra = self._extra_outputs(pred, quant, intervals)  # name -> (S, H, K), scaled
         frames = []
+        k = slice(0, len(cols.target))
         for s, sid in enumerate(series.ids):
-            values = self.scaler_.inverse(sid, pred[s], slice(0, len(cols.target)))
+            values = self.scaler_.inverse(sid, pred[s], k)
             stamps = continue_index(series.times[s], series.freq, self.horizon)
             frame = pd.DataFrame(values, columns=list(cols.target))
+            for suffix, block in extra.items():
+                unscaled = self.scaler_.inverse(sid, block[s], k)
+                for j, name in enumerate(cols.target):
+                    frame[f"{name}_{suffix}"] = unscaled[:, j]
             frame.insert(0, cols.time_col or "step", stamps)
             if cols.id_col:
                 frame.insert(0, cols.id_col, sid)
             frames.append(frame)
         return pd.concat(frames, ignore_index=True)
+
+    def _extra_outputs(
+        self, pred: np.ndarray, quant: np.ndarray | None, intervals: bool
+    ) -> dict[str, np.ndarray]:
+        """Column suffix -> (S, H, K) scaled values: q10, q50, ... and the conformal lo, hi."""
+        out = {}
+        if quant is not None:
+            for j, level in enumerate(self.levels_):
+                out[f"q{level * 100:g}"] = quant[..., j]  # 0.1 -> q10, 0.025 -> q2.5
+        if intervals:
+            if self.conformal_ is None:
+                raise SeqpredictError(
+                    "`intervals`: this forecaster has no calibrated intervals (it was fit "
+                    "without validation windows or with coverage=None); call "
+                    "calibrate(data, start=...) on held-out rows first."
+                )
+            out["lo"], out["hi"] = conformal.intervals(pred, self.conformal_["width"], quant)
+        return out
+
+    def backtest(
+        self,
+        data: TableLike | None = None,
+        *,
+        start: Any = None,
+        stride: int = 1,
+        retrain: bool = False,
+    ) -> Any:
+        """Rolling-origin evaluation from ``start``: a forecast at every ``stride``-th origin,
+        all in one batched forward pass; ``retrain=True`` refits a copy before each origin on
+        the rows before it. Returns a ``tasks.backtest.Backtest`` (per-origin metrics and
+        overall). See ``seqpredict.tasks.backtest``."""
+        from seqpredict.tasks.backtest import backtest
+
+        return backtest(self, data, start=start, stride=stride, retrain=retrain)
 
     def _future_block(self, series: SeriesSet, future: TableLike | None) -> np.ndarray:
         names = self.columns_.future_covariates
@@ -429,6 +547,8 @@ class Forecaster:
             "freq": self.freq_,
             "scaler": self.scaler_.to_dict(),
             "mase_scale": {k: v.tolist() for k, v in self.mase_scale_.items()},
+            "coverage": self.coverage,
+            "conformal": _conformal_to_dict(getattr(self, "conformal_", None)),
             "history": self.history_.epochs,
             "best_epoch": self.history_.best_epoch,
         }
@@ -455,7 +575,9 @@ class Forecaster:
                 season=config["season"],
                 val_frac=config["val_frac"],
                 fill=config["fill"],
+                coverage=config.get("coverage"),
             )
+            self.conformal_ = _conformal_from_dict(config.get("conformal"))
             self.columns_ = Columns.from_dict(config["columns"])
             self.freq_ = config["freq"]
             self.season_ = int(config["season_"])
@@ -473,3 +595,15 @@ class Forecaster:
         load_weights(self.net_, weights, str(path))
         self.net_.to(self.device_).eval()
         return self
+
+
+def _conformal_to_dict(state: dict[str, Any] | None) -> dict[str, Any] | None:
+    if state is None:
+        return None
+    return {**state, "width": np.asarray(state["width"]).tolist()}
+
+
+def _conformal_from_dict(state: dict[str, Any] | None) -> dict[str, Any] | None:
+    if state is None:
+        return None
+    return {**state, "width": np.asarray(state["width"], dtype=np.float64)}

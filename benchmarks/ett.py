@@ -1,0 +1,197 @@
+"""Long-horizon ETT benchmark (issue 4), the standard protocol of Zhou et al. (2021):
+
+- data: ETTh1 from ../shared/data/ett/ETTh1.csv (or ``--data PATH``; any ETT file: ETTm*
+  borders are 4x the hourly ones), all 7 variables forecast jointly (multivariate -> multivariate);
+- split 12/4/4 months: train rows [0, 8640), validation [8640 - L, 11520), test
+  [11520 - L, 14400) (L = lookback; the validation and test windows read their history from
+  before their border, their forecast rows lie inside it);
+- StandardScaler per variable fit on the training rows only; metrics on that normalised scale,
+  MSE and MAE over every test window (stride 1, none dropped), step and variable;
+- model selection (among ``--configs``) and early stopping on the validation windows only;
+- several seeds (``--seeds``), mean and standard deviation.
+
+Everything runs through the library: ``Forecaster(lookback, horizon, ModelConfig, TrainConfig,
+val_frac=0.25)`` fit on rows [0, 11520) puts its validation windows exactly on [8640, 11520),
+and ``window_forecasts(rows [0, 14400), start=row 11520, normalized=True)`` yields exactly the
+test windows in the normalised space.
+
+Writes one JSON line per run to ``--jsonl`` and a markdown table (mean +- std test MSE per
+horizon beside the published figures, training seconds per run) to ``--table``.
+
+    nice -n 10 python benchmarks/ett.py --cells gru --lookbacks 720 --horizons 96 --seeds 0
+    python benchmarks/ett.py --table-only   # rebuild the table from the JSON lines
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import torch
+
+from seqpredict.config import ModelConfig, to_dict
+from seqpredict.models.defaults import long_horizon_config
+from seqpredict.tasks.forecaster import Forecaster
+
+HERE = Path(__file__).resolve().parent
+DEFAULT_DATA = HERE.parent.parent / "shared" / "data" / "ett" / "ETTh1.csv"
+HOURLY_BORDERS = (8640, 11520, 14400)  # 12 / 4 / 4 months of hours
+PUBLISHED = {  # ETTh1 test MSE: name -> (lookback, {horizon: MSE})
+    "SegRNN (Lin et al. 2023)": (720, {96: 0.341, 192: 0.385, 336: 0.401, 720: 0.434}),
+    "DLinear (Zeng et al. 2023)": (336, {96: 0.375, 192: 0.405, 336: 0.439, 720: 0.472}),
+    "PatchTST/42 (Nie et al. 2023)": (336, {96: 0.375, 192: 0.414, 336: 0.431, 720: 0.449}),
+}
+TARGETS = ["HUFL", "HULL", "MUFL", "MULL", "LUFL", "LULL", "OT"]
+
+
+def borders(path: Path) -> tuple[int, int, int]:
+    factor = 4 if "ETTm" in path.name else 1
+    return tuple(b * factor for b in HOURLY_BORDERS)  # type: ignore[return-value]
+
+
+def model_configs(
+    name: str, cell: str, lookback: int, horizon: int, hidden: int = 0
+) -> ModelConfig:
+    """``segrnn``: the library's long-horizon default (``long_horizon_config``); ``plain``: the
+    foundation's step-wise network with a direct head. ``hidden`` > 0 overrides the width."""
+    if name == "segrnn":
+        model = replace(long_horizon_config(lookback, horizon)[0], cell=cell)
+        return replace(model, hidden_size=hidden) if hidden else model
+    if name == "plain":
+        return ModelConfig(cell=cell, hidden_size=64)
+    raise SystemExit(f"unknown config {name!r}; use segrnn or plain")
+
+
+def scaled_metrics(f: Forecaster, frame: pd.DataFrame, start: int) -> dict[str, float]:
+    wf = f.window_forecasts(frame, start=frame["date"].iloc[start], normalized=True)
+    err = wf.y.astype(np.float64) - wf.model.astype(np.float64)  # (N, H, 7)
+    return {
+        "mse": float(np.mean(err**2)),
+        "mae": float(np.mean(np.abs(err))),
+        "windows": len(wf.y),
+    }
+
+
+def run_one(frame: pd.DataFrame, path: Path, args: argparse.Namespace, **key: object) -> dict:
+    train_end, val_end, test_end = borders(path)
+    cell, lookback, horizon = str(key["cell"]), int(key["lookback"]), int(key["horizon"])
+    model = model_configs(str(key["config"]), cell, lookback, horizon, args.hidden)
+    training = replace(
+        long_horizon_config(lookback, horizon)[1],
+        seed=int(key["seed"]),
+        epochs=args.epochs,
+        patience=args.patience,
+        quiet=True,
+        device="cpu",
+    )
+    if key["config"] == "plain":
+        training = replace(training, loss="mse", batch_size=64)
+    f = Forecaster(
+        lookback,
+        horizon,
+        model=model,
+        training=training,
+        val_frac=(val_end - train_end) / val_end,
+        coverage=None,
+    )
+    t0 = time.perf_counter()
+    f.fit(frame.iloc[:val_end], target=TARGETS, time_col="date")
+    seconds = time.perf_counter() - t0
+    val = scaled_metrics(f, frame.iloc[:val_end], train_end)
+    test = scaled_metrics(f, frame.iloc[:test_end], val_end)
+    return {
+        "data": path.name,
+        **key,
+        "val_mse": val["mse"],
+        "test_mse": test["mse"],
+        "test_mae": test["mae"],
+        "test_windows": test["windows"],
+        "epochs": len(f.history_.epochs),
+        "best_epoch": f.history_.best_epoch,
+        "train_seconds": round(seconds, 1),
+        "threads": torch.get_num_threads(),
+        "model": to_dict(model),
+        "training": {k: v for k, v in to_dict(training).items() if k != "quiet"},
+    }
+
+
+def table(rows: list[dict], horizons: list[int]) -> str:
+    """Markdown: per (data, cell, lookback) and horizon, the validation-selected config's test
+    MSE (mean +- std over seeds) with its config, seed count and mean training seconds per run."""
+    lines = [
+        "| model | lookback | " + " | ".join(f"H={h}" for h in horizons) + " |",
+        "|---|---|" + "---|" * len(horizons),
+    ]
+    groups: dict[tuple, list[dict]] = {}
+    for r in rows:
+        groups.setdefault((r["data"], r["cell"], r["lookback"]), []).append(r)
+    for (data, cell, lookback), runs in sorted(groups.items()):
+        cells = []
+        for h in horizons:
+            by_config: dict[str, list[dict]] = {}
+            for r in runs:
+                if r["horizon"] == h:
+                    by_config.setdefault(r["config"], []).append(r)
+            if not by_config:
+                cells.append("not run")
+                continue
+            best = min(by_config.values(), key=lambda rs: statistics.mean(r["val_mse"] for r in rs))
+            mses = [r["test_mse"] for r in best]
+            std = f" ± {statistics.stdev(mses):.3f}" if len(mses) > 1 else ""
+            secs = statistics.mean(r["train_seconds"] for r in best)
+            seeds = f"{len(mses)} seed{'s' if len(mses) > 1 else ''}"
+            cells.append(
+                f"{statistics.mean(mses):.3f}{std} ({best[0]['config']}, {seeds}, {secs:.0f} s)"
+            )
+        lines.append(f"| {cell.upper()} ({data}) | {lookback} | " + " | ".join(cells) + " |")
+    for name, (lookback, figures) in PUBLISHED.items():
+        values = [f"{figures[h]:.3f}" if h in figures else "-" for h in horizons]
+        lines.append(f"| {name}, published | {lookback} | " + " | ".join(values) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    p.add_argument("--cells", default="lstm,gru")
+    p.add_argument("--lookbacks", default="96,720")
+    p.add_argument("--horizons", default="96,192,336,720")
+    p.add_argument("--configs", default="segrnn", help="comma-separated: segrnn, plain")
+    p.add_argument("--seeds", default="0,1,2")
+    p.add_argument("--epochs", type=int, default=30)
+    p.add_argument("--patience", type=int, default=3)
+    p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--hidden", type=int, default=0, help="override hidden_size (0: default)")
+    p.add_argument("--jsonl", type=Path, default=HERE / "results" / "ett.jsonl")
+    p.add_argument("--table", type=Path, default=HERE / "results" / "ett.md")
+    p.add_argument("--table-only", action="store_true")
+    args = p.parse_args()
+    torch.set_num_threads(args.threads)
+    horizons = [int(h) for h in args.horizons.split(",")]
+    if not args.table_only:
+        frame = pd.read_csv(args.data, parse_dates=["date"])
+        args.jsonl.parent.mkdir(parents=True, exist_ok=True)
+        for lookback in (int(v) for v in args.lookbacks.split(",")):
+            for horizon in horizons:
+                for cell in args.cells.split(","):
+                    for config in args.configs.split(","):
+                        for seed in (int(s) for s in args.seeds.split(",")):
+                            key = dict(cell=cell, lookback=lookback, horizon=horizon)
+                            row = run_one(frame, args.data, args, **key, config=config, seed=seed)
+                            print(json.dumps(row), flush=True)
+                            with args.jsonl.open("a") as fh:
+                                fh.write(json.dumps(row) + "\n")
+    rows = [json.loads(line) for line in args.jsonl.read_text().splitlines() if line.strip()]
+    text = table(rows, [96, 192, 336, 720])
+    args.table.write_text(text)
+    print(text)
+
+
+if __name__ == "__main__":
+    main()
