@@ -76,13 +76,28 @@ class StreamingStep(nn.Module):
                 "value, which is not known while streaming. Export without streaming, or train "
                 "with --normalize none."
             )
-        if net.head.in_features != net.config.hidden_size:
+        cfg = net.config
+        options = {
+            "revin": cfg.revin,
+            "channel_independent": cfg.channel_independent,
+            "segment_len": cfg.segment_len,
+            "decoder": cfg.decoder if cfg.decoder != "direct" else None,
+            "quantiles": cfg.quantiles,
+        }
+        used = {k: v for k, v in options.items() if v}
+        if used:
+            raise SeqpredictError(
+                f"streaming export supports the plain step-wise network only; this model uses "
+                f"{used}. Export without streaming."
+            )
+        head = net.decoder.head  # (H_out + H * F) -> (H * K)
+        if head.in_features != net.config.hidden_size:
             raise SeqpredictError(
                 "streaming export does not support future-known covariates (the head reads the "
                 "whole horizon of them); export without streaming."
             )
         self.rnn = net.encoder.rnn
-        self.head = net.head
+        self.head = head
         self.horizon = net.horizon
         self.n_targets = net.n_targets
         self.is_lstm = isinstance(self.rnn, nn.LSTM)

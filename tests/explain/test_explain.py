@@ -58,7 +58,7 @@ def test_step_functions_by_hand() -> None:
 def test_integrated_gradients_completeness(cell: str) -> None:
     torch.manual_seed(1)
     net = ForecastNet(ModelConfig(cell=cell, hidden_size=6, normalize="none"), 3, 1, 0, 4)
-    torch.nn.init.normal_(net.head.weight, std=1.0)  # an output that depends on x visibly
+    torch.nn.init.normal_(net.decoder.head.weight, std=1.0)  # an output that depends on x visibly
     x = torch.randn(5, 16, 3)  # (N, L, C)
     future = torch.zeros(5, 4, 0)
     att = integrated_gradients(net, x, future, n_steps=64)
