@@ -76,16 +76,19 @@ def detector_metric(
     scores: np.ndarray, windows: list[tuple[int, int]], metric: dict[str, Any]
 ) -> dict[str, Any]:
     """NAB score of one file at the detector's own threshold (``metric["threshold"]``, the
-    score at which it labels a row; not tuned on the labels) and at the best threshold."""
-    from seqpredict.metrics.anomaly import nab_score
+    score at which it labels a row), event-wise precision / recall / F1 of those labels, and,
+    for reference, the NAB score at the threshold best for this file (chosen on its labels)."""
+    from seqpredict.metrics.anomaly import eventwise_prf, nab_score
 
     fixed = nab_score([scores], [windows], metric["profile"], threshold=metric["threshold"])
     best = nab_score([scores], [windows], metric["profile"])
+    events = eventwise_prf(scores >= metric["threshold"], windows)
     return {
         "value": fixed.score,
         "tp": fixed.tp,
         "fn": fixed.fn,
         "fp": fixed.fp,
+        **{f"event_{k}": v for k, v in events.items()},
         "best_threshold_score": best.score,
         "best_threshold": best.threshold,
     }
