@@ -65,7 +65,7 @@ SPECS: dict[str, dict[str, Any]] = {
 }
 
 SST2 = {
-    "name": "SST-2 (sentence level, binary)",
+    "name": "SST-2",
     "file": "sentiment/stsa.binary.test",
     "train_file": "sentiment/stsa.binary.train",
     "dev_file": "sentiment/stsa.binary.dev",
@@ -101,7 +101,7 @@ SPECS["nab-machine-temp-lstm"] = {
     "(industrial machine, 5-minute readings): trained on the file's probationary period only, "
     "scores every later row in [0, 1] from the rows up to it.",
     "data": {
-        "name": f"NAB {NAB_FILE}",
+        "name": "NAB machine temperature",
         "file": f"nab/data/{NAB_FILE}",
         "labels_file": "nab/labels/combined_windows.json",
         "key": NAB_FILE,
@@ -245,7 +245,7 @@ def train_detector(name: str, spec: dict[str, Any], root: Path) -> dict[str, Any
         "name": "nab_score",
         "profile": "standard",
         "threshold": 0.5,  # the detector's own label threshold, not tuned on the labels
-        "split": "after probation",
+        "split": "test",
     }
     manifest = {"name": name, "data": data, "metric": metric}
     metric.update(detector_scores(det, manifest, root))

@@ -88,7 +88,7 @@ def detector_metric(
         "tp": fixed.tp,
         "fn": fixed.fn,
         "fp": fixed.fp,
-        **{f"event_{k}": v for k, v in events.items()},
+        **{f"event_{k}": float(v) for k, v in events.items()},
         "best_threshold_score": best.score,
         "best_threshold": best.threshold,
     }
