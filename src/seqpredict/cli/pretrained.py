@@ -130,8 +130,8 @@ def _detect(model: Any, data: Path, text_col: str) -> tuple[pd.DataFrame, pd.Dat
     if len(table) <= model.n_probation_:
         raise SeqpredictError(
             f"`data`: {data} has {len(table)} rows; this detector scores the rows after its "
-            f"probationary period, the first {model.n_probation_} rows (they train nothing "
-            "here but give the threshold its history). Give more rows."
+            f"probationary period: the first {model.n_probation_} rows score 0, as in NAB, and "
+            "give the threshold its history. Give more rows."
         )
     scored = model.score(table)
     return scored, model.windows(scored), f"Flagged windows ({int(scored['label'].sum())} rows)"
