@@ -41,10 +41,10 @@ def test_unknown_name_and_missing_loader(tmp_path, monkeypatch) -> None:
         pretrained.load("etth1-ot-gr")
     fake = tmp_path / "models" / "nab-x"
     fake.mkdir(parents=True)
-    (fake / "manifest.json").write_text(json.dumps({"name": "nab-x", "kind": "detector"}))
+    (fake / "manifest.json").write_text(json.dumps({"name": "nab-x", "kind": "segmenter"}))
     monkeypatch.setattr(pretrained, "MODELS_DIR", tmp_path / "models")
     assert pretrained.names() == ("nab-x",)
-    with pytest.raises(SeqpredictError, match="kind 'detector' names no 'loader'"):
+    with pytest.raises(SeqpredictError, match="kind 'segmenter' names no 'loader'"):
         pretrained.load("nab-x")
 
 

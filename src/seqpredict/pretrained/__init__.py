@@ -32,8 +32,16 @@ MODELS_DIR = Path(__file__).parent / "models"
 MANIFEST = "manifest.json"
 MAX_BYTES = 2_000_000  # each shipped model stays under 2 MB
 
-LOADERS = {"forecaster": "seqpredict.tasks.forecaster:Forecaster.load"}
-EVALUATORS = {"forecaster": "seqpredict.pretrained.evaluators:evaluate_forecaster"}
+LOADERS = {
+    "forecaster": "seqpredict.tasks.forecaster:Forecaster.load",
+    "classifier": "seqpredict.tasks.classifier:SequenceClassifier.load",
+    "detector": "seqpredict.pretrained.evaluators:load_detector",
+}
+EVALUATORS = {
+    "forecaster": "seqpredict.pretrained.evaluators:evaluate_forecaster",
+    "classifier": "seqpredict.pretrained.evaluators:evaluate_classifier",
+    "detector": "seqpredict.pretrained.evaluators:evaluate_detector",
+}
 
 
 @dataclass(frozen=True)
