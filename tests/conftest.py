@@ -71,3 +71,16 @@ def shared_data() -> Path:
     if found is None:
         pytest.skip("public data not found: set SEQPREDICT_SHARED_DATA or place ../shared/data")
     return found
+
+
+def run_cli(args: list[object], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    """Run ``seqpredict ARGS`` in-process: (exit code, stdout, stderr)."""
+    from seqpredict.cli import main
+
+    try:
+        main([str(a) for a in args])
+        code = 0
+    except SystemExit as exc:
+        code = int(exc.code or 0)
+    out, err = capsys.readouterr()
+    return code, out, err

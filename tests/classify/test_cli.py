@@ -8,20 +8,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from seqpredict.cli import main
 from tests.classify.test_classifier import series, texts
+from tests.conftest import run_cli
 
 FAST = ["--epochs", "1", "--hidden-size", "4", "--embedding-dim", "4", "--quiet"]
-
-
-def run_cli(args: list[object], capsys) -> tuple[int, str, str]:
-    try:
-        main([str(a) for a in args])
-        code = 0
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def test_classify_text_writes_a_complete_run(tmp_path, capsys) -> None:

@@ -9,20 +9,9 @@ import sys
 import pandas as pd
 import pytest
 
-from seqpredict.cli import main
-from tests.conftest import sine_frame
+from tests.conftest import run_cli, sine_frame
 
 FAST = ["--epochs", "2", "--hidden-size", "8", "--quiet", "--lookback", "24", "--horizon", "6"]
-
-
-def run_cli(args: list[str], capsys) -> tuple[int, str, str]:
-    try:
-        main([str(a) for a in args])
-        code = 0
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 @pytest.fixture

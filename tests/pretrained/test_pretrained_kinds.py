@@ -7,21 +7,11 @@ import pandas as pd
 
 from seqpredict import pretrained
 from seqpredict.anomaly import AnomalyDetector
-from seqpredict.cli import main
 from seqpredict.pretrained.evaluators import detector_metric, nab_windows
 from seqpredict.tasks.classifier import SequenceClassifier
+from tests.conftest import run_cli
 
 CLASSIFIER, DETECTOR = "sst2-gru", "nab-machine-temp-lstm"
-
-
-def run_cli(args: list[object], capsys) -> tuple[int, str, str]:
-    try:
-        main([str(a) for a in args])
-        code = 0
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def test_every_kind_is_shipped_with_its_loader_and_evaluator() -> None:
