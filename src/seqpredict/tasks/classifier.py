@@ -49,6 +49,7 @@ from seqpredict.errors import SeqpredictError, check_choice, check_fraction
 from seqpredict.metrics.classification import classification_metrics, confusion_matrix
 from seqpredict.models.classifier import ClassifierConfig, ClassifierNet
 from seqpredict.storage import atomic_dir, load_weights, read_model_dir, save_model
+from seqpredict.tasks.params import Estimator
 from seqpredict.training import loop
 from seqpredict.training.seed import resolve_device, seed_everything
 
@@ -158,7 +159,7 @@ def _labels_per_id(frame: pd.DataFrame, id_col: str, label_col: str, ids: list[A
     return _as_label_list(first.loc[ids], label_col)
 
 
-class SequenceClassifier:
+class SequenceClassifier(Estimator):
     """LSTM / GRU classifier of texts or numeric sequences of unequal length.
 
     >>> clf = SequenceClassifier(model=ClassifierConfig(cell="gru", pooling="mean"))
@@ -179,32 +180,9 @@ class SequenceClassifier:
         self.val_frac = val_frac  # stratified share of the training data for early stopping
         self.word_vectors = word_vectors  # GloVe-format text file to initialise the embedding
 
-    def get_params(self) -> dict[str, Any]:
-        return {
-            "model": self.model,
-            "training": self.training,
-            "text": self.text,
-            "val_frac": self.val_frac,
-            "word_vectors": self.word_vectors,
-        }
-
-    def set_params(self, **params: Any) -> SequenceClassifier:
-        for key, value in params.items():
-            if key not in self.get_params():
-                raise SeqpredictError(
-                    f"SequenceClassifier has no parameter {key!r}; it has "
-                    f"{sorted(self.get_params())}."
-                )
-            setattr(self, key, value)
-        return self
-
     @property
     def model_config(self) -> ClassifierConfig:
         return self.model if self.model is not None else ClassifierConfig()
-
-    @property
-    def train_config(self) -> TrainConfig:
-        return self.training if self.training is not None else TrainConfig()
 
     @property
     def text_config(self) -> TextConfig:

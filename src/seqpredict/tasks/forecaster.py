@@ -28,6 +28,7 @@ from seqpredict.metrics.forecast import all_metrics, naive_scale
 from seqpredict.models.forecast_net import ForecastNet, median_index, parse_quantiles
 from seqpredict.models.segments import check_segment_len
 from seqpredict.storage import atomic_dir, load_weights, read_model_dir, save_model
+from seqpredict.tasks.params import Estimator
 from seqpredict.training import distributed, loop
 from seqpredict.training.losses import make_loss
 from seqpredict.training.seed import resolve_device, seed_everything
@@ -57,7 +58,7 @@ class WindowForecasts:
     hi: np.ndarray | None = None
 
 
-class Forecaster:
+class Forecaster(Estimator):
     """LSTM / GRU forecaster over one or many series, with covariates.
 
     Parameters are stored as given; ``fit`` validates them. Learned state ends in ``_``.
@@ -87,34 +88,9 @@ class Forecaster:
         self.coverage = coverage  # conformal interval coverage, calibrated on validation windows
 
     # -- scikit-learn manner -------------------------------------------------------------
-    def get_params(self) -> dict[str, Any]:
-        return {
-            "lookback": self.lookback,
-            "horizon": self.horizon,
-            "model": self.model,
-            "training": self.training,
-            "season": self.season,
-            "val_frac": self.val_frac,
-            "fill": self.fill,
-            "coverage": self.coverage,
-        }
-
-    def set_params(self, **params: Any) -> Forecaster:
-        for key, value in params.items():
-            if key not in self.get_params():
-                raise SeqpredictError(
-                    f"Forecaster has no parameter {key!r}; it has {sorted(self.get_params())}."
-                )
-            setattr(self, key, value)
-        return self
-
     @property
     def model_config(self) -> ModelConfig:
         return self.model if self.model is not None else ModelConfig()
-
-    @property
-    def train_config(self) -> TrainConfig:
-        return self.training if self.training is not None else TrainConfig()
 
     def _check_params(self) -> None:
         check_positive_int("lookback", self.lookback)
