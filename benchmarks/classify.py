@@ -244,6 +244,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--cells", default=",".join(CELLS), help="cells to train")
     parser.add_argument("--epochs", type=int, default=0, help="override the epochs; 0: keep")
     parser.add_argument("--lr", type=float, default=0.0, help="override the learning rate")
+    parser.add_argument("--patience", type=int, default=-1, help="override; 0: no early stop")
     parser.add_argument("--min-freq", type=int, default=0, help="override TextConfig.min_freq")
     parser.add_argument("--table", nargs="*", help="only print the table of these JSON-line logs")
     args = parser.parse_args(argv)
@@ -266,6 +267,8 @@ def main(argv: list[str] | None = None) -> None:
             task.training = replace(task.training, epochs=args.epochs)
         if args.lr:
             task.training = replace(task.training, lr=args.lr)
+        if args.patience >= 0:
+            task.training = replace(task.training, patience=args.patience)
         if args.min_freq and task.text is not None:
             task.text = replace(task.text, min_freq=args.min_freq)
         rows += run_task(task, args.cells.split(","))
