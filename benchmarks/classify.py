@@ -30,6 +30,7 @@ import torch
 
 from seqpredict import ClassifierConfig, SequenceClassifier, TextConfig, TrainConfig
 from seqpredict.data.ucr import load_ucr
+from seqpredict.metrics.classification import classification_metrics
 from seqpredict.tasks.classifier import stratified_split
 
 DATA = Path(os.environ.get("SEQPREDICT_DATA", Path(__file__).resolve().parents[2] / "shared/data"))
@@ -153,17 +154,37 @@ TASKS: dict[str, Callable[[], Task]] = {
 }
 
 
-def run_task(task: Task, cells: list[str]) -> list[dict[str, Any]]:
+def fit_one(
+    task: Task, model: ClassifierConfig, seed: int, monitor: str, refit: bool
+) -> tuple[SequenceClassifier, float, int | None]:
+    """Train on TRAIN, early stopping on the validation part; with ``refit``, train again on
+    TRAIN plus the validation part for the number of epochs validation picked. -> (the model
+    that is scored, train seconds, epochs of the selection run)."""
+    training = replace(task.training, seed=seed)
+    t0 = time.perf_counter()
+    clf = SequenceClassifier(model, training, task.text, monitor=monitor)
+    clf.fit(*task.train, validation=task.val)
+    best = clf.history_.best_epoch
+    if refit:
+        full = (list(task.train[0]) + list(task.val[0]), task.train[1] + task.val[1])
+        again = replace(training, epochs=best or training.epochs)
+        clf = SequenceClassifier(model, again, task.text, val_frac=0.0).fit(*full)
+    return clf, time.perf_counter() - t0, best
+
+
+def run_task(
+    task: Task, cells: list[str], seeds: int = 1, monitor: str = "val_loss", refit: bool = False
+) -> list[dict[str, Any]]:
+    """One JSON line per cell and configuration. With ``seeds`` > 1, an ensemble: the mean of
+    the class probabilities of that many seeds (validation accuracy is the ensemble's too)."""
     rows = []
     for cell in cells:
         for k, config in enumerate(task.grid):
             model = ClassifierConfig(**{**asdict(config), "cell": cell})
-            clf = SequenceClassifier(model, task.training, task.text)
-            t0 = time.perf_counter()
-            clf.fit(*task.train, validation=task.val)
-            seconds = time.perf_counter() - t0
-            val = clf.evaluate(*task.val)
-            test = clf.evaluate(*task.test)
+            fits = [fit_one(task, model, seed, monitor, refit) for seed in range(seeds)]
+            first = fits[0][0]
+            val = ensemble_scores(first, [f[0] for f in fits], task.val)
+            test = ensemble_scores(first, [f[0] for f in fits], task.test)
             row = {
                 "dataset": task.name,
                 "cell": cell,
@@ -171,19 +192,25 @@ def run_task(task: Task, cells: list[str]) -> list[dict[str, Any]]:
                 "bidirectional": model.bidirectional,
                 "pooling": model.pooling,
                 "hidden_size": model.hidden_size,
+                "num_layers": model.num_layers,
+                "embedding_dim": model.embedding_dim if task.text is not None else None,
                 "patch": model.patch,
                 "dropout": model.dropout,
                 "lr": task.training.lr,
+                "weight_decay": task.training.weight_decay,
                 "max_epochs": task.training.epochs,
+                "patience": task.training.patience,
+                "monitor": monitor,
+                "seeds": seeds,
+                "refit": refit,
                 "min_freq": None if task.text is None else task.text.min_freq,
                 "val_accuracy": round(val["accuracy"], 4),
                 "test_accuracy": round(test["accuracy"], 4),
                 "test_macro_f1": round(test["macro_f1"], 4),
                 "test_roc_auc": None if test["roc_auc"] is None else round(test["roc_auc"], 4),
-                "epochs": len(clf.history_.epochs),
-                "best_epoch": clf.history_.best_epoch,
-                "train_seconds": round(seconds, 1),
-                "params": int(sum(p.numel() for p in clf.net_.parameters())),
+                "best_epochs": [f[2] for f in fits],
+                "train_seconds": round(sum(f[1] for f in fits), 1),
+                "params": int(sum(p.numel() for p in first.net_.parameters())),
                 "n_train": len(task.train[1]),
                 "n_val": len(task.val[1]),
                 "n_test": len(task.test[1]),
@@ -191,6 +218,15 @@ def run_task(task: Task, cells: list[str]) -> list[dict[str, Any]]:
             print(json.dumps(row), flush=True)
             rows.append(row)
     return rows
+
+
+def ensemble_scores(
+    first: SequenceClassifier, models: list[SequenceClassifier], data: tuple[Any, list[Any]]
+) -> dict[str, Any]:
+    """Metrics of the mean class probabilities of ``models`` on ``data`` (after a refit on
+    TRAIN plus validation, validation scores are no longer held out: read them as fit)."""
+    proba = np.mean([m.predict_proba(data[0]) for m in models], axis=0)  # (N, K)
+    return classification_metrics(first._label_index(list(data[1])), proba)
 
 
 def selected(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -244,6 +280,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--cells", default=",".join(CELLS), help="cells to train")
     parser.add_argument("--epochs", type=int, default=0, help="override the epochs; 0: keep")
     parser.add_argument("--lr", type=float, default=0.0, help="override the learning rate")
+    parser.add_argument("--monitor", default="val_loss", help="val_loss or val_accuracy")
+    parser.add_argument("--seeds", type=int, default=1, help="ensemble of N seeds per config")
+    parser.add_argument("--refit", action="store_true", help="retrain on TRAIN+validation")
+    parser.add_argument("--dropout", type=float, default=-1.0, help="override the dropout")
+    parser.add_argument("--hidden-size", type=int, default=0, help="override the hidden size")
+    parser.add_argument("--weight-decay", type=float, default=-1.0, help="override")
     parser.add_argument("--patience", type=int, default=-1, help="override; 0: no early stop")
     parser.add_argument("--min-freq", type=int, default=0, help="override TextConfig.min_freq")
     parser.add_argument("--table", nargs="*", help="only print the table of these JSON-line logs")
@@ -267,11 +309,17 @@ def main(argv: list[str] | None = None) -> None:
             task.training = replace(task.training, epochs=args.epochs)
         if args.lr:
             task.training = replace(task.training, lr=args.lr)
+        if args.dropout >= 0:
+            task.grid = [replace(c, dropout=args.dropout) for c in task.grid]
+        if args.hidden_size:
+            task.grid = [replace(c, hidden_size=args.hidden_size) for c in task.grid]
+        if args.weight_decay >= 0:
+            task.training = replace(task.training, weight_decay=args.weight_decay)
         if args.patience >= 0:
             task.training = replace(task.training, patience=args.patience)
         if args.min_freq and task.text is not None:
             task.text = replace(task.text, min_freq=args.min_freq)
-        rows += run_task(task, args.cells.split(","))
+        rows += run_task(task, args.cells.split(","), args.seeds, args.monitor, args.refit)
     print(markdown(rows))
     sys.stdout.flush()
 
