@@ -156,20 +156,24 @@ TASKS: dict[str, Callable[[], Task]] = {
 
 def fit_one(
     task: Task, model: ClassifierConfig, seed: int, monitor: str, refit: bool
-) -> tuple[SequenceClassifier, float, int | None]:
+) -> tuple[SequenceClassifier, float, int | None, np.ndarray]:
     """Train on TRAIN, early stopping on the validation part; with ``refit``, train again on
     TRAIN plus the validation part for the number of epochs validation picked. -> (the model
-    that is scored, train seconds, epochs of the selection run)."""
+    that is scored on TEST, train seconds, best epoch of the selection run, its validation
+    probabilities (N_val, K): selection never sees a model that trained on validation)."""
     training = replace(task.training, seed=seed)
     t0 = time.perf_counter()
     clf = SequenceClassifier(model, training, task.text, monitor=monitor)
     clf.fit(*task.train, validation=task.val)
     best = clf.history_.best_epoch
+    t1 = time.perf_counter()
+    val_proba = clf.predict_proba(task.val[0])
+    t0 += time.perf_counter() - t1  # prediction is not training time
     if refit:
         full = (list(task.train[0]) + list(task.val[0]), task.train[1] + task.val[1])
         again = replace(training, epochs=best or training.epochs)
         clf = SequenceClassifier(model, again, task.text, val_frac=0.0).fit(*full)
-    return clf, time.perf_counter() - t0, best
+    return clf, time.perf_counter() - t0, best, val_proba
 
 
 def run_task(
@@ -183,8 +187,9 @@ def run_task(
             model = ClassifierConfig(**{**asdict(config), "cell": cell})
             fits = [fit_one(task, model, seed, monitor, refit) for seed in range(seeds)]
             first = fits[0][0]
-            val = ensemble_scores(first, [f[0] for f in fits], task.val)
-            test = ensemble_scores(first, [f[0] for f in fits], task.test)
+            val = ensemble_scores(first, [f[3] for f in fits], task.val[1])
+            test_proba = [f[0].predict_proba(task.test[0]) for f in fits]
+            test = ensemble_scores(first, test_proba, task.test[1])
             row = {
                 "dataset": task.name,
                 "cell": cell,
@@ -205,6 +210,7 @@ def run_task(
                 "refit": refit,
                 "min_freq": None if task.text is None else task.text.min_freq,
                 "val_accuracy": round(val["accuracy"], 4),
+                "val_loss": round(log_loss(first, [f[3] for f in fits], task.val[1]), 4),
                 "test_accuracy": round(test["accuracy"], 4),
                 "test_macro_f1": round(test["macro_f1"], 4),
                 "test_roc_auc": None if test["roc_auc"] is None else round(test["roc_auc"], 4),
@@ -221,21 +227,31 @@ def run_task(
 
 
 def ensemble_scores(
-    first: SequenceClassifier, models: list[SequenceClassifier], data: tuple[Any, list[Any]]
+    first: SequenceClassifier, probas: list[np.ndarray], labels: list[Any]
 ) -> dict[str, Any]:
-    """Metrics of the mean class probabilities of ``models`` on ``data`` (after a refit on
-    TRAIN plus validation, validation scores are no longer held out: read them as fit)."""
-    proba = np.mean([m.predict_proba(data[0]) for m in models], axis=0)  # (N, K)
-    return classification_metrics(first._label_index(list(data[1])), proba)
+    """Metrics of the mean of the class probabilities ``probas`` (each (N, K)) of a few models."""
+    return classification_metrics(first._label_index(list(labels)), np.mean(probas, axis=0))
+
+
+def log_loss(first: SequenceClassifier, probas: list[np.ndarray], labels: list[Any]) -> float:
+    """Mean cross-entropy of the mean probabilities (each (N, K)) against ``labels``."""
+    proba = np.mean(probas, axis=0)
+    picked = proba[np.arange(len(labels)), first._label_index(list(labels))]  # (N,)
+    return float(-np.log(np.clip(picked, 1e-12, None)).mean())
 
 
 def selected(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Per data set and cell, the configuration with the best validation accuracy (ties: the
-    first in the grid)."""
+    lower validation loss, then the first in the grid)."""
     best: dict[tuple[str, str], dict[str, Any]] = {}
+
+    def score(r: dict[str, Any]) -> tuple[float, float]:
+        loss = r.get("val_loss")  # absent in logs older than the tie-break
+        return r["val_accuracy"], -(loss if loss is not None else float("inf"))
+
     for r in rows:
         key = (r["dataset"], r["cell"])
-        if key not in best or r["val_accuracy"] > best[key]["val_accuracy"]:
+        if key not in best or score(r) > score(best[key]):
             best[key] = r
     return list(best.values())
 
