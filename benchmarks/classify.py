@@ -11,6 +11,9 @@ Prints one JSON line per trained model and, at the end, a markdown table of the 
 configuration per data set and cell. CPU timings on a shared machine are noisy.
 
     nice -n 10 .venv/bin/python benchmarks/classify.py [--only sst2,ECG200] [--configs N]
+
+Defaults: early stopping and selection on validation accuracy (`--monitor`); see `--help`
+for the overrides (epochs, lr, dropout, hidden size, ensembles of seeds, refit on all of TRAIN).
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ import torch
 
 from seqpredict import ClassifierConfig, SequenceClassifier, TextConfig, TrainConfig
 from seqpredict.data.ucr import load_ucr
+from seqpredict.metrics.classification import classification_metrics
 from seqpredict.tasks.classifier import stratified_split
 
 DATA = Path(os.environ.get("SEQPREDICT_DATA", Path(__file__).resolve().parents[2] / "shared/data"))
@@ -69,8 +73,8 @@ def sst2() -> Task:
         read_sst("dev"),
         read_sst("test"),
         text_grid,
-        TrainConfig(epochs=5, batch_size=50, lr=2e-3, patience=2, quiet=True, seed=0),
-        TextConfig(min_freq=1),
+        TrainConfig(epochs=12, batch_size=50, lr=3e-3, patience=3, quiet=True, seed=0),
+        TextConfig(min_freq=2),
     )
 
 
@@ -90,7 +94,7 @@ def split_train(
         epochs=epochs,
         batch_size=batch_size,
         lr=2e-3,
-        patience=max(epochs // 4, 10),
+        patience=min(max(epochs // 4, 10), 25),
         quiet=True,
         seed=0,
     )
@@ -107,7 +111,7 @@ def series_grid(patch: int) -> list[ClassifierConfig]:
     ]
 
 
-def ucr(name: str, epochs: int = 100, batch_size: int = 16, patch: int = 4) -> Callable[[], Task]:
+def ucr(name: str, epochs: int = 250, batch_size: int = 16, patch: int = 4) -> Callable[[], Task]:
     def make() -> Task:
         train, test = load_ucr(name, DATA / "ucr")
         return split_train(
@@ -123,7 +127,7 @@ def ucr(name: str, epochs: int = 100, batch_size: int = 16, patch: int = 4) -> C
     return make
 
 
-def sktime_set(name: str, loader: str, epochs: int = 100, patch: int = 4) -> Callable[[], Task]:
+def sktime_set(name: str, loader: str, epochs: int = 250, patch: int = 4) -> Callable[[], Task]:
     def make() -> Task:
         from sktime import datasets
 
@@ -153,17 +157,42 @@ TASKS: dict[str, Callable[[], Task]] = {
 }
 
 
-def run_task(task: Task, cells: list[str]) -> list[dict[str, Any]]:
+def fit_one(
+    task: Task, model: ClassifierConfig, seed: int, monitor: str, refit: bool
+) -> tuple[SequenceClassifier, float, int | None, np.ndarray]:
+    """Train on TRAIN, early stopping on the validation part; with ``refit``, train again on
+    TRAIN plus the validation part for the number of epochs validation picked. -> (the model
+    that is scored on TEST, train seconds, best epoch of the selection run, its validation
+    probabilities (N_val, K): selection never sees a model that trained on validation)."""
+    training = replace(task.training, seed=seed)
+    t0 = time.perf_counter()
+    clf = SequenceClassifier(model, training, task.text, monitor=monitor)
+    clf.fit(*task.train, validation=task.val)
+    best = clf.history_.best_epoch
+    t1 = time.perf_counter()
+    val_proba = clf.predict_proba(task.val[0])
+    t0 += time.perf_counter() - t1  # prediction is not training time
+    if refit:
+        full = (list(task.train[0]) + list(task.val[0]), task.train[1] + task.val[1])
+        again = replace(training, epochs=best or training.epochs)
+        clf = SequenceClassifier(model, again, task.text, val_frac=0.0).fit(*full)
+    return clf, time.perf_counter() - t0, best, val_proba
+
+
+def run_task(
+    task: Task, cells: list[str], seeds: int = 1, monitor: str = "val_loss", refit: bool = False
+) -> list[dict[str, Any]]:
+    """One JSON line per cell and configuration. With ``seeds`` > 1, an ensemble: the mean of
+    the class probabilities of that many seeds (validation accuracy is the ensemble's too)."""
     rows = []
     for cell in cells:
         for k, config in enumerate(task.grid):
             model = ClassifierConfig(**{**asdict(config), "cell": cell})
-            clf = SequenceClassifier(model, task.training, task.text)
-            t0 = time.perf_counter()
-            clf.fit(*task.train, validation=task.val)
-            seconds = time.perf_counter() - t0
-            val = clf.evaluate(*task.val)
-            test = clf.evaluate(*task.test)
+            fits = [fit_one(task, model, seed, monitor, refit) for seed in range(seeds)]
+            first = fits[0][0]
+            val = ensemble_scores(first, [f[3] for f in fits], task.val[1])
+            test_proba = [f[0].predict_proba(task.test[0]) for f in fits]
+            test = ensemble_scores(first, test_proba, task.test[1])
             row = {
                 "dataset": task.name,
                 "cell": cell,
@@ -171,19 +200,26 @@ def run_task(task: Task, cells: list[str]) -> list[dict[str, Any]]:
                 "bidirectional": model.bidirectional,
                 "pooling": model.pooling,
                 "hidden_size": model.hidden_size,
+                "num_layers": model.num_layers,
+                "embedding_dim": model.embedding_dim if task.text is not None else None,
                 "patch": model.patch,
                 "dropout": model.dropout,
                 "lr": task.training.lr,
+                "weight_decay": task.training.weight_decay,
                 "max_epochs": task.training.epochs,
+                "patience": task.training.patience,
+                "monitor": monitor,
+                "seeds": seeds,
+                "refit": refit,
                 "min_freq": None if task.text is None else task.text.min_freq,
                 "val_accuracy": round(val["accuracy"], 4),
+                "val_loss": round(log_loss(first, [f[3] for f in fits], task.val[1]), 4),
                 "test_accuracy": round(test["accuracy"], 4),
                 "test_macro_f1": round(test["macro_f1"], 4),
                 "test_roc_auc": None if test["roc_auc"] is None else round(test["roc_auc"], 4),
-                "epochs": len(clf.history_.epochs),
-                "best_epoch": clf.history_.best_epoch,
-                "train_seconds": round(seconds, 1),
-                "params": int(sum(p.numel() for p in clf.net_.parameters())),
+                "best_epochs": [f[2] for f in fits],
+                "train_seconds": round(sum(f[1] for f in fits), 1),
+                "params": int(sum(p.numel() for p in first.net_.parameters())),
                 "n_train": len(task.train[1]),
                 "n_val": len(task.val[1]),
                 "n_test": len(task.test[1]),
@@ -193,13 +229,32 @@ def run_task(task: Task, cells: list[str]) -> list[dict[str, Any]]:
     return rows
 
 
+def ensemble_scores(
+    first: SequenceClassifier, probas: list[np.ndarray], labels: list[Any]
+) -> dict[str, Any]:
+    """Metrics of the mean of the class probabilities ``probas`` (each (N, K)) of a few models."""
+    return classification_metrics(first._label_index(list(labels)), np.mean(probas, axis=0))
+
+
+def log_loss(first: SequenceClassifier, probas: list[np.ndarray], labels: list[Any]) -> float:
+    """Mean cross-entropy of the mean probabilities (each (N, K)) against ``labels``."""
+    proba = np.mean(probas, axis=0)
+    picked = proba[np.arange(len(labels)), first._label_index(list(labels))]  # (N,)
+    return float(-np.log(np.clip(picked, 1e-12, None)).mean())
+
+
 def selected(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Per data set and cell, the configuration with the best validation accuracy (ties: the
-    first in the grid)."""
+    lower validation loss, then the first in the grid)."""
     best: dict[tuple[str, str], dict[str, Any]] = {}
+
+    def score(r: dict[str, Any]) -> tuple[float, float]:
+        loss = r.get("val_loss")  # absent in logs older than the tie-break
+        return r["val_accuracy"], -(loss if loss is not None else float("inf"))
+
     for r in rows:
         key = (r["dataset"], r["cell"])
-        if key not in best or r["val_accuracy"] > best[key]["val_accuracy"]:
+        if key not in best or score(r) > score(best[key]):
             best[key] = r
     return list(best.values())
 
@@ -244,6 +299,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--cells", default=",".join(CELLS), help="cells to train")
     parser.add_argument("--epochs", type=int, default=0, help="override the epochs; 0: keep")
     parser.add_argument("--lr", type=float, default=0.0, help="override the learning rate")
+    parser.add_argument("--monitor", default="val_accuracy", help="or val_loss")
+    parser.add_argument("--seeds", type=int, default=1, help="ensemble of N seeds per config")
+    parser.add_argument("--refit", action="store_true", help="retrain on TRAIN+validation")
+    parser.add_argument("--dropout", type=float, default=-1.0, help="override the dropout")
+    parser.add_argument("--hidden-size", type=int, default=0, help="override the hidden size")
+    parser.add_argument("--weight-decay", type=float, default=-1.0, help="override")
+    parser.add_argument("--patience", type=int, default=-1, help="override; 0: no early stop")
     parser.add_argument("--min-freq", type=int, default=0, help="override TextConfig.min_freq")
     parser.add_argument("--table", nargs="*", help="only print the table of these JSON-line logs")
     args = parser.parse_args(argv)
@@ -266,9 +328,17 @@ def main(argv: list[str] | None = None) -> None:
             task.training = replace(task.training, epochs=args.epochs)
         if args.lr:
             task.training = replace(task.training, lr=args.lr)
+        if args.dropout >= 0:
+            task.grid = [replace(c, dropout=args.dropout) for c in task.grid]
+        if args.hidden_size:
+            task.grid = [replace(c, hidden_size=args.hidden_size) for c in task.grid]
+        if args.weight_decay >= 0:
+            task.training = replace(task.training, weight_decay=args.weight_decay)
+        if args.patience >= 0:
+            task.training = replace(task.training, patience=args.patience)
         if args.min_freq and task.text is not None:
             task.text = replace(task.text, min_freq=args.min_freq)
-        rows += run_task(task, args.cells.split(","))
+        rows += run_task(task, args.cells.split(","), args.seeds, args.monitor, args.refit)
     print(markdown(rows))
     sys.stdout.flush()
 

@@ -49,6 +49,7 @@ from seqpredict.errors import SeqpredictError, check_choice, check_fraction
 from seqpredict.metrics.classification import classification_metrics, confusion_matrix
 from seqpredict.models.classifier import ClassifierConfig, ClassifierNet
 from seqpredict.storage import atomic_dir, load_weights, read_model_dir, save_model
+from seqpredict.tasks.monitor import MONITORS, AccuracyMonitor
 from seqpredict.tasks.params import Estimator
 from seqpredict.training import loop
 from seqpredict.training.seed import resolve_device, seed_everything
@@ -173,12 +174,14 @@ class SequenceClassifier(Estimator):
         text: TextConfig | None = None,
         val_frac: float = 0.1,
         word_vectors: str | Path | None = None,
+        monitor: str = "val_loss",
     ) -> None:
         self.model = model  # None: ClassifierConfig()
         self.training = training  # None: TrainConfig()
         self.text = text  # None: TextConfig(); used for text input only
         self.val_frac = val_frac  # stratified share of the training data for early stopping
         self.word_vectors = word_vectors  # GloVe-format text file to initialise the embedding
+        self.monitor = monitor  # early stopping and best weights on val_loss or val_accuracy
 
     @property
     def model_config(self) -> ClassifierConfig:
@@ -224,6 +227,7 @@ class SequenceClassifier(Estimator):
     # -- fit -----------------------------------------------------------------------------
     def _check_params(self) -> None:
         check_fraction("val_frac", self.val_frac)
+        check_choice("monitor", self.monitor, MONITORS)
         self.model_config.validate()
         self.train_config.validate()
         self.text_config.validate()
@@ -301,15 +305,20 @@ class SequenceClassifier(Estimator):
             chunks = batches(len(val_t), max(config.batch_size, 256), shuffle=False)
             return (to_batch(val_t[c.to(self.device_)]) for c in chunks)
 
+        by_accuracy = self.monitor == "val_accuracy" and len(val_t) > 0
+        monitor = AccuracyMonitor(self.net_, val_batches, config.patience) if by_accuracy else None
         self.history_ = loop.fit(
             self.net_,
             train_batches,
             steps_per_epoch=-(-len(train_t) // config.batch_size),
             config=config,
             loss_fn=torch.nn.functional.cross_entropy,
-            val_batches=val_batches if len(val_t) else None,
+            val_batches=val_batches if len(val_t) and not by_accuracy else None,
             label=self.model_config.cell,
+            on_epoch_end=monitor,
         )
+        if monitor is not None:
+            monitor.restore(self.history_)
         self.n_train_, self.n_val_ = int(len(train_idx)), int(len(val_idx))
         return self
 
@@ -387,6 +396,7 @@ class SequenceClassifier(Estimator):
             "text": to_dict(self.text_config),
             "val_frac": self.val_frac,
             "word_vectors": None if self.word_vectors is None else str(self.word_vectors),
+            "monitor": self.monitor,
             "columns": self.columns_.to_dict(),
             "classes": list(self.classes_),
             "vocab": self.vocab_.to_dict() if self.input_ == "text" else None,
@@ -415,6 +425,7 @@ class SequenceClassifier(Estimator):
                 text=from_dict(TextConfig, config["text"]),
                 val_frac=config["val_frac"],
                 word_vectors=config["word_vectors"],
+                monitor=config.get("monitor", "val_loss"),
             )
             self.input_ = check_choice("input", config["input"], INPUTS)
             self.columns_ = InputColumns.from_dict(config["columns"])
