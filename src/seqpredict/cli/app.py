@@ -26,7 +26,9 @@ def fmt(value: Any) -> str:
         return "-"
     if isinstance(value, float):
         if value == 0 or 1e-3 <= abs(value) < 1e5:
-            return f"{value:.4g}" if abs(value) < 10 else f"{value:,.1f}"
+            if abs(value) < 10:
+                return f"{value:.4g}"
+            return f"{int(value):,}" if value.is_integer() else f"{value:,.1f}"  # counts: 20,272
         return f"{value:.3e}"
     if isinstance(value, int):
         return f"{value:,}"
