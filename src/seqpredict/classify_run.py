@@ -159,7 +159,7 @@ def classify_run(
         result = clf.evaluate(test_set.X, test_set.y)
         probas[cell] = clf.predict_proba(test_set.X)
         metrics[cell] = result | {
-            "params": int(sum(p.numel() for p in clf.net_.parameters())),
+            "params": clf.n_parameters_,
             "train_seconds": round(seconds, 2),
             "epochs": len(clf.history_.epochs),
             "best_epoch": clf.history_.best_epoch,

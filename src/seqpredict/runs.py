@@ -40,10 +40,6 @@ class RunResult:
     notes: list[str]
 
 
-def count_parameters(forecaster: Forecaster) -> int:
-    return int(sum(p.numel() for p in forecaster.net_.parameters()))
-
-
 def split_point(
     frame: pd.DataFrame, columns: Columns, test_frac: float, test_start: str | None
 ) -> Any:
@@ -165,7 +161,7 @@ def forecast_run(
         wf = f.window_forecasts(frame, start=start)
         forecasts[cell] = wf
         metrics[cell] = all_metrics(wf.y, wf.model, wf.scale) | {
-            "params": count_parameters(f),
+            "params": f.n_parameters_,
             "train_seconds": round(seconds, 2),
             "epochs": len(f.history_.epochs),
             "best_epoch": f.history_.best_epoch,

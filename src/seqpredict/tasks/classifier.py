@@ -48,7 +48,7 @@ from seqpredict.data.windows import batches
 from seqpredict.errors import SeqpredictError, check_choice, check_fraction
 from seqpredict.metrics.classification import classification_metrics, confusion_matrix
 from seqpredict.models.classifier import ClassifierConfig, ClassifierNet
-from seqpredict.storage import atomic_dir, load_weights, read_model_dir, save_model
+from seqpredict.storage import load_weights, read_model_dir
 from seqpredict.tasks.monitor import MONITORS, AccuracyMonitor
 from seqpredict.tasks.params import Estimator
 from seqpredict.training import loop
@@ -405,14 +405,6 @@ class SequenceClassifier(Estimator):
             "history": self.history_.epochs,
             "best_epoch": self.history_.best_epoch,
         }
-
-    def save(self, path: str | Path, *, overwrite: bool = True) -> Path:
-        """Write ``config.json`` (settings, labels, vocabulary or scaler) and
-        ``model.safetensors`` into the directory ``path``."""
-        config = self.to_config()
-        with atomic_dir(path, overwrite=overwrite) as tmp:
-            save_model(tmp, config, self.net_)
-        return Path(path)
 
     @classmethod
     def load(cls, path: str | Path, device: str = "auto") -> SequenceClassifier:

@@ -27,7 +27,7 @@ from seqpredict.evaluation.baselines import BASELINES
 from seqpredict.metrics.forecast import all_metrics, naive_scale
 from seqpredict.models.forecast_net import ForecastNet, median_index, parse_quantiles
 from seqpredict.models.segments import check_segment_len
-from seqpredict.storage import atomic_dir, load_weights, read_model_dir, save_model
+from seqpredict.storage import load_weights, read_model_dir
 from seqpredict.tasks.params import Estimator
 from seqpredict.training import distributed, loop
 from seqpredict.training.losses import make_loss
@@ -528,13 +528,6 @@ class Forecaster(Estimator):
             "history": self.history_.epochs,
             "best_epoch": self.history_.best_epoch,
         }
-
-    def save(self, path: str | Path, *, overwrite: bool = True) -> Path:
-        """Write ``config.json`` and ``model.safetensors`` into the directory ``path``."""
-        config = self.to_config()
-        with atomic_dir(path, overwrite=overwrite) as tmp:
-            save_model(tmp, config, self.net_)
-        return Path(path)
 
     @classmethod
     def load(cls, path: str | Path, device: str = "auto") -> Forecaster:

@@ -1,4 +1,4 @@
-"""Parameters in the scikit-learn manner, shared by the estimators.
+"""What the estimators share: parameters in the scikit-learn manner, saving, size.
 
 An estimator's parameters are the arguments of its ``__init__``, kept as attributes of the same
 names; ``get_params`` reads them and ``set_params`` checks the names before it sets them.
@@ -7,19 +7,28 @@ names; ``get_params`` reads them and ``set_params`` checks the names before it s
 from __future__ import annotations
 
 import inspect
+from pathlib import Path
 from typing import Any, TypeVar
+
+from torch import nn
 
 from seqpredict.config import TrainConfig
 from seqpredict.errors import SeqpredictError, closest
+from seqpredict.storage import atomic_dir, save_model
 
 E = TypeVar("E", bound="Estimator")
 
 
 class Estimator:
     """Base of Forecaster and SequenceClassifier: ``get_params``, ``set_params``,
-    ``train_config`` (``self.training`` or the default ``TrainConfig()``)."""
+    ``train_config`` (``self.training`` or the default ``TrainConfig()``), ``save`` and
+    ``n_parameters_``. A subclass provides ``to_config()`` and, once fitted, ``net_``."""
 
     training: TrainConfig | None
+    net_: nn.Module
+
+    def to_config(self) -> dict[str, Any]:
+        raise NotImplementedError
 
     @classmethod
     def _param_names(cls) -> list[str]:
@@ -43,3 +52,16 @@ class Estimator:
     @property
     def train_config(self) -> TrainConfig:
         return self.training if self.training is not None else TrainConfig()
+
+    @property
+    def n_parameters_(self) -> int:
+        """Number of weights of the fitted network."""
+        return int(sum(p.numel() for p in self.net_.parameters()))
+
+    def save(self, path: str | Path, *, overwrite: bool = True) -> Path:
+        """Write ``config.json`` (``to_config()``) and ``model.safetensors`` into the directory
+        ``path``, atomically: a failed save leaves no directory behind."""
+        config = self.to_config()
+        with atomic_dir(path, overwrite=overwrite) as tmp:
+            save_model(tmp, config, self.net_)
+        return Path(path)
