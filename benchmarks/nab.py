@@ -20,17 +20,7 @@ import torch
 
 from seqpredict.anomaly import AnomalyDetector
 from seqpredict.config import ModelConfig, TrainConfig
-from seqpredict.metrics.anomaly import PROFILES, nab_score, probation_length
-
-
-def file_windows(frame: pd.DataFrame, limits: list[list[str]]) -> list[tuple[int, int]]:
-    """Window time limits -> inclusive row indices (NAB's windows start and end on rows)."""
-    times = pd.to_datetime(frame["timestamp"])
-    out = []
-    for a, b in limits:
-        rows = np.flatnonzero((times >= pd.Timestamp(a)) & (times <= pd.Timestamp(b)))
-        out.append((int(rows[0]), int(rows[-1])))
-    return out
+from seqpredict.metrics.anomaly import PROFILES, nab_score, nab_windows, probation_length
 
 
 def naive_errors(values: np.ndarray, n_probation: int, lookback: int) -> np.ndarray:
@@ -114,7 +104,7 @@ def main() -> None:
                 np.save(cache, errors, allow_pickle=False)
             det.fit_threshold(errors)
             score = det.score_errors(errors)
-            wins = file_windows(frame, labels[name])
+            wins = nab_windows(frame["timestamp"], labels[name])
             label = np.zeros(len(frame), dtype=int)
             for a, b in wins:
                 label[a : b + 1] = 1

@@ -256,3 +256,14 @@ def eventwise_prf(pred: np.ndarray, windows: Sequence[Window]) -> dict[str, floa
     recall = found / len(wins) if wins else 0.0
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
     return {"precision": precision, "recall": recall, "f1": f1}
+
+
+def nab_windows(timestamps: pd.Series, limits: list[list[str]]) -> list[tuple[int, int]]:
+    """NAB label windows (time limits, as in ``labels/combined_windows.json``) -> inclusive
+    row index pairs of the file with these ``timestamps``."""
+    times = pd.to_datetime(timestamps)
+    out = []
+    for a, b in limits:
+        rows = np.flatnonzero((times >= pd.Timestamp(a)) & (times <= pd.Timestamp(b)))
+        out.append((int(rows[0]), int(rows[-1])))
+    return out

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from seqpredict.errors import SeqpredictError
+from seqpredict.metrics.anomaly import eventwise_prf, nab_score, nab_windows
 
 
 def data_file(manifest: dict[str, Any], data_root: Path) -> Path:
@@ -53,17 +54,6 @@ def evaluate_classifier(model: Any, manifest: dict[str, Any], data_root: Path) -
     return float(model.evaluate(texts, labels)[manifest["metric"]["name"]])
 
 
-def nab_windows(timestamps: pd.Series, limits: list[list[str]]) -> list[tuple[int, int]]:
-    """NAB label windows (time limits, as in ``labels/combined_windows.json``) -> inclusive
-    row index pairs of the file with these ``timestamps``."""
-    times = pd.to_datetime(timestamps)
-    out = []
-    for a, b in limits:
-        rows = np.flatnonzero((times >= pd.Timestamp(a)) & (times <= pd.Timestamp(b)))
-        out.append((int(rows[0]), int(rows[-1])))
-    return out
-
-
 def load_detector(path: str | Path, device: str = "cpu") -> Any:
     """``AnomalyDetector.load`` with the registry's loader signature (detectors run on CPU)."""
     from seqpredict.anomaly import AnomalyDetector
@@ -78,7 +68,6 @@ def detector_metric(
     """NAB score of one file at the detector's own threshold (``metric["threshold"]``, the
     score at which it labels a row), event-wise precision / recall / F1 of those labels, and,
     for reference, the NAB score at the threshold best for this file (chosen on its labels)."""
-    from seqpredict.metrics.anomaly import eventwise_prf, nab_score
 
     fixed = nab_score([scores], [windows], metric["profile"], threshold=metric["threshold"])
     best = nab_score([scores], [windows], metric["profile"])
