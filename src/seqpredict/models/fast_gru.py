@@ -31,6 +31,8 @@ import torch.nn.functional as F
 from torch import nn
 from torch.autograd.function import once_differentiable
 
+from seqpredict import native
+
 
 class GRULayerFunction(torch.autograd.Function):
     """One GRU layer over a whole time-major sequence, with hand-written BPTT.
@@ -49,38 +51,13 @@ class GRULayerFunction(torch.autograd.Function):
         b_ih: torch.Tensor,
         b_hh: torch.Tensor,
     ) -> torch.Tensor:
-        seq_len, batch, _ = x.shape
-        hidden = h0.shape[1]
-        h2 = 2 * hidden
-        # s[t] holds [gi_r + b_hr, gi_z + b_hz, b_hn] before step t's addmm and
-        # [r, z, gh_n] after it (the sigmoid runs in place on the first two blocks).
-        bias = b_ih.clone()
-        bias[:h2] += b_hh[:h2]
-        s = x.new_empty(seq_len, batch, 3 * hidden)  # (L, N, 3H)
-        torch.addmm(bias, x.view(seq_len * batch, -1), w_ih.t(), out=s.view(seq_len * batch, -1))
-        out = x.new_empty(seq_len, batch, hidden)  # (L, N, H)
-        n = s[:, :, h2:].clone()  # (L, N, H): gi_n = W_in x_t + b_in, becomes n in place
-        s[:, :, h2:] = b_hh[h2:]
-        w_hh_t = w_hh.t().contiguous()  # (H, 3H); a contiguous right factor is the faster gemm
-        steps = zip(
-            s.unbind(0),
-            s[:, :, :h2].unbind(0),
-            s[:, :, :hidden].unbind(0),
-            s[:, :, hidden:h2].unbind(0),
-            s[:, :, h2:].unbind(0),
-            n.unbind(0),
-            out.unbind(0),
-            strict=True,
-        )  # per-step views made once: slicing inside the loop costs as much as an op
-        h_prev = h0
-        for s_t, rz_t, r_t, z_t, gh_n_t, n_t, h_t in steps:
-            s_t.addmm_(h_prev, w_hh_t)  # [gi_r + gh_r, gi_z + gh_z, gh_n]
-            rz_t.sigmoid_()
-            n_t.addcmul_(r_t, gh_n_t).tanh_()
-            torch.lerp(n_t, h_prev, z_t, out=h_t)  # n + z (h_prev - n) = (1 - z) n + z h_prev
-            h_prev = h_t
+        kernel = native.get()
+        if kernel is not None:  # the same algorithm compiled: seqpredict/native/gru.cpp
+            out, s, n = kernel.gru_forward(x, h0, w_ih, w_hh, b_ih, b_hh)
+        else:
+            out, s, n = _forward_python(x, h0, w_ih, w_hh, b_ih, b_hh)
         ctx.save_for_backward(x, h0, w_ih, w_hh, out)
-        ctx.s, ctx.n = s, n
+        ctx.s, ctx.n, ctx.kernel = s, n, kernel
         return out
 
     @staticmethod
@@ -92,63 +69,126 @@ class GRULayerFunction(torch.autograd.Function):
                 "not supported, its buffers are reused by the first; use torch.nn.GRU for that."
             )
         x, h0, w_ih, w_hh, out = ctx.saved_tensors
-        s, n = ctx.s, ctx.n
-        del ctx.s, ctx.n  # overwritten below (s becomes dgh, n becomes c_i)
-        seq_len, batch, hidden = out.shape
-        h2 = 2 * hidden
-        rows = seq_len * batch
-        r, z, gh_n = s[:, :, :hidden], s[:, :, hidden:h2], s[:, :, h2:]  # (L, N, H) each
+        s, n, kernel = ctx.s, ctx.n, ctx.kernel
+        del ctx.s, ctx.n  # overwritten below (s becomes dgh, n becomes d gi_n)
+        if kernel is not None:
+            dx, dh0, dw_ih, dw_hh, db_ih, db_hh = kernel.gru_backward(
+                d_out, x, h0, w_ih, w_hh, out, s, n, ctx.needs_input_grad[0]
+            )
+            return dx, dh0, dw_ih, dw_hh, db_ih, db_hh
+        return _backward_python(d_out, x, h0, w_ih, w_hh, out, s, n, ctx.needs_input_grad[0])
 
-        # Every pre-activation gradient is dh_t times a coefficient known before the loop:
-        #   d gi_n  = dh (1 - z)(1 - n²)                 =: dh c_i
-        #   d gh_n  = dh c_i r                           =: dh c_n
-        #   d pre_r = dh c_i gh_n r (1 - r)              =: dh c_r
-        #   d pre_z = dh (h_prev - n) z (1 - z)          =: dh c_z
-        # so they are computed here over the whole sequence, in place where possible;
-        # (h_prev - n) z = h - n, so c_z = (h - n)(1 - z).
-        c = torch.empty_like(s)  # (L, N, 3H) = [c_r, c_z, c_n]
-        c_r, c_z, c_n = c[:, :, :hidden], c[:, :, hidden:h2], c[:, :, h2:]
-        torch.sub(out, n, out=c_z)
-        c_z.addcmul_(c_z, z, value=-1)
-        c_i = n
-        torch.addcmul(n.new_ones(()), n, n, value=-1, out=c_i)  # 1 - n²
-        c_i.addcmul_(c_i, z, value=-1)  # (1 - z)(1 - n²)
-        torch.mul(c_i, r, out=c_n)
-        torch.mul(c_n, gh_n, out=c_r)
-        c_r.addcmul_(c_r, r, value=-1)
 
-        # The recurrence: dh_{t-1} = d_out_{t-1} + dh_t z_t + dgh_t W_hh with dgh_t = dh_t c_t,
-        # the gradient at gh_t = W_hh h_{t-1} + b_hh; dgh_t overwrites s_t once z_t is used.
-        dh = d_out.clone(memory_format=torch.contiguous_format)  # (L, N, H), d_out_t + ...
-        dgh = s
-        dh_t = dh.unbind(0)
-        dh_col_t = dh.unsqueeze(2).unbind(0)  # (N, 1, H) each
-        dgh_t = dgh.unbind(0)
-        dgh3_t = dgh.view(seq_len, batch, 3, hidden).unbind(0)  # (N, 3, H) each
-        c3_t = c.view(seq_len, batch, 3, hidden).unbind(0)
-        z_t = z.unbind(0)
-        for t in range(seq_len - 1, 0, -1):
-            dh_t[t - 1].addcmul_(dh_t[t], z_t[t])
-            torch.mul(dh_col_t[t], c3_t[t], out=dgh3_t[t])
-            dh_t[t - 1].addmm_(dgh_t[t], w_hh)
-        dh0 = torch.mul(dh_t[0], z_t[0])  # (N, H)
-        torch.mul(dh_col_t[0], c3_t[0], out=dgh3_t[0])
-        dh0.addmm_(dgh_t[0], w_hh)
+def _forward_python(
+    x: torch.Tensor,
+    h0: torch.Tensor,
+    w_ih: torch.Tensor,
+    w_hh: torch.Tensor,
+    b_ih: torch.Tensor,
+    b_hh: torch.Tensor,
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """GRULayerFunction's forward without the compiled kernel: out (L, N, H) and the buffers
+    s (L, N, 3H) = [r, z, gh_n] and n (L, N, H) that the backward reads."""
+    seq_len, batch, _ = x.shape
+    hidden = h0.shape[1]
+    h2 = 2 * hidden
+    # s[t] holds [gi_r + b_hr, gi_z + b_hz, b_hn] before step t's addmm and
+    # [r, z, gh_n] after it (the sigmoid runs in place on the first two blocks).
+    bias = b_ih.clone()
+    bias[:h2] += b_hh[:h2]
+    s = x.new_empty(seq_len, batch, 3 * hidden)  # (L, N, 3H)
+    torch.addmm(bias, x.view(seq_len * batch, -1), w_ih.t(), out=s.view(seq_len * batch, -1))
+    out = x.new_empty(seq_len, batch, hidden)  # (L, N, H)
+    n = s[:, :, h2:].clone()  # (L, N, H): gi_n = W_in x_t + b_in, becomes n in place
+    s[:, :, h2:] = b_hh[h2:]
+    w_hh_t = w_hh.t().contiguous()  # (H, 3H); a contiguous right factor is the faster gemm
+    steps = zip(
+        s.unbind(0),
+        s[:, :, :h2].unbind(0),
+        s[:, :, :hidden].unbind(0),
+        s[:, :, hidden:h2].unbind(0),
+        s[:, :, h2:].unbind(0),
+        n.unbind(0),
+        out.unbind(0),
+        strict=True,
+    )  # per-step views made once: slicing inside the loop costs as much as an op
+    h_prev = h0
+    for s_t, rz_t, r_t, z_t, gh_n_t, n_t, h_t in steps:
+        s_t.addmm_(h_prev, w_hh_t)  # [gi_r + gh_r, gi_z + gh_z, gh_n]
+        rz_t.sigmoid_()
+        n_t.addcmul_(r_t, gh_n_t).tanh_()
+        torch.lerp(n_t, h_prev, z_t, out=h_t)  # n + z (h_prev - n) = (1 - z) n + z h_prev
+        h_prev = h_t
+    return out, s, n
 
-        # Weight gradients: one matmul each over all L*N rows.
-        dgi_n = c_i.mul_(dh).view(rows, hidden)  # (L*N, H); d gi_rz = d gh_rz
-        dgh2 = dgh.view(rows, 3 * hidden)
-        dgh_rz = dgh2[:, :h2]  # (L*N, 2H)
-        x2 = x.view(rows, -1)  # (L*N, H_in)
-        dw_hh = dgh2[batch:].t() @ out[:-1].reshape(rows - batch, hidden)  # (3H, H): t >= 1
-        dw_hh.addmm_(dgh2[:batch].t(), h0)  # t = 0, h_prev = h0
-        db_hh = dgh2.sum(0)  # (3H,)
-        dw_ih = torch.cat([dgh_rz.t() @ x2, dgi_n.t() @ x2])  # (3H, H_in)
-        db_ih = torch.cat([db_hh[:h2], dgi_n.sum(0)])  # (3H,)
-        dx = None
-        if ctx.needs_input_grad[0]:
-            dx = (dgh_rz @ w_ih[:h2]).addmm_(dgi_n, w_ih[h2:]).view(seq_len, batch, -1)
-        return dx, dh0, dw_ih, dw_hh, db_ih, db_hh
+
+def _backward_python(
+    d_out: torch.Tensor,
+    x: torch.Tensor,
+    h0: torch.Tensor,
+    w_ih: torch.Tensor,
+    w_hh: torch.Tensor,
+    out: torch.Tensor,
+    s: torch.Tensor,
+    n: torch.Tensor,
+    need_dx: bool,
+) -> tuple[torch.Tensor | None, ...]:
+    """GRULayerFunction's backward without the compiled kernel (overwrites s and n)."""
+    seq_len, batch, hidden = out.shape
+    h2 = 2 * hidden
+    rows = seq_len * batch
+    r, z, gh_n = s[:, :, :hidden], s[:, :, hidden:h2], s[:, :, h2:]  # (L, N, H) each
+
+    # Every pre-activation gradient is dh_t times a coefficient known before the loop:
+    #   d gi_n  = dh (1 - z)(1 - n²)                 =: dh c_i
+    #   d gh_n  = dh c_i r                           =: dh c_n
+    #   d pre_r = dh c_i gh_n r (1 - r)              =: dh c_r
+    #   d pre_z = dh (h_prev - n) z (1 - z)          =: dh c_z
+    # so they are computed here over the whole sequence, in place where possible;
+    # (h_prev - n) z = h - n, so c_z = (h - n)(1 - z).
+    c = torch.empty_like(s)  # (L, N, 3H) = [c_r, c_z, c_n]
+    c_r, c_z, c_n = c[:, :, :hidden], c[:, :, hidden:h2], c[:, :, h2:]
+    torch.sub(out, n, out=c_z)
+    c_z.addcmul_(c_z, z, value=-1)
+    c_i = n
+    torch.addcmul(n.new_ones(()), n, n, value=-1, out=c_i)  # 1 - n²
+    c_i.addcmul_(c_i, z, value=-1)  # (1 - z)(1 - n²)
+    torch.mul(c_i, r, out=c_n)
+    torch.mul(c_n, gh_n, out=c_r)
+    c_r.addcmul_(c_r, r, value=-1)
+
+    # The recurrence: dh_{t-1} = d_out_{t-1} + dh_t z_t + dgh_t W_hh with dgh_t = dh_t c_t,
+    # the gradient at gh_t = W_hh h_{t-1} + b_hh; dgh_t overwrites s_t once z_t is used.
+    dh = d_out.clone(memory_format=torch.contiguous_format)  # (L, N, H), d_out_t + ...
+    dgh = s
+    dh_t = dh.unbind(0)
+    dh_col_t = dh.unsqueeze(2).unbind(0)  # (N, 1, H) each
+    dgh_t = dgh.unbind(0)
+    dgh3_t = dgh.view(seq_len, batch, 3, hidden).unbind(0)  # (N, 3, H) each
+    c3_t = c.view(seq_len, batch, 3, hidden).unbind(0)
+    z_t = z.unbind(0)
+    for t in range(seq_len - 1, 0, -1):
+        dh_t[t - 1].addcmul_(dh_t[t], z_t[t])
+        torch.mul(dh_col_t[t], c3_t[t], out=dgh3_t[t])
+        dh_t[t - 1].addmm_(dgh_t[t], w_hh)
+    dh0 = torch.mul(dh_t[0], z_t[0])  # (N, H)
+    torch.mul(dh_col_t[0], c3_t[0], out=dgh3_t[0])
+    dh0.addmm_(dgh_t[0], w_hh)
+
+    # Weight gradients: one matmul each over all L*N rows.
+    dgi_n = c_i.mul_(dh).view(rows, hidden)  # (L*N, H); d gi_rz = d gh_rz
+    dgh2 = dgh.view(rows, 3 * hidden)
+    dgh_rz = dgh2[:, :h2]  # (L*N, 2H)
+    x2 = x.view(rows, -1)  # (L*N, H_in)
+    dw_hh = dgh2[batch:].t() @ out[:-1].reshape(rows - batch, hidden)  # (3H, H): t >= 1
+    dw_hh.addmm_(dgh2[:batch].t(), h0)  # t = 0, h_prev = h0
+    db_hh = dgh2.sum(0)  # (3H,)
+    dw_ih = torch.cat([dgh_rz.t() @ x2, dgi_n.t() @ x2])  # (3H, H_in)
+    db_ih = torch.cat([db_hh[:h2], dgi_n.sum(0)])  # (3H,)
+    dx = None
+    if need_dx:
+        dx = (dgh_rz @ w_ih[:h2]).addmm_(dgi_n, w_ih[h2:]).view(seq_len, batch, -1)
+    return dx, dh0, dw_ih, dw_hh, db_ih, db_hh
 
 
 class FastGRU(nn.GRU):
