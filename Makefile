@@ -14,6 +14,7 @@ $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q "$(TORCH_SPEC)"
 	$(BIN)/pip install -q -e ".[dev]"
+	$(BIN)/python -m seqpredict.native build || echo "warning: FastGRU runs its Python path"
 	touch $@
 
 demo: $(VENV)/.installed

@@ -18,6 +18,11 @@ less sensitive to other processes than wall time), and the ratio lines compare m
 this run only. Run it under ``nice``:
 
     nice -n 10 python benchmarks/cells.py [--repeats 7] [--large-repeats 2] [--threads 1]
+        [--shapes 32x96x1x64,...]
+
+FastGRU runs its compiled recurrence (seqpredict.native) when that is built (`make setup`
+builds it); SEQPREDICT_NATIVE=0 in the environment measures its Python path instead. The first
+line says which one ran.
 
 Prints one JSON line per measurement.
 """
@@ -33,6 +38,7 @@ from collections.abc import Callable
 import torch
 from torch import nn
 
+from seqpredict import native
 from seqpredict.models.fast_gru import FastGRU
 
 SHAPES = [(32, 96, 1, 64), (256, 96, 32, 256), (64, 720, 7, 512)]
@@ -127,15 +133,23 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=7)
     parser.add_argument("--large-repeats", type=int, default=2)
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument(
+        "--shapes",
+        default=",".join("x".join(map(str, s)) for s in SHAPES),
+        help="comma-separated BxTxIxH shapes",
+    )
     args = parser.parse_args()
+    shapes = [tuple(int(v) for v in s.split("x")) for s in args.shapes.split(",")]
     torch.set_num_threads(args.threads)
     emit(
         reference="fp32 matmul 1024^3",
         threads=args.threads,
         gflops_per_s_cpu=round(matmul_gflops(args.repeats), 1),
         torch=torch.__version__,
+        fast_gru_path="native" if native.get() is not None else "python",
+        native=native.reason(),
     )
-    for b, t, i, h in SHAPES:
+    for b, t, i, h in shapes:
         repeats = args.large_repeats if b * t * h >= LARGE else args.repeats
         bench_shape(b, t, i, h, repeats, args.threads)
 

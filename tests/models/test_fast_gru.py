@@ -2,16 +2,40 @@
 
 from __future__ import annotations
 
+import shutil
+
 import pytest
 import torch
 from torch import nn
 
+from seqpredict import native
 from seqpredict.config import ModelConfig, TrainConfig
 from seqpredict.models import fast_gru
 from seqpredict.models.fast_gru import FastGRU
 from seqpredict.models.registry import CELLS, make_cell, register_cell
 from seqpredict.tasks.forecaster import Forecaster
 from tests.conftest import sine_frame
+
+@pytest.fixture(scope="module")
+def kernel():
+    """The compiled kernel, built here when `make setup` has not built it (about a minute)."""
+    module = native.build()
+    if module is None and shutil.which("c++") is None:
+        pytest.skip(f"no C++ compiler for the native GRU kernel: {native.reason()}")
+    assert module is not None, native.reason()  # a compiler is there: the build must work
+    return module
+
+
+@pytest.fixture(params=["native", "python"])
+def path(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Run a test with the compiled recurrence and again with the Python one."""
+    if request.param == "native":
+        kernel = request.getfixturevalue("kernel")
+        monkeypatch.setattr(native, "get", lambda: kernel)
+    else:
+        monkeypatch.setattr(native, "get", lambda: None)
+    return request.param
+
 
 TOL = {torch.float64: {"atol": 1e-10, "rtol": 1e-10}, torch.float32: {"atol": 2e-5, "rtol": 1e-4}}
 
@@ -48,7 +72,7 @@ def run(model: nn.Module, x: torch.Tensor, h0: torch.Tensor | None, seed: int = 
         (1, 9, 6, 3, 3, False, False),  # batch of one, three layers
     ],
 )
-def test_equals_nn_gru(n, length, i, h, layers, batch_first, with_h0, dtype) -> None:
+def test_equals_nn_gru(n, length, i, h, layers, batch_first, with_h0, dtype, path) -> None:
     ref, fast = pair(i, h, layers, batch_first, dtype)
     torch.manual_seed(2)
     x = torch.randn((n, length, i) if batch_first else (length, n, i), dtype=dtype)
@@ -63,7 +87,7 @@ def test_equals_nn_gru(n, length, i, h, layers, batch_first, with_h0, dtype) -> 
             torch.testing.assert_close(got[key], expected[key], **TOL[dtype], msg=key)
 
 
-def test_dropout_between_layers_matches_nn_gru_in_training() -> None:
+def test_dropout_between_layers_matches_nn_gru_in_training(path) -> None:
     ref, fast = pair(3, 6, 2, True, torch.float64, dropout=0.5)
     x = torch.randn(4, 8, 3, dtype=torch.float64)
     torch.manual_seed(5)
@@ -103,7 +127,7 @@ def test_cuda_uses_torch_kernel_and_agrees_with_cpu() -> None:
     torch.testing.assert_close(out_gpu.cpu(), out_cpu, atol=1e-5, rtol=1e-4)
 
 
-def test_gradient_for_the_initial_state_alone_takes_the_fast_path() -> None:
+def test_gradient_for_the_initial_state_alone_takes_the_fast_path(path) -> None:
     ref, fast = pair(3, 5, 2, True, torch.float64)
     for p in [*ref.parameters(), *fast.parameters()]:
         p.requires_grad_(False)
@@ -120,7 +144,7 @@ def test_gradient_for_the_initial_state_alone_takes_the_fast_path() -> None:
         torch.testing.assert_close(got, expected, **TOL[torch.float64])
 
 
-def test_second_backward_is_refused_with_a_message() -> None:
+def test_second_backward_is_refused_with_a_message(path) -> None:
     out, _ = FastGRU(2, 3)(torch.randn(4, 2, 2))
     out.sum().backward(retain_graph=True)
     with pytest.raises(RuntimeError, match="second backward"):
@@ -169,3 +193,42 @@ def test_forecaster_trains_and_weights_load_into_nn_gru(tmp_path) -> None:
         torch.tensor(got.select_dtypes("number").to_numpy()),
         torch.tensor(expected.select_dtypes("number").to_numpy()),
     )
+
+
+def test_native_kernel_is_used_when_built(kernel, monkeypatch: pytest.MonkeyPatch) -> None:
+    calls = []
+
+    def spy(*args):
+        calls.append(len(args))
+        return kernel.gru_forward(*args)
+
+    class Spy:
+        gru_forward = staticmethod(spy)
+        gru_backward = staticmethod(kernel.gru_backward)
+
+    monkeypatch.setattr(native, "get", lambda: Spy)
+    out, _ = FastGRU(2, 3, 2)(torch.randn(5, 4, 2))
+    out.sum().backward()
+    assert calls == [6, 6]  # one call per layer
+
+
+def test_native_can_be_turned_off(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SEQPREDICT_NATIVE", "0")
+    assert native.get() is None and "SEQPREDICT_NATIVE=0" in native.reason()
+
+
+def test_failed_build_falls_back_with_a_reason(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from torch.utils import cpp_extension
+
+    def broken(**kwargs):
+        raise RuntimeError("Error building extension: c++: command not found")
+
+    monkeypatch.setenv("SEQPREDICT_NATIVE_DIR", str(tmp_path))  # nothing built there
+    monkeypatch.setattr(native, "_loaded", None)
+    monkeypatch.setattr(cpp_extension, "load", broken)
+    assert native.get() is None
+    assert native.build() is None
+    assert "build failed" in native.reason() and "command not found" in native.reason()
+    assert native.main(["status"]) == 0 and native.main(["build"]) == 1
+    out, _ = FastGRU(2, 3)(torch.randn(5, 4, 2))  # still trains, on the Python path
+    out.sum().backward()

@@ -98,7 +98,6 @@ def get() -> ModuleType | None:
     """The built kernel module, or None (never compiles; see :func:`reason`)."""
     global _loaded, _reason
     if not enabled():
-        _reason = "turned off by SEQPREDICT_NATIVE=0"
         return None
     if _loaded is None and library_path().exists():
         try:
@@ -110,6 +109,8 @@ def get() -> ModuleType | None:
 
 def reason() -> str:
     """Why :func:`get` returns None (or where the loaded kernel lives)."""
+    if not enabled():
+        return "turned off by SEQPREDICT_NATIVE=0"
     return f"loaded from {library_path()}" if _loaded is not None else _reason
 
 
