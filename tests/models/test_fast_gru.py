@@ -16,6 +16,7 @@ from seqpredict.models.registry import CELLS, make_cell, register_cell
 from seqpredict.tasks.forecaster import Forecaster
 from tests.conftest import sine_frame
 
+
 @pytest.fixture(scope="module")
 def kernel():
     """The compiled kernel, built here when `make setup` has not built it (about a minute)."""
