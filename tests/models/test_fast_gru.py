@@ -109,8 +109,9 @@ def test_torch_kernel_outside_cpu_training(monkeypatch: pytest.MonkeyPatch) -> N
         raise AssertionError("the hand-written path must not run here")
 
     monkeypatch.setattr(fast_gru.GRULayerFunction, "apply", fail)
+    monkeypatch.setattr(native, "get", lambda: None)
     gru = FastGRU(3, 4, batch_first=True)
-    with torch.no_grad():  # inference: nn.GRU's kernel
+    with torch.no_grad():  # inference without the compiled kernel: nn.GRU's kernel
         assert gru(torch.randn(2, 5, 3))[0].shape == (2, 5, 4)
     assert gru(torch.randn(5, 3))[0].shape == (5, 4)  # unbatched input
     meta = FastGRU(3, 4, batch_first=True).to("meta")  # any non-CPU device, as CUDA
@@ -134,7 +135,8 @@ def test_gradient_for_the_initial_state_alone_takes_the_fast_path(path) -> None:
         p.requires_grad_(False)
     x = torch.randn(4, 20, 3, dtype=torch.float64)[:, ::2]  # non-contiguous input
     h0 = torch.randn(4, 2, 5, dtype=torch.float64).transpose(0, 1)  # non-contiguous state
-    assert fast.uses_fast_path(x, h0.clone().requires_grad_()) and not fast.uses_fast_path(x, h0)
+    assert fast.uses_fast_path(x, h0.clone().requires_grad_())
+    assert fast.uses_fast_path(x, h0) == (path == "native")  # nothing wants a gradient
     results = []
     for model in (ref, fast):
         h = h0.clone().requires_grad_()  # the only tensor that wants a gradient
@@ -194,6 +196,17 @@ def test_forecaster_trains_and_weights_load_into_nn_gru(tmp_path) -> None:
         torch.tensor(got.select_dtypes("number").to_numpy()),
         torch.tensor(expected.select_dtypes("number").to_numpy()),
     )
+
+
+@pytest.mark.parametrize("dtype", [torch.float64, torch.float32])
+def test_native_inference_equals_nn_gru(kernel, dtype, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(native, "get", lambda: kernel)
+    ref, fast = pair(3, 6, 2, True, dtype)
+    x, h0 = torch.randn(5, 11, 3, dtype=dtype), torch.randn(2, 5, 6, dtype=dtype)
+    with torch.no_grad():
+        assert fast.uses_fast_path(x, h0)
+        for got, expected in zip(fast(x, h0), ref(x, h0), strict=True):
+            torch.testing.assert_close(got, expected, **TOL[dtype])
 
 
 def test_native_kernel_is_used_when_built(kernel, monkeypatch: pytest.MonkeyPatch) -> None:

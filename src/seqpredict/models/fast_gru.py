@@ -199,14 +199,15 @@ class FastGRU(nn.GRU):
     out (N, L, H) / (L, N, H), h_n (num_layers, N, H). Dropout (training only) applies to the
     outputs of every layer but the last, as in nn.GRU.
 
-    The hand-written path runs when it is the faster one, i.e. when training on CPU: a 3-D CPU
-    input, gradients enabled and wanted (by the input, the initial state or a parameter),
-    unidirectional, with biases, no ``proj_size``. Everything else, CUDA (cuDNN) and inference
-    included, goes to ``nn.GRU.forward``; for inference on CPU the hand-written forward was not
-    consistently faster (benchmarks/cells.py, docs/fast_gru.md).
+    The hand-written path runs where it is the faster one: on CPU, a 3-D input, unidirectional,
+    with biases, no ``proj_size``, and either training (gradients enabled and wanted by the
+    input, the initial state or a parameter) or the compiled kernel built (seqpredict.native;
+    its forward is faster for inference too, the Python one is not). Everything else, CUDA
+    (cuDNN) included, goes to ``nn.GRU.forward`` (benchmarks/cells.py, docs/fast_gru.md).
     """
 
-    # True: run the hand-written forward without gradients too (for benchmarks/cells.py)
+    # True: run the hand-written forward without gradients even when only its Python version is
+    # there (benchmarks/cells.py); the compiled kernel is used for inference whenever it is built
     fast_inference: bool = False
 
     def uses_fast_path(self, x: Any, hx: torch.Tensor | None = None) -> bool:
@@ -218,7 +219,7 @@ class FastGRU(nn.GRU):
         return (
             x.dim() == 3
             and x.device.type == "cpu"
-            and (training or self.fast_inference)
+            and (training or self.fast_inference or native.get() is not None)
             and not self.bidirectional
             and self.bias
             and self.proj_size == 0
