@@ -15,6 +15,7 @@ per torch version and source hash, so importing seqpredict never compiles anythi
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import importlib.machinery
 import importlib.util
@@ -58,6 +59,7 @@ def _cpu() -> str:
     return "".join(first.values())
 
 
+@functools.cache
 def _tag() -> str:
     key = SOURCE.read_bytes() + " ".join(CFLAGS).encode() + _cpu().encode()
     digest = hashlib.sha256(key).hexdigest()[:12]
@@ -124,8 +126,8 @@ def build(verbose: bool = False) -> ModuleType | None:
     bin_dir = str(Path(sys.executable).parent)  # pip's ninja lives beside the interpreter
     if bin_dir not in os.environ.get("PATH", "").split(os.pathsep):
         os.environ["PATH"] = bin_dir + os.pathsep + os.environ.get("PATH", "")
-    build_dir().mkdir(parents=True, exist_ok=True)
     try:
+        build_dir().mkdir(parents=True, exist_ok=True)
         _loaded = cpp_extension.load(
             name=name(),
             sources=[str(SOURCE)],
