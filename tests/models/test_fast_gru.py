@@ -246,3 +246,14 @@ def test_failed_build_falls_back_with_a_reason(tmp_path, monkeypatch: pytest.Mon
     assert native.main(["status"]) == 0 and native.main(["build"]) == 1
     out, _ = FastGRU(2, 3)(torch.randn(5, 4, 2))  # still trains, on the Python path
     out.sum().backward()
+
+
+def test_tracing_sees_nn_gru(monkeypatch: pytest.MonkeyPatch) -> None:
+    def fail(*args: object) -> None:
+        raise AssertionError("the hand-written path must not be traced")
+
+    monkeypatch.setattr(fast_gru.GRULayerFunction, "apply", fail)
+    gru = FastGRU(3, 4, batch_first=True)
+    x = torch.randn(2, 5, 3)
+    traced = torch.jit.trace(gru, x)  # parameters want gradients: training would be fast
+    torch.testing.assert_close(traced(x)[0], torch.nn.GRU.forward(gru, x)[0])

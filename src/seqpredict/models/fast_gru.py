@@ -203,7 +203,8 @@ class FastGRU(nn.GRU):
     with biases, no ``proj_size``, and either training (gradients enabled and wanted by the
     input, the initial state or a parameter) or the compiled kernel built (seqpredict.native;
     its forward is faster for inference too, the Python one is not). Everything else, CUDA
-    (cuDNN) included, goes to ``nn.GRU.forward`` (benchmarks/cells.py, docs/fast_gru.md).
+    (cuDNN) included, and tracing, ONNX export and torch.compile, goes to ``nn.GRU.forward``
+    (benchmarks/cells.py, docs/fast_gru.md).
     """
 
     # True: run the hand-written forward without gradients even when only its Python version is
@@ -214,6 +215,12 @@ class FastGRU(nn.GRU):
         """True when ``forward(x, hx)`` runs the hand-written CPU path."""
         if not isinstance(x, torch.Tensor):  # a PackedSequence
             return False
+        if (
+            torch.jit.is_tracing()
+            or torch.onnx.is_in_onnx_export()
+            or torch.compiler.is_compiling()
+        ):
+            return False  # exporters and compilers see nn.GRU's own operator
         wanted = [x, *self._flat_weights] + ([] if hx is None else [hx])
         training = torch.is_grad_enabled() and any(t.requires_grad for t in wanted)
         return (
