@@ -255,5 +255,5 @@ def test_tracing_sees_nn_gru(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(fast_gru.GRULayerFunction, "apply", fail)
     gru = FastGRU(3, 4, batch_first=True)
     x = torch.randn(2, 5, 3)
-    traced = torch.jit.trace(gru, x)  # parameters want gradients: training would be fast
+    traced = torch.jit.trace(gru, x, check_trace=False)  # params want grads: fast otherwise
     torch.testing.assert_close(traced(x)[0], torch.nn.GRU.forward(gru, x)[0])
