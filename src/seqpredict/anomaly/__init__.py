@@ -7,6 +7,7 @@ from seqpredict.anomaly.thresholds import (
     DynamicThreshold,
     GaussianTailThreshold,
     QuantileThreshold,
+    RankTailThreshold,
 )
 
 __all__ = [
@@ -17,5 +18,6 @@ __all__ = [
     "ForecastErrorScorer",
     "GaussianTailThreshold",
     "QuantileThreshold",
+    "RankTailThreshold",
     "ReconstructionScorer",
 ]

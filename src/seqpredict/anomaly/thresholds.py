@@ -10,6 +10,8 @@ step t uses errors up to t only; ``fit`` sees the probationary errors.
   of errors is compared with the mean and std of that short mean over a long past window;
   r = log Q(z) / log(tail), Q the standard normal tail.
 * ``dynamic``: nonparametric dynamic threshold of Hundman et al. (2018), see ``DynamicThreshold``.
+* ``rank``: empirical tail probability of the error among the last ``history`` errors, in units
+  of the window size (no distribution assumed), see ``RankTailThreshold``.
 """
 
 from __future__ import annotations
@@ -208,8 +210,48 @@ class DynamicThreshold(Threshold):
         return ratio
 
 
+class RankTailThreshold(Threshold):
+    """Empirical tail probability of the current error against the recent errors.
+
+    p_t = #{s in (t - history, t]: e_s >= e_t} / n_t over the n_t errors of the last ``history``
+    rows (the current one included); q_t = -log p_t / log n_t lies in [0, 1]: 1 for the largest
+    error of the window, 0.5 for an error beaten by sqrt(n_t) of them. r = q_t / ``level``.
+    Like Numenta's anomaly likelihood it turns raw errors of any scale into a tail
+    probability against their own recent history, but it assumes no distribution (forecast
+    errors are heavy-tailed, so a Gaussian fitted to them over-flags). Needs ``min_history``
+    errors before it scores (r = 0 before).
+    """
+
+    name = "rank"
+
+    def __init__(self, history: int = 5000, level: float = 0.75, min_history: int = 10) -> None:
+        if not 0 < level <= 1:
+            raise SeqpredictError(f"`level` must be in (0, 1], got {level!r}.")
+        if history < 2 or min_history < 2:
+            raise SeqpredictError(
+                f"`history` and `min_history` must be >= 2, got {history!r} and {min_history!r}."
+            )
+        self.history, self.level, self.min_history = history, level, min_history
+
+    def params(self) -> dict[str, Any]:
+        return {"history": self.history, "level": self.level, "min_history": self.min_history}
+
+    def tail(self, errors: np.ndarray) -> np.ndarray:
+        """q_t in [0, 1] (T,); 0 where fewer than ``min_history`` errors are known."""
+        e = pd.Series(errors, dtype=np.float64)  # NaN (no full window yet) is not counted
+        roll = e.rolling(self.history, min_periods=self.min_history)
+        p = roll.rank(ascending=False, pct=True, method="max").to_numpy()  # share >= e_t
+        n = roll.count().to_numpy()
+        q = -np.log(p) / np.log(np.maximum(n, 2))
+        return np.clip(np.nan_to_num(q), 0.0, 1.0)
+
+    def ratio(self, errors: np.ndarray) -> np.ndarray:
+        return self.tail(errors) / self.level
+
+
 THRESHOLDS: dict[str, type[Threshold]] = {
     "quantile": QuantileThreshold,
     "gaussian": GaussianTailThreshold,
     "dynamic": DynamicThreshold,
+    "rank": RankTailThreshold,
 }
