@@ -38,6 +38,7 @@ def main() -> None:
     ap.add_argument("--out", type=Path, default=Path("benchmarks/results/nab"))
     ap.add_argument("--cells", default="lstm,gru,naive", help="naive: last-value baseline")
     ap.add_argument("--scorer", default="forecast")
+    ap.add_argument("--scorer-params", default="{}", help="JSON, e.g. online: update_every")
     ap.add_argument("--threshold", default="gaussian")
     ap.add_argument("--threshold-params", default='{"short": 1, "long": 5000}', help="JSON")
     ap.add_argument("--suppress", type=int, default=300, help="report only new highs of k rows")
@@ -59,6 +60,7 @@ def main() -> None:
     labels = json.loads((args.nab / "labels" / "combined_windows.json").read_text())
     names = sorted(labels)[: args.limit or None]
     tparams = json.loads(args.threshold_params)
+    sparams = json.loads(args.scorer_params)
     for cell in args.cells.split(","):
         detector = f"seqpredict_{cell}{args.tag}"
         scores, windows, reused = [], [], 0
@@ -81,11 +83,13 @@ def main() -> None:
                 ),
                 threshold_params=tparams,
                 suppress=args.suppress,
+                scorer_params=sparams,
             )
             category, fname = name.split("/")
             key = (
                 f"{args.scorer}_{cell}_L{args.lookback}_h{args.hidden}_e{args.epochs}"
                 f"_b{args.batch_size}_lr{args.lr}"
+                + "".join(f"_{k}{v}" for k, v in sorted(sparams.items()))
             )
             cache = args.out / "errors" / key / f"{category}__{fname}.npy"
             if cell == "naive":  # baseline: the last-value forecast's error, same threshold
@@ -127,6 +131,7 @@ def main() -> None:
                 "benchmark": "nab",
                 "detector": detector,
                 "scorer": args.scorer,
+                "scorer_params": sparams,
                 "threshold": args.threshold,
                 "threshold_params": tparams,
                 "suppress": args.suppress,

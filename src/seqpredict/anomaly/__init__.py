@@ -1,6 +1,7 @@
 """Anomaly detection: scorers (network error per step) + thresholds (score in [0, 1], label)."""
 
 from seqpredict.anomaly.detector import AnomalyDetector
+from seqpredict.anomaly.online import OnlineForecastScorer
 from seqpredict.anomaly.scorers import SCORERS, ForecastErrorScorer, ReconstructionScorer
 from seqpredict.anomaly.thresholds import (
     THRESHOLDS,
@@ -16,6 +17,7 @@ __all__ = [
     "AnomalyDetector",
     "DynamicThreshold",
     "ForecastErrorScorer",
+    "OnlineForecastScorer",
     "GaussianTailThreshold",
     "QuantileThreshold",
     "RankTailThreshold",

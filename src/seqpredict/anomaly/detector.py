@@ -57,6 +57,7 @@ class AnomalyDetector:
         training: TrainConfig | None = None,
         threshold_params: dict[str, Any] | None = None,
         suppress: int = 0,
+        scorer_params: dict[str, Any] | None = None,
     ) -> None:
         self.scorer = scorer
         self.threshold = threshold
@@ -67,6 +68,7 @@ class AnomalyDetector:
         self.training = training
         self.threshold_params = threshold_params
         self.suppress = suppress
+        self.scorer_params = scorer_params
 
     # ---- configuration -------------------------------------------------------------------
     def model_config(self) -> ModelConfig:
@@ -92,6 +94,18 @@ class AnomalyDetector:
                 f"`probation` must be a fraction in (0, 1) of the rows or a row count >= 1, "
                 f"got {p!r}."
             )
+
+    def _make_scorer(self) -> Scorer:
+        try:
+            params = self.scorer_params or {}
+            return SCORERS[self.scorer](
+                self.lookback, self.model_config(), self.train_config(), **params
+            )
+        except TypeError as exc:
+            raise SeqpredictError(
+                f"`scorer_params` for {self.scorer!r}: {exc}. Accepted: see "
+                f"{SCORERS[self.scorer].__module__}.{SCORERS[self.scorer].__name__}."
+            ) from None
 
     def _make_threshold(self) -> Threshold:
         try:
@@ -142,6 +156,7 @@ class AnomalyDetector:
         """Train on the first ``probation`` share of the rows of ``data``."""
         self._check_params()
         self._make_threshold()  # bad threshold_params fail before training
+        scorer = self._make_scorer()
         self.value_cols_ = as_names(value_col)
         self.time_col_ = time_col
         _, x = self._frame(data, value_col, time_col)
@@ -158,7 +173,6 @@ class AnomalyDetector:
         self.mean_ = train.mean(axis=0)
         std = train.std(axis=0)
         self.std_ = np.where(std > 1e-8, std, 1.0)
-        scorer = SCORERS[self.scorer](self.lookback, self.model_config(), self.train_config())
         self.scorer_: Scorer = scorer.fit(self._scale(train))
         self.fit_threshold(self.scorer_.errors(self._scale(train)))
         return self
@@ -250,6 +264,7 @@ class AnomalyDetector:
                 "training": to_dict(self.train_config()),
                 "threshold_params": self.threshold_.params(),
                 "suppress": self.suppress,
+                "scorer_params": self.scorer_params,
             },
             "value_cols": list(self.value_cols_),
             "time_col": self.time_col_,
@@ -279,8 +294,10 @@ class AnomalyDetector:
         det.n_probation_ = int(config["n_probation"])
         det.mean_ = np.asarray(config["mean"], dtype=np.float64)
         det.std_ = np.asarray(config["std"], dtype=np.float64)
-        scorer = SCORERS[det.scorer](det.lookback, p["model"], p["training"])
+        scorer = det._make_scorer()
         scorer.net_ = scorer.build(len(det.value_cols_))
+        if hasattr(scorer, "n_fit_"):  # online scorers score later rows differently
+            scorer.n_fit_ = det.n_probation_
         load_weights(scorer.net_, weights, str(path))
         scorer.net_.eval()
         det.scorer_ = scorer
