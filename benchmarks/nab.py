@@ -42,6 +42,9 @@ def main() -> None:
     ap.add_argument("--threshold", default="gaussian")
     ap.add_argument("--threshold-params", default='{"short": 1, "long": 5000}', help="JSON")
     ap.add_argument("--suppress", type=int, default=300, help="report only new highs of k rows")
+    ap.add_argument(
+        "--range-weight", type=float, default=0.0, help="add the values' range records (0: off)"
+    )
     ap.add_argument("--lookback", type=int, default=32)
     ap.add_argument("--hidden", type=int, default=16)
     ap.add_argument("--epochs", type=int, default=5)
@@ -84,6 +87,7 @@ def main() -> None:
                 threshold_params=tparams,
                 suppress=args.suppress,
                 scorer_params=sparams,
+                range_weight=args.range_weight,
             )
             category, fname = name.split("/")
             key = (
@@ -107,7 +111,7 @@ def main() -> None:
                 cache.parent.mkdir(parents=True, exist_ok=True)
                 np.save(cache, errors, allow_pickle=False)
             det.fit_threshold(errors)
-            score = det.score_errors(errors)
+            score = det.score_errors(errors, frame["value"].to_numpy(float))
             wins = nab_windows(frame["timestamp"], labels[name])
             label = np.zeros(len(frame), dtype=int)
             for a, b in wins:
@@ -135,6 +139,7 @@ def main() -> None:
                 "threshold": args.threshold,
                 "threshold_params": tparams,
                 "suppress": args.suppress,
+                "range_weight": args.range_weight,
                 "lookback": args.lookback,
                 "hidden": args.hidden,
                 "epochs": args.epochs,

@@ -84,3 +84,45 @@ def test_detector_with_online_scorer_saves_and_loads(tmp_path) -> None:
     assert loaded.scorer_params == {"update_every": 50, "steps": 5}
     with pytest.raises(SeqpredictError, match="`scorer_params` for 'forecast'"):
         AnomalyDetector(scorer_params={"steps": 3}, lookback=10, probation=150).fit(df)
+
+
+def test_records_take_the_most_extreme_scale() -> None:
+    from seqpredict.anomaly import MultiScaleRankTail
+
+    # errors 1, 2, 3, 4 then 0.5s: at scale 1 row 3 is a record; at scale 2 the means are
+    # nan, 1.5, 2.5, 3.5, 2.25, 0.5 -> row 3 is a record too, row 4 (2.25) ranks 3rd of 4
+    e = np.array([1.0, 2.0, 3.0, 4.0, 0.5, 0.5])
+    t = MultiScaleRankTail(history=4, min_history=2, scales=(1, 2))
+    q = t.tail(e)
+    assert q[3] == 1.0 and q[5] == 0.0
+    scale2_row4 = -math.log(3 / 4) / math.log(4)  # {1.5, 2.5, 3.5, 2.25}: 3 are >= 2.25
+    assert q[4] == pytest.approx(scale2_row4)  # scale 1 gives 0 (the smallest of 4)
+    with pytest.raises(SeqpredictError, match="`scales` must be integers"):
+        MultiScaleRankTail(scales=(1, 0))
+
+
+def test_range_tail_flags_new_highs_and_lows() -> None:
+    from seqpredict.anomaly import range_tail
+
+    x = np.array([0.0, 1.0, -1.0, 0.5, 2.0, -3.0])
+    q = range_tail(x, history=10, min_history=2)
+    np.testing.assert_allclose(q[[1, 2, 4, 5]], 1.0)  # new high, low, high, low
+    assert q[3] == pytest.approx(-math.log(2 / 4) / math.log(4))  # 0.5: 2nd highest of 4
+    both = range_tail(np.c_[x, -x], history=10, min_history=2)
+    np.testing.assert_allclose(both, q)  # channels: the largest of their tails
+
+
+def test_range_weight_adds_value_records_below_error_records() -> None:
+    rng = np.random.default_rng(1)
+    values = rng.normal(size=300)
+    values[250] = 10.0  # a new high value whose error we pretend is ordinary
+    errors = np.abs(rng.normal(size=300))
+    det = AnomalyDetector(threshold="records", range_weight=0.99, lookback=4, probation=100)
+    det.fit_threshold(errors)
+    plain = AnomalyDetector(threshold="records", lookback=4, probation=100).fit_threshold(errors)
+    with_range = det.score_errors(errors, values)
+    without = plain.score_errors(errors)
+    assert with_range[250] == pytest.approx(1 - 2**-0.99) and without[250] < with_range[250]
+    assert (with_range >= without).all() and (with_range[:100] == 0).all()
+    with pytest.raises(SeqpredictError, match="needs the raw values"):
+        det.score_errors(errors)

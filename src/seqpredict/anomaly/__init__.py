@@ -7,8 +7,10 @@ from seqpredict.anomaly.thresholds import (
     THRESHOLDS,
     DynamicThreshold,
     GaussianTailThreshold,
+    MultiScaleRankTail,
     QuantileThreshold,
     RankTailThreshold,
+    range_tail,
 )
 
 __all__ = [
@@ -19,7 +21,9 @@ __all__ = [
     "ForecastErrorScorer",
     "OnlineForecastScorer",
     "GaussianTailThreshold",
+    "MultiScaleRankTail",
     "QuantileThreshold",
     "RankTailThreshold",
     "ReconstructionScorer",
+    "range_tail",
 ]

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from seqpredict.anomaly.scorers import SCORERS, Scorer
-from seqpredict.anomaly.thresholds import THRESHOLDS, Threshold, ratio_to_score
+from seqpredict.anomaly.thresholds import THRESHOLDS, Threshold, range_tail, ratio_to_score
 from seqpredict.config import ModelConfig, TrainConfig, from_dict, to_dict
 from seqpredict.data.io import TableLike, read_table
 from seqpredict.data.series import as_names
@@ -44,6 +44,10 @@ class AnomalyDetector:
 
     ``suppress=k`` reports a score only where it beats the previous k rows (else 0), so a
     lasting anomaly is flagged once at its onset: fewer false positives under NAB's rules.
+    ``range_weight=w`` (0: off) adds the values' own range records: r_t = max(r_t, w * q_t),
+    q_t = ``range_tail`` (1 where the value is the largest or smallest of the last
+    ``range_history`` rows); w < 1 ranks them just below the error's records and never labels
+    them alone, w = 1 labels them too.
     """
 
     def __init__(
@@ -58,6 +62,8 @@ class AnomalyDetector:
         threshold_params: dict[str, Any] | None = None,
         suppress: int = 0,
         scorer_params: dict[str, Any] | None = None,
+        range_weight: float = 0.0,
+        range_history: int = 5000,
     ) -> None:
         self.scorer = scorer
         self.threshold = threshold
@@ -69,6 +75,8 @@ class AnomalyDetector:
         self.threshold_params = threshold_params
         self.suppress = suppress
         self.scorer_params = scorer_params
+        self.range_weight = range_weight
+        self.range_history = range_history
 
     # ---- configuration -------------------------------------------------------------------
     def model_config(self) -> ModelConfig:
@@ -88,6 +96,9 @@ class AnomalyDetector:
             or self.suppress < 0
         ):
             raise SeqpredictError(f"`suppress` must be an integer >= 0, got {self.suppress!r}.")
+        if not 0 <= self.range_weight <= 1:
+            raise SeqpredictError(f"`range_weight` must be in [0, 1], got {self.range_weight!r}.")
+        check_positive_int("range_history", self.range_history)
         p = self.probation
         if isinstance(p, bool) or not (0 < p < 1 or (isinstance(p, int) and p >= 1)):
             raise SeqpredictError(
@@ -211,7 +222,7 @@ class AnomalyDetector:
         self._check_fitted()
         frame, x = self._frame(data)
         errors = self.scorer_.errors(self._scale(x))
-        score = self.score_errors(errors)
+        score = self.score_errors(errors, x)
         out = pd.DataFrame({c: x[:, k] for k, c in enumerate(self.value_cols_)})
         if self.time_col_:
             out.insert(0, self.time_col_, frame[self.time_col_].to_numpy())
@@ -220,12 +231,21 @@ class AnomalyDetector:
         out["label"] = score >= 0.5
         return out
 
-    def score_errors(self, errors: np.ndarray) -> np.ndarray:
-        """Scores in [0, 1] (T,) from raw errors (T,): the threshold part alone, 0 in the
-        probationary period."""
+    def score_errors(self, errors: np.ndarray, values: np.ndarray | None = None) -> np.ndarray:
+        """Scores in [0, 1] (T,) from raw errors (T,) (and the raw values (T,) or (T, C) when
+        ``range_weight`` > 0): the threshold part alone, 0 in the probationary period."""
         if not hasattr(self, "threshold_"):
             raise SeqpredictError("this AnomalyDetector is not fitted yet; call fit(...) first.")
-        score = ratio_to_score(self.threshold_.ratio(np.asarray(errors, dtype=np.float64)))
+        ratio = self.threshold_.ratio(np.asarray(errors, dtype=np.float64))  # (T,)
+        if self.range_weight > 0:
+            if values is None or len(values) != len(ratio):
+                raise SeqpredictError(
+                    f"`values`: range_weight={self.range_weight} needs the raw values, one row "
+                    f"per error ({len(ratio)} rows)."
+                )
+            q = range_tail(values, self.range_history)
+            ratio = np.maximum(ratio, self.range_weight * q)
+        score = ratio_to_score(ratio)
         score[: self.n_probation_] = 0.0
         return suppress_repeats(score, self.suppress)
 
@@ -265,6 +285,8 @@ class AnomalyDetector:
                 "threshold_params": self.threshold_.params(),
                 "suppress": self.suppress,
                 "scorer_params": self.scorer_params,
+                "range_weight": self.range_weight,
+                "range_history": self.range_history,
             },
             "value_cols": list(self.value_cols_),
             "time_col": self.time_col_,

@@ -12,6 +12,9 @@ step t uses errors up to t only; ``fit`` sees the probationary errors.
 * ``dynamic``: nonparametric dynamic threshold of Hundman et al. (2018), see ``DynamicThreshold``.
 * ``rank``: empirical tail probability of the error among the last ``history`` errors, in units
   of the window size (no distribution assumed), see ``RankTailThreshold``.
+* ``records``: the rank tail of the error averaged over several window lengths, taking the most
+  extreme; by default only a record (the largest over ``history`` rows at some window length)
+  reaches the label, see ``MultiScaleRankTail``.
 """
 
 from __future__ import annotations
@@ -249,9 +252,49 @@ class RankTailThreshold(Threshold):
         return self.tail(errors) / self.level
 
 
+class MultiScaleRankTail(RankTailThreshold):
+    """``RankTailThreshold`` of the error's moving averages over each of ``scales`` rows, the
+    largest of them: a spike (scale 1) and a lasting rise of smaller errors (scale 10, 50) both
+    count. With ``level=1`` a row is labelled only if it sets a record: the largest mean error
+    of the last ``history`` rows at some scale. Each moving average ends at the current row.
+    """
+
+    name = "records"
+
+    def __init__(
+        self,
+        history: int = 5000,
+        level: float = 1.0,
+        min_history: int = 10,
+        scales: tuple[int, ...] | list[int] = (1, 10, 50),
+    ) -> None:
+        super().__init__(history, level, min_history)
+        if not scales or any(isinstance(k, bool) or int(k) != k or k < 1 for k in scales):
+            raise SeqpredictError(f"`scales` must be integers >= 1, got {scales!r}.")
+        self.scales = tuple(int(k) for k in scales)
+
+    def params(self) -> dict[str, Any]:
+        return {**super().params(), "scales": list(self.scales)}
+
+    def tail(self, errors: np.ndarray) -> np.ndarray:
+        e = pd.Series(errors, dtype=np.float64)
+        means = [e.rolling(k, min_periods=k).mean().to_numpy() for k in self.scales]
+        return np.max([super(MultiScaleRankTail, self).tail(m) for m in means], axis=0)
+
+
+def range_tail(values: np.ndarray, history: int = 5000, min_history: int = 10) -> np.ndarray:
+    """Rank tail of the values themselves, both ways: q_t in [0, 1] (T,) is 1 where x_t is the
+    largest or the smallest value of the last ``history`` rows (NAB's "spatial" anomalies: a
+    value leaves the range seen so far). ``values`` (T,) or (T, C): the largest over channels."""
+    tail = RankTailThreshold(history, 1.0, min_history).tail
+    x = np.asarray(values, dtype=np.float64).reshape(len(values), -1)  # (T, C)
+    return np.max([np.maximum(tail(x[:, c]), tail(-x[:, c])) for c in range(x.shape[1])], axis=0)
+
+
 THRESHOLDS: dict[str, type[Threshold]] = {
     "quantile": QuantileThreshold,
     "gaussian": GaussianTailThreshold,
     "dynamic": DynamicThreshold,
     "rank": RankTailThreshold,
+    "records": MultiScaleRankTail,
 }
