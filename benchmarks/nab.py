@@ -39,11 +39,11 @@ def main() -> None:
     ap.add_argument("--cells", default="lstm,gru,naive", help="naive: last-value baseline")
     ap.add_argument("--scorer", default="forecast")
     ap.add_argument("--scorer-params", default="{}", help="JSON, e.g. online: update_every")
-    ap.add_argument("--threshold", default="gaussian")
-    ap.add_argument("--threshold-params", default='{"short": 1, "long": 5000}', help="JSON")
-    ap.add_argument("--suppress", type=int, default=300, help="report only new highs of k rows")
+    ap.add_argument("--threshold", default="records")
+    ap.add_argument("--threshold-params", default="{}", help="JSON")
+    ap.add_argument("--suppress", type=int, default=100, help="report only new highs of k rows")
     ap.add_argument(
-        "--range-weight", type=float, default=0.0, help="add the values' range records (0: off)"
+        "--range-weight", type=float, default=0.99, help="add the values' range records (0: off)"
     )
     ap.add_argument("--lookback", type=int, default=32)
     ap.add_argument("--hidden", type=int, default=16)
