@@ -38,9 +38,13 @@ def main() -> None:
     ap.add_argument("--out", type=Path, default=Path("benchmarks/results/nab"))
     ap.add_argument("--cells", default="lstm,gru,naive", help="naive: last-value baseline")
     ap.add_argument("--scorer", default="forecast")
-    ap.add_argument("--threshold", default="gaussian")
-    ap.add_argument("--threshold-params", default='{"short": 1, "long": 5000}', help="JSON")
-    ap.add_argument("--suppress", type=int, default=300, help="report only new highs of k rows")
+    ap.add_argument("--scorer-params", default="{}", help="JSON, e.g. online: update_every")
+    ap.add_argument("--threshold", default="records")
+    ap.add_argument("--threshold-params", default="{}", help="JSON")
+    ap.add_argument("--suppress", type=int, default=100, help="report only new highs of k rows")
+    ap.add_argument(
+        "--range-weight", type=float, default=0.99, help="add the values' range records (0: off)"
+    )
     ap.add_argument("--lookback", type=int, default=32)
     ap.add_argument("--hidden", type=int, default=16)
     ap.add_argument("--epochs", type=int, default=5)
@@ -59,6 +63,7 @@ def main() -> None:
     labels = json.loads((args.nab / "labels" / "combined_windows.json").read_text())
     names = sorted(labels)[: args.limit or None]
     tparams = json.loads(args.threshold_params)
+    sparams = json.loads(args.scorer_params)
     for cell in args.cells.split(","):
         detector = f"seqpredict_{cell}{args.tag}"
         scores, windows, reused = [], [], 0
@@ -81,11 +86,14 @@ def main() -> None:
                 ),
                 threshold_params=tparams,
                 suppress=args.suppress,
+                scorer_params=sparams,
+                range_weight=args.range_weight,
             )
             category, fname = name.split("/")
             key = (
                 f"{args.scorer}_{cell}_L{args.lookback}_h{args.hidden}_e{args.epochs}"
                 f"_b{args.batch_size}_lr{args.lr}"
+                + "".join(f"_{k}{v}" for k, v in sorted(sparams.items()))
             )
             cache = args.out / "errors" / key / f"{category}__{fname}.npy"
             if cell == "naive":  # baseline: the last-value forecast's error, same threshold
@@ -103,7 +111,7 @@ def main() -> None:
                 cache.parent.mkdir(parents=True, exist_ok=True)
                 np.save(cache, errors, allow_pickle=False)
             det.fit_threshold(errors)
-            score = det.score_errors(errors)
+            score = det.score_errors(errors, frame["value"].to_numpy(float))
             wins = nab_windows(frame["timestamp"], labels[name])
             label = np.zeros(len(frame), dtype=int)
             for a, b in wins:
@@ -127,9 +135,11 @@ def main() -> None:
                 "benchmark": "nab",
                 "detector": detector,
                 "scorer": args.scorer,
+                "scorer_params": sparams,
                 "threshold": args.threshold,
                 "threshold_params": tparams,
                 "suppress": args.suppress,
+                "range_weight": args.range_weight,
                 "lookback": args.lookback,
                 "hidden": args.hidden,
                 "epochs": args.epochs,

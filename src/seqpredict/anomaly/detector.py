@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from seqpredict.anomaly.scorers import SCORERS, Scorer
-from seqpredict.anomaly.thresholds import THRESHOLDS, Threshold, ratio_to_score
+from seqpredict.anomaly.thresholds import THRESHOLDS, Threshold, range_tail, ratio_to_score
 from seqpredict.config import ModelConfig, TrainConfig, from_dict, to_dict
 from seqpredict.data.io import TableLike, read_table
 from seqpredict.data.series import as_names
@@ -44,6 +44,10 @@ class AnomalyDetector:
 
     ``suppress=k`` reports a score only where it beats the previous k rows (else 0), so a
     lasting anomaly is flagged once at its onset: fewer false positives under NAB's rules.
+    ``range_weight=w`` (0: off) adds the values' own range records: r_t = max(r_t, w * q_t),
+    q_t = ``range_tail`` (1 where the value is the largest or smallest of the last
+    ``range_history`` rows); w < 1 ranks them just below the error's records and never labels
+    them alone, w = 1 labels them too.
     """
 
     def __init__(
@@ -57,6 +61,9 @@ class AnomalyDetector:
         training: TrainConfig | None = None,
         threshold_params: dict[str, Any] | None = None,
         suppress: int = 0,
+        scorer_params: dict[str, Any] | None = None,
+        range_weight: float = 0.0,
+        range_history: int = 5000,
     ) -> None:
         self.scorer = scorer
         self.threshold = threshold
@@ -67,6 +74,9 @@ class AnomalyDetector:
         self.training = training
         self.threshold_params = threshold_params
         self.suppress = suppress
+        self.scorer_params = scorer_params
+        self.range_weight = range_weight
+        self.range_history = range_history
 
     # ---- configuration -------------------------------------------------------------------
     def model_config(self) -> ModelConfig:
@@ -86,12 +96,27 @@ class AnomalyDetector:
             or self.suppress < 0
         ):
             raise SeqpredictError(f"`suppress` must be an integer >= 0, got {self.suppress!r}.")
+        if not 0 <= self.range_weight <= 1:
+            raise SeqpredictError(f"`range_weight` must be in [0, 1], got {self.range_weight!r}.")
+        check_positive_int("range_history", self.range_history)
         p = self.probation
         if isinstance(p, bool) or not (0 < p < 1 or (isinstance(p, int) and p >= 1)):
             raise SeqpredictError(
                 f"`probation` must be a fraction in (0, 1) of the rows or a row count >= 1, "
                 f"got {p!r}."
             )
+
+    def _make_scorer(self) -> Scorer:
+        try:
+            params = self.scorer_params or {}
+            return SCORERS[self.scorer](
+                self.lookback, self.model_config(), self.train_config(), **params
+            )
+        except TypeError as exc:
+            raise SeqpredictError(
+                f"`scorer_params` for {self.scorer!r}: {exc}. Accepted: see "
+                f"{SCORERS[self.scorer].__module__}.{SCORERS[self.scorer].__name__}."
+            ) from None
 
     def _make_threshold(self) -> Threshold:
         try:
@@ -142,6 +167,7 @@ class AnomalyDetector:
         """Train on the first ``probation`` share of the rows of ``data``."""
         self._check_params()
         self._make_threshold()  # bad threshold_params fail before training
+        scorer = self._make_scorer()
         self.value_cols_ = as_names(value_col)
         self.time_col_ = time_col
         _, x = self._frame(data, value_col, time_col)
@@ -158,7 +184,6 @@ class AnomalyDetector:
         self.mean_ = train.mean(axis=0)
         std = train.std(axis=0)
         self.std_ = np.where(std > 1e-8, std, 1.0)
-        scorer = SCORERS[self.scorer](self.lookback, self.model_config(), self.train_config())
         self.scorer_: Scorer = scorer.fit(self._scale(train))
         self.fit_threshold(self.scorer_.errors(self._scale(train)))
         return self
@@ -197,7 +222,7 @@ class AnomalyDetector:
         self._check_fitted()
         frame, x = self._frame(data)
         errors = self.scorer_.errors(self._scale(x))
-        score = self.score_errors(errors)
+        score = self.score_errors(errors, x)
         out = pd.DataFrame({c: x[:, k] for k, c in enumerate(self.value_cols_)})
         if self.time_col_:
             out.insert(0, self.time_col_, frame[self.time_col_].to_numpy())
@@ -206,12 +231,21 @@ class AnomalyDetector:
         out["label"] = score >= 0.5
         return out
 
-    def score_errors(self, errors: np.ndarray) -> np.ndarray:
-        """Scores in [0, 1] (T,) from raw errors (T,): the threshold part alone, 0 in the
-        probationary period."""
+    def score_errors(self, errors: np.ndarray, values: np.ndarray | None = None) -> np.ndarray:
+        """Scores in [0, 1] (T,) from raw errors (T,) (and the raw values (T,) or (T, C) when
+        ``range_weight`` > 0): the threshold part alone, 0 in the probationary period."""
         if not hasattr(self, "threshold_"):
             raise SeqpredictError("this AnomalyDetector is not fitted yet; call fit(...) first.")
-        score = ratio_to_score(self.threshold_.ratio(np.asarray(errors, dtype=np.float64)))
+        ratio = self.threshold_.ratio(np.asarray(errors, dtype=np.float64))  # (T,)
+        if self.range_weight > 0:
+            if values is None or len(values) != len(ratio):
+                raise SeqpredictError(
+                    f"`values`: range_weight={self.range_weight} needs the raw values, one row "
+                    f"per error ({len(ratio)} rows)."
+                )
+            q = range_tail(values, self.range_history)
+            ratio = np.maximum(ratio, self.range_weight * q)
+        score = ratio_to_score(ratio)
         score[: self.n_probation_] = 0.0
         return suppress_repeats(score, self.suppress)
 
@@ -250,6 +284,9 @@ class AnomalyDetector:
                 "training": to_dict(self.train_config()),
                 "threshold_params": self.threshold_.params(),
                 "suppress": self.suppress,
+                "scorer_params": self.scorer_params,
+                "range_weight": self.range_weight,
+                "range_history": self.range_history,
             },
             "value_cols": list(self.value_cols_),
             "time_col": self.time_col_,
@@ -279,8 +316,10 @@ class AnomalyDetector:
         det.n_probation_ = int(config["n_probation"])
         det.mean_ = np.asarray(config["mean"], dtype=np.float64)
         det.std_ = np.asarray(config["std"], dtype=np.float64)
-        scorer = SCORERS[det.scorer](det.lookback, p["model"], p["training"])
+        scorer = det._make_scorer()
         scorer.net_ = scorer.build(len(det.value_cols_))
+        if hasattr(scorer, "n_fit_"):  # online scorers score later rows differently
+            scorer.n_fit_ = det.n_probation_
         load_weights(scorer.net_, weights, str(path))
         scorer.net_.eval()
         det.scorer_ = scorer

@@ -10,6 +10,11 @@ step t uses errors up to t only; ``fit`` sees the probationary errors.
   of errors is compared with the mean and std of that short mean over a long past window;
   r = log Q(z) / log(tail), Q the standard normal tail.
 * ``dynamic``: nonparametric dynamic threshold of Hundman et al. (2018), see ``DynamicThreshold``.
+* ``rank``: empirical tail probability of the error among the last ``history`` errors, in units
+  of the window size (no distribution assumed), see ``RankTailThreshold``.
+* ``records``: the rank tail of the error averaged over several window lengths, taking the most
+  extreme; by default only a record (the largest over ``history`` rows at some window length)
+  reaches the label, see ``MultiScaleRankTail``.
 """
 
 from __future__ import annotations
@@ -208,8 +213,88 @@ class DynamicThreshold(Threshold):
         return ratio
 
 
+class RankTailThreshold(Threshold):
+    """Empirical tail probability of the current error against the recent errors.
+
+    p_t = #{s in (t - history, t]: e_s >= e_t} / n_t over the n_t errors of the last ``history``
+    rows (the current one included); q_t = -log p_t / log n_t lies in [0, 1]: 1 for the largest
+    error of the window, 0.5 for an error beaten by sqrt(n_t) of them. r = q_t / ``level``.
+    Like Numenta's anomaly likelihood it turns raw errors of any scale into a tail
+    probability against their own recent history, but it assumes no distribution (forecast
+    errors are heavy-tailed, so a Gaussian fitted to them over-flags). Needs ``min_history``
+    errors before it scores (r = 0 before).
+    """
+
+    name = "rank"
+
+    def __init__(self, history: int = 5000, level: float = 0.75, min_history: int = 10) -> None:
+        if not 0 < level <= 1:
+            raise SeqpredictError(f"`level` must be in (0, 1], got {level!r}.")
+        if history < 2 or min_history < 2:
+            raise SeqpredictError(
+                f"`history` and `min_history` must be >= 2, got {history!r} and {min_history!r}."
+            )
+        self.history, self.level, self.min_history = history, level, min_history
+
+    def params(self) -> dict[str, Any]:
+        return {"history": self.history, "level": self.level, "min_history": self.min_history}
+
+    def tail(self, errors: np.ndarray) -> np.ndarray:
+        """q_t in [0, 1] (T,); 0 where fewer than ``min_history`` errors are known."""
+        e = pd.Series(errors, dtype=np.float64)  # NaN (no full window yet) is not counted
+        roll = e.rolling(self.history, min_periods=self.min_history)
+        p = roll.rank(ascending=False, pct=True, method="max").to_numpy()  # share >= e_t
+        n = roll.count().to_numpy()
+        q = -np.log(p) / np.log(np.maximum(n, 2))
+        return np.clip(np.nan_to_num(q), 0.0, 1.0)
+
+    def ratio(self, errors: np.ndarray) -> np.ndarray:
+        return self.tail(errors) / self.level
+
+
+class MultiScaleRankTail(RankTailThreshold):
+    """``RankTailThreshold`` of the error's moving averages over each of ``scales`` rows, the
+    largest of them: a spike (scale 1) and a lasting rise of smaller errors (scale 10, 50) both
+    count. With ``level=1`` a row is labelled only if it sets a record: the largest mean error
+    of the last ``history`` rows at some scale. Each moving average ends at the current row.
+    """
+
+    name = "records"
+
+    def __init__(
+        self,
+        history: int = 5000,
+        level: float = 1.0,
+        min_history: int = 10,
+        scales: tuple[int, ...] | list[int] = (1, 10, 50),
+    ) -> None:
+        super().__init__(history, level, min_history)
+        if not scales or any(isinstance(k, bool) or int(k) != k or k < 1 for k in scales):
+            raise SeqpredictError(f"`scales` must be integers >= 1, got {scales!r}.")
+        self.scales = tuple(int(k) for k in scales)
+
+    def params(self) -> dict[str, Any]:
+        return {**super().params(), "scales": list(self.scales)}
+
+    def tail(self, errors: np.ndarray) -> np.ndarray:
+        e = pd.Series(errors, dtype=np.float64)
+        means = [e.rolling(k, min_periods=k).mean().to_numpy() for k in self.scales]
+        return np.max([super(MultiScaleRankTail, self).tail(m) for m in means], axis=0)
+
+
+def range_tail(values: np.ndarray, history: int = 5000, min_history: int = 10) -> np.ndarray:
+    """Rank tail of the values themselves, both ways: q_t in [0, 1] (T,) is 1 where x_t is the
+    largest or the smallest value of the last ``history`` rows (NAB's "spatial" anomalies: a
+    value leaves the range seen so far). ``values`` (T,) or (T, C): the largest over channels."""
+    tail = RankTailThreshold(history, 1.0, min_history).tail
+    x = np.asarray(values, dtype=np.float64).reshape(len(values), -1)  # (T, C)
+    return np.max([np.maximum(tail(x[:, c]), tail(-x[:, c])) for c in range(x.shape[1])], axis=0)
+
+
 THRESHOLDS: dict[str, type[Threshold]] = {
     "quantile": QuantileThreshold,
     "gaussian": GaussianTailThreshold,
     "dynamic": DynamicThreshold,
+    "rank": RankTailThreshold,
+    "records": MultiScaleRankTail,
 }

@@ -19,8 +19,11 @@ def detect(
     time_col: str | None = typer.Option(None, help="time stamp column"),
     label_col: str | None = typer.Option(None, help="0/1 truth column: adds precision/recall/F1"),
     cell: str = typer.Option("lstm,gru", help="cells to train and compare"),
-    scorer: str = typer.Option("forecast", help="forecast (one-step error) or reconstruction"),
-    threshold: str = typer.Option("gaussian", help="quantile, gaussian or dynamic"),
+    scorer: str = typer.Option(
+        "forecast",
+        help="forecast (one-step error), online (forecast, kept learning) or reconstruction",
+    ),
+    threshold: str = typer.Option("gaussian", help="quantile, gaussian, dynamic, rank or records"),
     lookback: int = typer.Option(32, help="rows each window reads"),
     probation: float = typer.Option(0.15, help="leading share of rows used to train, scored 0"),
     suppress: int = typer.Option(0, help="report a score only if it beats the previous N rows"),
