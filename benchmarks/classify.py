@@ -24,7 +24,7 @@ import os
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +38,14 @@ from seqpredict.tasks.classifier import stratified_split
 
 DATA = Path(os.environ.get("SEQPREDICT_DATA", Path(__file__).resolve().parents[2] / "shared/data"))
 CELLS = ("lstm", "gru")
+EXTRA_FIELDS = (
+    "patch_embed",
+    "word_dropout",
+    "jitter",
+    "scaling",
+    "label_smoothing",
+    "lr_schedule",
+)
 TARGETS = {"sst2": 0.84, "GunPoint": 1.0, "ItalyPowerDemand": 0.96, "ECG200": 0.89}
 
 
@@ -204,6 +212,7 @@ def run_task(
                 "embedding_dim": model.embedding_dim if task.text is not None else None,
                 "patch": model.patch,
                 "dropout": model.dropout,
+                **{k: getattr(model, k) for k in EXTRA_FIELDS},
                 "lr": task.training.lr,
                 "weight_decay": task.training.weight_decay,
                 "max_epochs": task.training.epochs,
@@ -272,7 +281,8 @@ def markdown(rows: list[dict[str, Any]]) -> str:
             return "not run"
         if key == "config":
             bi = "bi" if r["bidirectional"] else "uni"
-            return f"{bi}-{r['pooling']} h{r['hidden_size']} patch {r.get('patch', 1)}"
+            emb = " emb" if r.get("patch_embed") else ""
+            return f"{bi}-{r['pooling']} h{r['hidden_size']} patch {r.get('patch', 1)}{emb}"
         return f"{r[key]:.4f}" if key == "test_accuracy" else str(r[key])
 
     for name in dict.fromkeys(r["dataset"] for r in chosen):
@@ -291,6 +301,27 @@ def markdown(rows: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+def apply_settings(task: Task, settings: str) -> None:
+    """``key=value,...`` onto every configuration of the grid, the training or the text
+    settings of ``task``, whichever dataclass has the field (in that order); values are
+    converted to the field's type."""
+    for item in filter(None, settings.split(",")):
+        key, _, raw = item.partition("=")
+        for kind in ("grid", "training", "text"):
+            target = task.grid[0] if kind == "grid" else getattr(task, kind)
+            if target is None or key not in {f.name for f in fields(target)}:
+                continue
+            old = getattr(target, key)
+            value = raw.lower() in ("1", "true", "yes") if isinstance(old, bool) else type(old)(raw)
+            if kind == "grid":
+                task.grid = [replace(c, **{key: value}) for c in task.grid]
+            else:
+                setattr(task, kind, replace(target, **{key: value}))
+            break
+        else:
+            raise SystemExit(f"--set: no setting named {key!r}")
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", default=",".join(TASKS), help="comma-separated data sets")
@@ -307,6 +338,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--weight-decay", type=float, default=-1.0, help="override")
     parser.add_argument("--patience", type=int, default=-1, help="override; 0: no early stop")
     parser.add_argument("--min-freq", type=int, default=0, help="override TextConfig.min_freq")
+    parser.add_argument(
+        "--set",
+        default="",
+        help="override settings, e.g. patch_embed=true,jitter=0.05,lr_schedule=cosine: fields "
+        "of ClassifierConfig, TrainConfig or TextConfig",
+    )
     parser.add_argument("--table", nargs="*", help="only print the table of these JSON-line logs")
     args = parser.parse_args(argv)
     if args.table:
@@ -338,6 +375,8 @@ def main(argv: list[str] | None = None) -> None:
             task.training = replace(task.training, patience=args.patience)
         if args.min_freq and task.text is not None:
             task.text = replace(task.text, min_freq=args.min_freq)
+        if args.set:
+            apply_settings(task, args.set)
         rows += run_task(task, args.cells.split(","), args.seeds, args.monitor, args.refit)
     print(markdown(rows))
     sys.stdout.flush()
