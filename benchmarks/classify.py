@@ -187,20 +187,85 @@ def fit_one(
     return clf, time.perf_counter() - t0, best, val_proba
 
 
+def cv_folds(y: list[Any], folds: int, seed: int = 0) -> list[np.ndarray]:
+    """Stratified ``folds``-fold split: the validation indices of each fold, sorted (each class
+    dealt round-robin over the folds in a random order)."""
+    codes = np.unique(np.asarray(y, dtype=str), return_inverse=True)[1]
+    rng = np.random.default_rng(seed)
+    order = np.concatenate([rng.permutation(np.flatnonzero(codes == c)) for c in np.unique(codes)])
+    return [np.sort(order[f::folds]) for f in range(folds)]
+
+
+@dataclass
+class Fits:
+    """The models of one configuration: validation probabilities per seed (each (N_val, K),
+    rows in the order of ``val_labels``), test probabilities per model (each (N_test, K))."""
+
+    first: SequenceClassifier
+    val_probas: list[np.ndarray]
+    val_labels: list[Any]
+    test_probas: list[np.ndarray]
+    seconds: float
+    best_epochs: list[int | None]
+
+
+def fit_many(
+    task: Task, model: ClassifierConfig, seeds: int, monitor: str, refit: bool, folds: int
+) -> Fits:
+    """``seeds`` models on TRAIN (early stopping on the validation part); with ``folds``, a
+    cross-validation ensemble instead: TRAIN and validation pooled, split into ``folds``
+    stratified folds, one model per fold and seed validated on its held-out fold; the
+    validation probabilities are then out-of-fold, over every TRAIN series."""
+    if not folds:
+        fits = [fit_one(task, model, seed, monitor, refit) for seed in range(seeds)]
+        tests = [f[0].predict_proba(task.test[0]) for f in fits]
+        return Fits(
+            fits[0][0],
+            [f[3] for f in fits],
+            task.val[1],
+            tests,
+            sum(f[1] for f in fits),
+            [f[2] for f in fits],
+        )
+    X, y = list(task.train[0]) + list(task.val[0]), task.train[1] + task.val[1]
+    pick = lambda idx: ([X[i] for i in idx], [y[i] for i in idx])  # noqa: E731
+    vals, tests, seconds, bests = [], [], 0.0, []
+    first = None
+    for seed in range(seeds):
+        oof = None
+        for va in cv_folds(y, folds):
+            tr = np.setdiff1d(np.arange(len(y)), va)
+            part = replace(task, train=pick(tr), val=pick(va))
+            clf, secs, best, val_proba = fit_one(part, model, seed, monitor, refit)
+            oof = np.zeros((len(y), val_proba.shape[1])) if oof is None else oof  # (N, K)
+            oof[va] = val_proba
+            tests.append(clf.predict_proba(task.test[0]))
+            seconds, first = seconds + secs, first or clf
+            bests.append(best)
+        vals.append(oof)
+    assert first is not None
+    return Fits(first, vals, y, tests, seconds, bests)
+
+
 def run_task(
-    task: Task, cells: list[str], seeds: int = 1, monitor: str = "val_loss", refit: bool = False
+    task: Task,
+    cells: list[str],
+    seeds: int = 1,
+    monitor: str = "val_loss",
+    refit: bool = False,
+    folds: int = 0,
 ) -> list[dict[str, Any]]:
     """One JSON line per cell and configuration. With ``seeds`` > 1, an ensemble: the mean of
-    the class probabilities of that many seeds (validation accuracy is the ensemble's too)."""
+    the class probabilities of that many seeds (validation accuracy is the ensemble's too);
+    with ``folds``, a cross-validation ensemble (see ``fit_many``)."""
     rows = []
     for cell in cells:
         for k, config in enumerate(task.grid):
             model = ClassifierConfig(**{**asdict(config), "cell": cell})
-            fits = [fit_one(task, model, seed, monitor, refit) for seed in range(seeds)]
-            first = fits[0][0]
-            val = ensemble_scores(first, [f[3] for f in fits], task.val[1])
-            test_proba = [f[0].predict_proba(task.test[0]) for f in fits]
-            test = ensemble_scores(first, test_proba, task.test[1])
+            fits = fit_many(task, model, seeds, monitor, refit, folds)
+            first = fits.first
+            val = ensemble_scores(first, fits.val_probas, fits.val_labels)
+            test = ensemble_scores(first, fits.test_probas, task.test[1])
             row = {
                 "dataset": task.name,
                 "cell": cell,
@@ -219,18 +284,19 @@ def run_task(
                 "patience": task.training.patience,
                 "monitor": monitor,
                 "seeds": seeds,
+                "folds": folds,
                 "refit": refit,
                 "min_freq": None if task.text is None else task.text.min_freq,
                 "val_accuracy": round(val["accuracy"], 4),
-                "val_loss": round(log_loss(first, [f[3] for f in fits], task.val[1]), 4),
+                "val_loss": round(log_loss(first, fits.val_probas, fits.val_labels), 4),
                 "test_accuracy": round(test["accuracy"], 4),
                 "test_macro_f1": round(test["macro_f1"], 4),
                 "test_roc_auc": None if test["roc_auc"] is None else round(test["roc_auc"], 4),
-                "best_epochs": [f[2] for f in fits],
-                "train_seconds": round(sum(f[1] for f in fits), 1),
+                "best_epochs": fits.best_epochs,
+                "train_seconds": round(fits.seconds, 1),
                 "params": int(sum(p.numel() for p in first.net_.parameters())),
-                "n_train": len(task.train[1]),
-                "n_val": len(task.val[1]),
+                "n_train": len(task.train[1]) if not folds else len(fits.val_labels),
+                "n_val": len(fits.val_labels),
                 "n_test": len(task.test[1]),
             }
             print(json.dumps(row), flush=True)
@@ -332,6 +398,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--lr", type=float, default=0.0, help="override the learning rate")
     parser.add_argument("--monitor", default="val_accuracy", help="or val_loss")
     parser.add_argument("--seeds", type=int, default=1, help="ensemble of N seeds per config")
+    parser.add_argument("--folds", type=int, default=0, help="cross-validation ensemble")
     parser.add_argument("--refit", action="store_true", help="retrain on TRAIN+validation")
     parser.add_argument("--dropout", type=float, default=-1.0, help="override the dropout")
     parser.add_argument("--hidden-size", type=int, default=0, help="override the hidden size")
@@ -377,7 +444,9 @@ def main(argv: list[str] | None = None) -> None:
             task.text = replace(task.text, min_freq=args.min_freq)
         if args.set:
             apply_settings(task, args.set)
-        rows += run_task(task, args.cells.split(","), args.seeds, args.monitor, args.refit)
+        rows += run_task(
+            task, args.cells.split(","), args.seeds, args.monitor, args.refit, args.folds
+        )
     print(markdown(rows))
     sys.stdout.flush()
 
