@@ -14,6 +14,10 @@ configuration per data set and cell. CPU timings on a shared machine are noisy.
 
 Defaults: early stopping and selection on validation accuracy (`--monitor`); see `--help`
 for the overrides (epochs, lr, dropout, hidden size, ensembles of seeds, refit on all of TRAIN).
+`--set key=value,...` sets any ClassifierConfig / TrainConfig / TextConfig field (e.g.
+`patch_embed=true,patch=8,lr_schedule=cosine,patience=0`); `--folds K` trains a K-fold
+cross-validation ensemble on TRAIN and selects on its out-of-fold accuracy (UCR sets: every
+TRAIN series counts for selection instead of a 20% split of 10-20 series).
 """
 
 from __future__ import annotations
