@@ -352,7 +352,11 @@ def markdown(rows: list[dict[str, Any]]) -> str:
         if key == "config":
             bi = "bi" if r["bidirectional"] else "uni"
             emb = " emb" if r.get("patch_embed") else ""
-            return f"{bi}-{r['pooling']} h{r['hidden_size']} patch {r.get('patch', 1)}{emb}"
+            aug = " aug" if r.get("jitter") or r.get("scaling") else ""
+            wd = " wdrop" if r.get("word_dropout") else ""
+            return (
+                f"{bi}-{r['pooling']} h{r['hidden_size']} patch {r.get('patch', 1)}{emb}{aug}{wd}"
+            )
         return f"{r[key]:.4f}" if key == "test_accuracy" else str(r[key])
 
     for name in dict.fromkeys(r["dataset"] for r in chosen):
