@@ -14,6 +14,10 @@ configuration per data set and cell. CPU timings on a shared machine are noisy.
 
 Defaults: early stopping and selection on validation accuracy (`--monitor`); see `--help`
 for the overrides (epochs, lr, dropout, hidden size, ensembles of seeds, refit on all of TRAIN).
+`--set key=value,...` sets any ClassifierConfig / TrainConfig / TextConfig field (e.g.
+`patch_embed=true,patch=8,lr_schedule=cosine,patience=0`); `--folds K` trains a K-fold
+cross-validation ensemble on TRAIN and selects on its out-of-fold accuracy (UCR sets: every
+TRAIN series counts for selection instead of a 20% split of 10-20 series).
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ import os
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +42,14 @@ from seqpredict.tasks.classifier import stratified_split
 
 DATA = Path(os.environ.get("SEQPREDICT_DATA", Path(__file__).resolve().parents[2] / "shared/data"))
 CELLS = ("lstm", "gru")
+EXTRA_FIELDS = (
+    "patch_embed",
+    "word_dropout",
+    "jitter",
+    "scaling",
+    "label_smoothing",
+    "lr_schedule",
+)
 TARGETS = {"sst2": 0.84, "GunPoint": 1.0, "ItalyPowerDemand": 0.96, "ECG200": 0.89}
 
 
@@ -179,20 +191,85 @@ def fit_one(
     return clf, time.perf_counter() - t0, best, val_proba
 
 
+def cv_folds(y: list[Any], folds: int, seed: int = 0) -> list[np.ndarray]:
+    """Stratified ``folds``-fold split: the validation indices of each fold, sorted (each class
+    dealt round-robin over the folds in a random order)."""
+    codes = np.unique(np.asarray(y, dtype=str), return_inverse=True)[1]
+    rng = np.random.default_rng(seed)
+    order = np.concatenate([rng.permutation(np.flatnonzero(codes == c)) for c in np.unique(codes)])
+    return [np.sort(order[f::folds]) for f in range(folds)]
+
+
+@dataclass
+class Fits:
+    """The models of one configuration: validation probabilities per seed (each (N_val, K),
+    rows in the order of ``val_labels``), test probabilities per model (each (N_test, K))."""
+
+    first: SequenceClassifier
+    val_probas: list[np.ndarray]
+    val_labels: list[Any]
+    test_probas: list[np.ndarray]
+    seconds: float
+    best_epochs: list[int | None]
+
+
+def fit_many(
+    task: Task, model: ClassifierConfig, seeds: int, monitor: str, refit: bool, folds: int
+) -> Fits:
+    """``seeds`` models on TRAIN (early stopping on the validation part); with ``folds``, a
+    cross-validation ensemble instead: TRAIN and validation pooled, split into ``folds``
+    stratified folds, one model per fold and seed validated on its held-out fold; the
+    validation probabilities are then out-of-fold, over every TRAIN series."""
+    if not folds:
+        fits = [fit_one(task, model, seed, monitor, refit) for seed in range(seeds)]
+        tests = [f[0].predict_proba(task.test[0]) for f in fits]
+        return Fits(
+            fits[0][0],
+            [f[3] for f in fits],
+            task.val[1],
+            tests,
+            sum(f[1] for f in fits),
+            [f[2] for f in fits],
+        )
+    X, y = list(task.train[0]) + list(task.val[0]), task.train[1] + task.val[1]
+    pick = lambda idx: ([X[i] for i in idx], [y[i] for i in idx])  # noqa: E731
+    vals, tests, seconds, bests = [], [], 0.0, []
+    first = None
+    for seed in range(seeds):
+        oof = None
+        for va in cv_folds(y, folds):
+            tr = np.setdiff1d(np.arange(len(y)), va)
+            part = replace(task, train=pick(tr), val=pick(va))
+            clf, secs, best, val_proba = fit_one(part, model, seed, monitor, refit)
+            oof = np.zeros((len(y), val_proba.shape[1])) if oof is None else oof  # (N, K)
+            oof[va] = val_proba
+            tests.append(clf.predict_proba(task.test[0]))
+            seconds, first = seconds + secs, first or clf
+            bests.append(best)
+        vals.append(oof)
+    assert first is not None
+    return Fits(first, vals, y, tests, seconds, bests)
+
+
 def run_task(
-    task: Task, cells: list[str], seeds: int = 1, monitor: str = "val_loss", refit: bool = False
+    task: Task,
+    cells: list[str],
+    seeds: int = 1,
+    monitor: str = "val_loss",
+    refit: bool = False,
+    folds: int = 0,
 ) -> list[dict[str, Any]]:
     """One JSON line per cell and configuration. With ``seeds`` > 1, an ensemble: the mean of
-    the class probabilities of that many seeds (validation accuracy is the ensemble's too)."""
+    the class probabilities of that many seeds (validation accuracy is the ensemble's too);
+    with ``folds``, a cross-validation ensemble (see ``fit_many``)."""
     rows = []
     for cell in cells:
         for k, config in enumerate(task.grid):
             model = ClassifierConfig(**{**asdict(config), "cell": cell})
-            fits = [fit_one(task, model, seed, monitor, refit) for seed in range(seeds)]
-            first = fits[0][0]
-            val = ensemble_scores(first, [f[3] for f in fits], task.val[1])
-            test_proba = [f[0].predict_proba(task.test[0]) for f in fits]
-            test = ensemble_scores(first, test_proba, task.test[1])
+            fits = fit_many(task, model, seeds, monitor, refit, folds)
+            first = fits.first
+            val = ensemble_scores(first, fits.val_probas, fits.val_labels)
+            test = ensemble_scores(first, fits.test_probas, task.test[1])
             row = {
                 "dataset": task.name,
                 "cell": cell,
@@ -204,24 +281,26 @@ def run_task(
                 "embedding_dim": model.embedding_dim if task.text is not None else None,
                 "patch": model.patch,
                 "dropout": model.dropout,
+                **{k: getattr(model, k) for k in EXTRA_FIELDS},
                 "lr": task.training.lr,
                 "weight_decay": task.training.weight_decay,
                 "max_epochs": task.training.epochs,
                 "patience": task.training.patience,
                 "monitor": monitor,
                 "seeds": seeds,
+                "folds": folds,
                 "refit": refit,
                 "min_freq": None if task.text is None else task.text.min_freq,
                 "val_accuracy": round(val["accuracy"], 4),
-                "val_loss": round(log_loss(first, [f[3] for f in fits], task.val[1]), 4),
+                "val_loss": round(log_loss(first, fits.val_probas, fits.val_labels), 4),
                 "test_accuracy": round(test["accuracy"], 4),
                 "test_macro_f1": round(test["macro_f1"], 4),
                 "test_roc_auc": None if test["roc_auc"] is None else round(test["roc_auc"], 4),
-                "best_epochs": [f[2] for f in fits],
-                "train_seconds": round(sum(f[1] for f in fits), 1),
+                "best_epochs": fits.best_epochs,
+                "train_seconds": round(fits.seconds, 1),
                 "params": int(sum(p.numel() for p in first.net_.parameters())),
-                "n_train": len(task.train[1]),
-                "n_val": len(task.val[1]),
+                "n_train": len(task.train[1]) if not folds else len(fits.val_labels),
+                "n_val": len(fits.val_labels),
                 "n_test": len(task.test[1]),
             }
             print(json.dumps(row), flush=True)
@@ -272,7 +351,12 @@ def markdown(rows: list[dict[str, Any]]) -> str:
             return "not run"
         if key == "config":
             bi = "bi" if r["bidirectional"] else "uni"
-            return f"{bi}-{r['pooling']} h{r['hidden_size']} patch {r.get('patch', 1)}"
+            emb = " emb" if r.get("patch_embed") else ""
+            aug = " aug" if r.get("jitter") or r.get("scaling") else ""
+            wd = " wdrop" if r.get("word_dropout") else ""
+            return (
+                f"{bi}-{r['pooling']} h{r['hidden_size']} patch {r.get('patch', 1)}{emb}{aug}{wd}"
+            )
         return f"{r[key]:.4f}" if key == "test_accuracy" else str(r[key])
 
     for name in dict.fromkeys(r["dataset"] for r in chosen):
@@ -291,6 +375,27 @@ def markdown(rows: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+def apply_settings(task: Task, settings: str) -> None:
+    """``key=value,...`` onto every configuration of the grid, the training or the text
+    settings of ``task``, whichever dataclass has the field (in that order); values are
+    converted to the field's type."""
+    for item in filter(None, settings.split(",")):
+        key, _, raw = item.partition("=")
+        for kind in ("grid", "training", "text"):
+            target = task.grid[0] if kind == "grid" else getattr(task, kind)
+            if target is None or key not in {f.name for f in fields(target)}:
+                continue
+            old = getattr(target, key)
+            value = raw.lower() in ("1", "true", "yes") if isinstance(old, bool) else type(old)(raw)
+            if kind == "grid":
+                task.grid = [replace(c, **{key: value}) for c in task.grid]
+            else:
+                setattr(task, kind, replace(target, **{key: value}))
+            break
+        else:
+            raise SystemExit(f"--set: no setting named {key!r}")
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", default=",".join(TASKS), help="comma-separated data sets")
@@ -301,12 +406,19 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--lr", type=float, default=0.0, help="override the learning rate")
     parser.add_argument("--monitor", default="val_accuracy", help="or val_loss")
     parser.add_argument("--seeds", type=int, default=1, help="ensemble of N seeds per config")
+    parser.add_argument("--folds", type=int, default=0, help="cross-validation ensemble")
     parser.add_argument("--refit", action="store_true", help="retrain on TRAIN+validation")
     parser.add_argument("--dropout", type=float, default=-1.0, help="override the dropout")
     parser.add_argument("--hidden-size", type=int, default=0, help="override the hidden size")
     parser.add_argument("--weight-decay", type=float, default=-1.0, help="override")
     parser.add_argument("--patience", type=int, default=-1, help="override; 0: no early stop")
     parser.add_argument("--min-freq", type=int, default=0, help="override TextConfig.min_freq")
+    parser.add_argument(
+        "--set",
+        default="",
+        help="override settings, e.g. patch_embed=true,jitter=0.05,lr_schedule=cosine: fields "
+        "of ClassifierConfig, TrainConfig or TextConfig",
+    )
     parser.add_argument("--table", nargs="*", help="only print the table of these JSON-line logs")
     args = parser.parse_args(argv)
     if args.table:
@@ -338,7 +450,11 @@ def main(argv: list[str] | None = None) -> None:
             task.training = replace(task.training, patience=args.patience)
         if args.min_freq and task.text is not None:
             task.text = replace(task.text, min_freq=args.min_freq)
-        rows += run_task(task, args.cells.split(","), args.seeds, args.monitor, args.refit)
+        if args.set:
+            apply_settings(task, args.set)
+        rows += run_task(
+            task, args.cells.split(","), args.seeds, args.monitor, args.refit, args.folds
+        )
     print(markdown(rows))
     sys.stdout.flush()
 

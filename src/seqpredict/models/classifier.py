@@ -12,8 +12,12 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
+from seqpredict.data.text import PAD_ID, UNK_ID
 from seqpredict.errors import SeqpredictError, check_choice, check_fraction, check_positive_int
+from seqpredict.models.segments import segment_embedding
 from seqpredict.models.varlen import POOLINGS, Pooling, VarLenEncoder, valid_mask
+
+LR_SCHEDULES = ("none", "cosine")
 
 
 @dataclass(frozen=True)
@@ -28,6 +32,12 @@ class ClassifierConfig:
     dropout: float = 0.0  # on word vectors, between layers and before the head
     embedding_dim: int = 64  # text only: size of the word vectors
     patch: int = 1  # numeric only: read P consecutive steps as one step of P*C features
+    patch_embed: bool = False  # numeric only: embed each patch by Linear + ReLU (SegRNN-style)
+    word_dropout: float = 0.0  # text only: training replaces this share of words with <unk>
+    jitter: float = 0.0  # numeric only: training adds Gaussian noise of this std (scaled units)
+    scaling: float = 0.0  # numeric only: training multiplies each sequence by 1 + N(0, s^2)
+    label_smoothing: float = 0.0  # training: cross-entropy against smoothed targets
+    lr_schedule: str = "none"  # training: none, or cosine decay of lr to 0 over the epochs
 
     def validate(self) -> ClassifierConfig:
         from seqpredict.models.registry import CELLS
@@ -39,6 +49,16 @@ class ClassifierConfig:
         check_fraction("dropout", self.dropout)
         check_positive_int("embedding_dim", self.embedding_dim)
         check_positive_int("patch", self.patch)
+        for name in ("word_dropout", "label_smoothing"):
+            check_fraction(name, getattr(self, name))
+        if not (self.jitter >= 0 and self.scaling >= 0):
+            raise SeqpredictError(
+                f"`jitter` and `scaling` must be >= 0 (0: off), got {self.jitter!r}, "
+                f"{self.scaling!r}."
+            )
+        check_choice("lr_schedule", self.lr_schedule, LR_SCHEDULES)
+        if not isinstance(self.patch_embed, bool):
+            raise SeqpredictError(f"`patch_embed` must be True or False, got {self.patch_embed!r}.")
         if not isinstance(self.bidirectional, bool):
             raise SeqpredictError(
                 f"`bidirectional` must be True or False, got {self.bidirectional!r}."
@@ -65,7 +85,12 @@ class ClassifierNet(nn.Module):
         self.embedding = (
             nn.Embedding(vocab_size, config.embedding_dim, padding_idx=0) if vocab_size else None
         )
+        self.config = config
         input_size = config.embedding_dim if vocab_size else int(n_features or 0) * config.patch
+        self.patch_embed = None
+        if config.patch_embed and not vocab_size:
+            self.patch_embed = segment_embedding(input_size, config.hidden_size)
+            input_size = config.hidden_size
         self.encoder = VarLenEncoder(
             config.cell,
             input_size,
@@ -81,8 +106,27 @@ class ClassifierNet(nn.Module):
     def forward(self, x: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
         length = int(lengths.max())
         x = x[:, :length]  # drop columns that are padding in every row
+        if self.training:
+            x = self.augment(x)
         if self.embedding is not None:
             x = self.dropout(self.embedding(x))  # (N, L) -> (N, L, E)
+        elif self.patch_embed is not None:
+            x = self.patch_embed(x)  # (N, L, P*C) -> (N, L, H)
         h, final = self.encoder(x, lengths)  # (N, L, D), (N, D)
         pooled = self.pooling(h, final, valid_mask(lengths, length))  # (N, D)
         return self.head(self.dropout(pooled))  # (N, K)
+
+    def augment(self, x: torch.Tensor) -> torch.Tensor:
+        """Training-time noise: word dropout on ids (N, L) (padding stays padding), or jitter
+        and per-sequence scaling on features (N, L, C)."""
+        c = self.config
+        if self.embedding is not None:
+            if not c.word_dropout:
+                return x
+            drop = (torch.rand(x.shape, device=x.device) < c.word_dropout) & (x != PAD_ID)
+            return x.masked_fill(drop, UNK_ID)
+        if c.scaling:
+            x = x * (1 + c.scaling * torch.randn(x.shape[0], 1, 1, device=x.device))
+        if c.jitter:
+            x = x + c.jitter * torch.randn_like(x)
+        return x

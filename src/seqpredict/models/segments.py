@@ -20,6 +20,11 @@ from seqpredict.models.registry import make_cell
 State = Any  # torch.Tensor (num_layers, B, H) for GRU/RNN, a pair of them for LSTM
 
 
+def segment_embedding(n_inputs: int, hidden_size: int) -> nn.Sequential:
+    """SegRNN's segment embedding: a flattened segment (.., S * C) -> (.., H) by Linear + ReLU."""
+    return nn.Sequential(nn.Linear(n_inputs, hidden_size), nn.ReLU())
+
+
 def check_segment_len(segment_len: int, lookback: int) -> None:
     """``segment_len`` must be 0 (off) or a positive divisor of ``lookback``."""
     if segment_len < 0 or (segment_len and lookback % segment_len):
@@ -52,7 +57,7 @@ class SequenceEncoder(nn.Module):
         self.input_size = hidden_size if segment_len else n_inputs
         self.rnn = make_cell(cell, self.input_size, hidden_size, num_layers, dropout)
         if segment_len:
-            self.embed = nn.Sequential(nn.Linear(segment_len * n_inputs, hidden_size), nn.ReLU())
+            self.embed = segment_embedding(segment_len * n_inputs, hidden_size)
         self.hidden_size = hidden_size
 
     def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, State]:

@@ -13,8 +13,9 @@ C features, K classes.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -312,15 +313,26 @@ class SequenceClassifier(Estimator):
             train_batches,
             steps_per_epoch=-(-len(train_t) // config.batch_size),
             config=config,
-            loss_fn=torch.nn.functional.cross_entropy,
+            loss_fn=partial(
+                torch.nn.functional.cross_entropy,
+                label_smoothing=self.model_config.label_smoothing,
+            ),
             val_batches=val_batches if len(val_t) and not by_accuracy else None,
             label=self.model_config.cell,
             on_epoch_end=monitor,
+            scheduler=self._scheduler(config.epochs),
         )
         if monitor is not None:
             monitor.restore(self.history_)
         self.n_train_, self.n_val_ = int(len(train_idx)), int(len(val_idx))
         return self
+
+    def _scheduler(self, epochs: int) -> Callable[[torch.optim.Optimizer], Any] | None:
+        """``lr_schedule="cosine"``: the learning rate falls along a half cosine to 0 at the
+        last of ``epochs`` (stepped once per epoch), ``"none"``: constant."""
+        if self.model_config.lr_schedule == "none":
+            return None
+        return lambda opt: torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=epochs)
 
     def _build_net(self) -> ClassifierNet:
         return ClassifierNet(

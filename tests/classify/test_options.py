@@ -1,0 +1,144 @@
+"""Classifier options for accuracy: patch embedding, word dropout, jitter and scaling, label
+smoothing, cosine learning rate; old saved models (without these settings) still load."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+
+from seqpredict import ClassifierConfig, SequenceClassifier, TextConfig, TrainConfig
+from seqpredict.errors import SeqpredictError
+from seqpredict.models.classifier import ClassifierNet
+from tests.conftest import run_cli
+
+FAST = TrainConfig(epochs=3, batch_size=16, quiet=True, seed=1, patience=0)
+
+
+def series(n: int = 30) -> tuple[list[np.ndarray], list[int]]:
+    rng = np.random.default_rng(2)
+    labels = [i % 2 for i in range(n)]
+    return [rng.standard_normal((5 + i % 6, 2)) + 2 * y for i, y in enumerate(labels)], labels
+
+
+@pytest.mark.parametrize("cell", ["lstm", "gru"])
+def test_patch_embedding_is_padding_invariant(cell: str) -> None:
+    torch.manual_seed(0)
+    config = ClassifierConfig(cell=cell, hidden_size=5, bidirectional=True, patch_embed=True)
+    net = ClassifierNet(config, n_classes=2, n_features=3).eval()
+    assert net.patch_embed is not None and net.encoder.layers[0][0].input_size == 5
+    seq = torch.randn(1, 4, 3)
+    padded = torch.cat([seq, torch.full((1, 3, 3), 1e3)], dim=1)  # garbage padding
+    batch = torch.cat([padded, torch.randn(1, 7, 3)])
+    alone = net(seq, torch.tensor([4]))
+    together = net(batch, torch.tensor([4, 7]))[:1]
+    torch.testing.assert_close(alone, together, atol=1e-6, rtol=1e-6)
+
+
+def test_word_dropout_replaces_words_with_unk_in_training_only() -> None:
+    config = ClassifierConfig(hidden_size=4, embedding_dim=4, word_dropout=0.5)
+    net = ClassifierNet(config, n_classes=2, vocab_size=50)
+    ids = torch.randint(2, 50, (8, 40))
+    ids[:, 30:] = 0  # padding
+    torch.manual_seed(0)
+    out = net.augment(ids)
+    dropped = out != ids
+    assert (out[dropped] == 1).all() and (out[:, 30:] == 0).all()
+    assert 0.35 < dropped[:, :30].float().mean() < 0.65
+    net.eval()
+    x, lengths = ids[:2], torch.tensor([30, 30])
+    torch.testing.assert_close(net(x, lengths), net(x, lengths))  # eval: no noise
+
+
+def test_jitter_and_scaling_change_training_inputs_only() -> None:
+    config = ClassifierConfig(hidden_size=4, jitter=0.1, scaling=0.2)
+    net = ClassifierNet(config, n_classes=2, n_features=1)
+    x = torch.ones(64, 20, 1)
+    torch.manual_seed(0)
+    out = net.augment(x)
+    per_sequence = out.mean(dim=(1, 2))  # (N,): mostly the scaling
+    assert 0.1 < float(per_sequence.std()) < 0.3
+    assert 0.05 < float((out - per_sequence[:, None, None]).std()) < 0.15  # the jitter
+    plain = ClassifierNet(ClassifierConfig(hidden_size=4), n_classes=2, n_features=1)
+    assert torch.equal(plain.augment(x), x)
+
+
+def test_options_train_save_and_load(tmp_path) -> None:
+    X, y = series()
+    model = ClassifierConfig(
+        cell="gru",
+        hidden_size=6,
+        patch=2,
+        patch_embed=True,
+        jitter=0.05,
+        scaling=0.1,
+        label_smoothing=0.1,
+        lr_schedule="cosine",
+    )
+    clf = SequenceClassifier(model, FAST).fit(X, y)
+    lrs = [e["lr"] for e in clf.history_.epochs]
+    assert lrs[0] == pytest.approx(FAST.lr) and lrs[1] < lrs[0] and lrs[2] < lrs[1]
+    clf.save(tmp_path / "m")
+    again = SequenceClassifier.load(tmp_path / "m")
+    assert again.model_config == model
+    np.testing.assert_array_equal(again.predict_proba(X), clf.predict_proba(X))
+
+
+def test_models_saved_before_these_options_still_load(tmp_path) -> None:
+    X, y = series()
+    clf = SequenceClassifier(ClassifierConfig(hidden_size=4, patch=2), FAST).fit(X, y)
+    clf.save(tmp_path / "m")
+    path = tmp_path / "m" / "config.json"
+    config = json.loads(path.read_text())
+    for key in ("patch_embed", "word_dropout", "jitter", "scaling"):
+        del config["model"][key]
+    del config["model"]["label_smoothing"], config["model"]["lr_schedule"]
+    path.write_text(json.dumps(config))
+    again = SequenceClassifier.load(tmp_path / "m")
+    np.testing.assert_array_equal(again.predict_proba(X), clf.predict_proba(X))
+
+
+def test_text_options_train() -> None:
+    texts = ["good fine film", "bad poor film", "great film", "awful film"] * 8
+    labels = ["pos", "neg", "pos", "neg"] * 8
+    model = ClassifierConfig(hidden_size=4, embedding_dim=4, word_dropout=0.2, label_smoothing=0.1)
+    clf = SequenceClassifier(model, FAST, TextConfig(min_freq=1)).fit(texts, labels)
+    assert clf.predict_proba(texts).shape == (32, 2)
+
+
+@pytest.mark.parametrize(
+    ("setting", "message"),
+    [
+        ({"word_dropout": 1.5}, "`word_dropout`"),
+        ({"label_smoothing": -0.1}, "`label_smoothing`"),
+        ({"jitter": -1.0}, "`jitter` and `scaling` must be >= 0"),
+        ({"lr_schedule": "cosin"}, "`lr_schedule` must be one of .*Did you mean 'cosine'"),
+        ({"patch_embed": "yes"}, "`patch_embed` must be True or False"),
+    ],
+)
+def test_bad_option_values_are_named(setting: dict, message: str) -> None:
+    with pytest.raises(SeqpredictError, match=message):
+        ClassifierConfig(**setting).validate()
+
+
+def test_cli_passes_the_options_on(tmp_path, capsys) -> None:
+    X, y = series(20)
+    frame = pd.DataFrame(
+        [
+            {"id": i, "t": t, "x": float(v[t, 0]), "label": y[i]}
+            for i, v in enumerate(X)
+            for t in range(len(v))
+        ]
+    )
+    frame.to_csv(tmp_path / "train.csv", index=False)
+    out = tmp_path / "run"
+    args = ["classify", tmp_path / "train.csv", "--series", "--id-col", "id", "--time-col", "t"]
+    args += ["--value-col", "x", "--label-col", "label", "--epochs", "2", "--hidden-size", "4"]
+    args += ["--patch", "2", "--patch-embed", "--jitter", "0.05", "--lr-schedule", "cosine"]
+    code, _, err = run_cli([*args, "--quiet", "--out", out], capsys)
+    assert code == 0, err
+    saved = json.loads((out / "models" / "gru" / "config.json").read_text())["model"]
+    assert saved["patch_embed"] and saved["jitter"] == 0.05 and saved["lr_schedule"] == "cosine"
