@@ -28,6 +28,7 @@ import argparse
 import json
 import statistics
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -56,16 +57,49 @@ def borders(path: Path) -> tuple[int, int, int]:
 
 
 def model_configs(
-    name: str, cell: str, lookback: int, horizon: int, hidden: int = 0
+    name: str, cell: str, lookback: int, horizon: int, args: argparse.Namespace | None = None
 ) -> ModelConfig:
-    """``segrnn``: the library's long-horizon default (``long_horizon_config``); ``plain``: the
-    foundation's step-wise network with a direct head. ``hidden`` > 0 overrides the width."""
+    """``segrnn``: the library's long-horizon default (``long_horizon_config``) with the
+    overrides given on the command line (``--hidden``, ``--segment-len``, ``--dropout``,
+    ``--norm``); ``plain``: the foundation's step-wise network with a direct head."""
     if name == "segrnn":
         model = replace(long_horizon_config(lookback, horizon)[0], cell=cell)
-        return replace(model, hidden_size=hidden) if hidden else model
+        if args is None:
+            return model
+        overrides: dict[str, object] = {}
+        if args.hidden:
+            overrides["hidden_size"] = args.hidden
+        if args.segment_len:
+            overrides["segment_len"] = args.segment_len
+        if args.dropout is not None:
+            overrides["dropout"] = args.dropout
+        if args.norm:
+            overrides["revin"] = args.norm == "revin"
+            overrides["normalize"] = "last"
+        return replace(model, **overrides)
     if name == "plain":
         return ModelConfig(cell=cell, hidden_size=64)
     raise SystemExit(f"unknown config {name!r}; use segrnn or plain")
+
+
+def train_overrides(args: argparse.Namespace) -> dict[str, object]:
+    """TrainConfig fields set on the command line (``--lr``, ``--batch-size``, ``--lr-decay``)."""
+    given = {"lr": args.lr, "batch_size": args.batch_size, "lr_decay": args.lr_decay}
+    return {k: v for k, v in given.items() if v is not None}
+
+
+def time_budget(minutes: float) -> Callable[[int, dict], bool]:
+    """An ``on_epoch_end`` callback that stops training before an epoch that would end past
+    ``minutes`` of training (judged by the slowest epoch so far); 0: no budget. The weights
+    restored are still the best validation epoch's."""
+    start, slowest = time.perf_counter(), [0.0]
+
+    def stop(epoch: int, record: dict) -> bool:
+        slowest[0] = max(slowest[0], float(record["seconds"] or 0.0))
+        elapsed = time.perf_counter() - start
+        return bool(minutes) and elapsed + slowest[0] > 60 * minutes
+
+    return stop
 
 
 def scaled_metrics(f: Forecaster, frame: pd.DataFrame, start: int) -> dict[str, float]:
@@ -81,9 +115,10 @@ def scaled_metrics(f: Forecaster, frame: pd.DataFrame, start: int) -> dict[str, 
 def run_one(frame: pd.DataFrame, path: Path, args: argparse.Namespace, **key: object) -> dict:
     train_end, val_end, test_end = borders(path)
     cell, lookback, horizon = str(key["cell"]), int(key["lookback"]), int(key["horizon"])
-    model = model_configs(str(key["config"]), cell, lookback, horizon, args.hidden)
+    model = model_configs(str(key["config"]), cell, lookback, horizon, args)
     training = replace(
         long_horizon_config(lookback, horizon)[1],
+        **train_overrides(args),
         seed=int(key["seed"]),
         epochs=args.epochs,
         patience=args.patience,
@@ -101,13 +136,14 @@ def run_one(frame: pd.DataFrame, path: Path, args: argparse.Namespace, **key: ob
         coverage=None,
     )
     t0 = time.perf_counter()
-    f.fit(frame.iloc[:val_end], target=TARGETS, time_col="date")
+    budget = time_budget(args.max_minutes)
+    f.fit(frame.iloc[:val_end], target=TARGETS, time_col="date", on_epoch_end=budget)
     seconds = time.perf_counter() - t0
     val = scaled_metrics(f, frame.iloc[:val_end], train_end)
     test = scaled_metrics(f, frame.iloc[:test_end], val_end)
     return {
         "data": path.name,
-        **key,
+        **{**key, "config": str(key["config"]) + args.tag},
         "val_mse": val["mse"],
         "test_mse": test["mse"],
         "test_mae": test["mae"],
@@ -168,6 +204,16 @@ def main() -> None:
     p.add_argument("--patience", type=int, default=3)
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--hidden", type=int, default=0, help="override hidden_size (0: default)")
+    p.add_argument("--segment-len", type=int, default=0, help="override segment_len (0: default)")
+    p.add_argument("--dropout", type=float, default=None, help="override dropout")
+    p.add_argument("--norm", choices=["revin", "last"], default=None, help="override revin")
+    p.add_argument("--lr", type=float, default=None, help="override lr")
+    p.add_argument("--batch-size", type=int, default=None, help="override batch_size")
+    p.add_argument("--lr-decay", type=float, default=None, help="override lr_decay")
+    p.add_argument(
+        "--max-minutes", type=float, default=0, help="training time budget per run (0: none)"
+    )
+    p.add_argument("--tag", default="", help="appended to the config name in the results")
     p.add_argument("--jsonl", type=Path, default=HERE / "results" / "ett.jsonl")
     p.add_argument("--table", type=Path, default=HERE / "results" / "ett.md")
     p.add_argument("--table-only", action="store_true")
