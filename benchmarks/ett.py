@@ -150,6 +150,8 @@ def run_one(frame: pd.DataFrame, path: Path, args: argparse.Namespace, **key: ob
         "test_windows": test["windows"],
         "epochs": len(f.history_.epochs),
         "best_epoch": f.history_.best_epoch,
+        "val_loss_per_epoch": [round(e["val_loss"], 5) for e in f.history_.epochs],
+        "grad_norm_per_epoch": [round(e["grad_norm"], 3) for e in f.history_.epochs],
         "train_seconds": round(seconds, 1),
         "threads": torch.get_num_threads(),
         "model": to_dict(model),
