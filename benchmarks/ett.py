@@ -167,7 +167,8 @@ def run_one(frame: pd.DataFrame, path: Path, args: argparse.Namespace, **key: ob
 
 def table(rows: list[dict], horizons: list[int]) -> str:
     """Markdown: per (data, cell, lookback) and horizon, the validation-selected config's test
-    MSE (mean +- std over seeds) with its config, seed count and mean training seconds per run."""
+    MSE (mean +- std over seeds) / MAE (mean) with its config, seed count and mean training
+    seconds per run."""
     lines = [
         "| model | lookback | " + " | ".join(f"H={h}" for h in horizons) + " |",
         "|---|---|" + "---|" * len(horizons),
@@ -186,12 +187,13 @@ def table(rows: list[dict], horizons: list[int]) -> str:
                 cells.append("not run")
                 continue
             best = min(by_config.values(), key=lambda rs: statistics.mean(r["val_mse"] for r in rs))
-            mses = [r["test_mse"] for r in best]
+            mses, maes = ([r[m] for r in best] for m in ("test_mse", "test_mae"))
             std = f" ± {statistics.stdev(mses):.3f}" if len(mses) > 1 else ""
             secs = statistics.mean(r["train_seconds"] for r in best)
             seeds = f"{len(mses)} seed{'s' if len(mses) > 1 else ''}"
             cells.append(
-                f"{statistics.mean(mses):.3f}{std} ({best[0]['config']}, {seeds}, {secs:.0f} s)"
+                f"{statistics.mean(mses):.3f}{std} / {statistics.mean(maes):.3f} "
+                f"({best[0]['config']}, {seeds}, {secs:.0f} s)"
             )
         lines.append(f"| {cell.upper()} ({data}) | {lookback} | " + " | ".join(cells) + " |")
     for name, (lookback, figures) in PUBLISHED.items():
