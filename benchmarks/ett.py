@@ -28,6 +28,7 @@ import argparse
 import json
 import statistics
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -47,6 +48,9 @@ PUBLISHED = {  # ETTh1 test MSE: name -> (lookback, {horizon: MSE})
     "DLinear (Zeng et al. 2023)": (336, {96: 0.375, 192: 0.405, 336: 0.439, 720: 0.472}),
     "PatchTST/42 (Nie et al. 2023)": (336, {96: 0.375, 192: 0.414, 336: 0.431, 720: 0.449}),
 }
+# Diagnostic only, NOT the protocol: the published SegRNN/PatchTST code evaluated with a test
+# loader of batch 256 and drop_last=True, which skips the last len % 256 test windows.
+DROP_LAST_BATCH = 256
 TARGETS = ["HUFL", "HULL", "MUFL", "MULL", "LUFL", "LULL", "OT"]
 
 
@@ -56,34 +60,70 @@ def borders(path: Path) -> tuple[int, int, int]:
 
 
 def model_configs(
-    name: str, cell: str, lookback: int, horizon: int, hidden: int = 0
+    name: str, cell: str, lookback: int, horizon: int, args: argparse.Namespace | None = None
 ) -> ModelConfig:
-    """``segrnn``: the library's long-horizon default (``long_horizon_config``); ``plain``: the
-    foundation's step-wise network with a direct head. ``hidden`` > 0 overrides the width."""
+    """``segrnn``: the library's long-horizon default (``long_horizon_config``) with the
+    overrides given on the command line (``--hidden``, ``--segment-len``, ``--dropout``,
+    ``--norm``); ``plain``: the foundation's step-wise network with a direct head."""
     if name == "segrnn":
         model = replace(long_horizon_config(lookback, horizon)[0], cell=cell)
-        return replace(model, hidden_size=hidden) if hidden else model
+        if args is None:
+            return model
+        overrides: dict[str, object] = {}
+        if args.hidden:
+            overrides["hidden_size"] = args.hidden
+        if args.segment_len:
+            overrides["segment_len"] = args.segment_len
+        if args.dropout is not None:
+            overrides["dropout"] = args.dropout
+        if args.norm:
+            overrides["revin"] = args.norm == "revin"
+            overrides["normalize"] = "last"
+        return replace(model, **overrides)
     if name == "plain":
         return ModelConfig(cell=cell, hidden_size=64)
     raise SystemExit(f"unknown config {name!r}; use segrnn or plain")
 
 
+def train_overrides(args: argparse.Namespace) -> dict[str, object]:
+    """TrainConfig fields set on the command line (``--lr``, ``--batch-size``, ``--lr-decay``)."""
+    given = {"lr": args.lr, "batch_size": args.batch_size, "lr_decay": args.lr_decay}
+    return {k: v for k, v in given.items() if v is not None}
+
+
+def time_budget(minutes: float) -> Callable[[int, dict], bool]:
+    """An ``on_epoch_end`` callback that stops training before an epoch that would end past
+    ``minutes`` of training (judged by the slowest epoch so far); 0: no budget. The weights
+    restored are still the best validation epoch's."""
+    start, slowest = time.perf_counter(), [0.0]
+
+    def stop(epoch: int, record: dict) -> bool:
+        slowest[0] = max(slowest[0], float(record["seconds"] or 0.0))
+        elapsed = time.perf_counter() - start
+        return bool(minutes) and elapsed + slowest[0] > 60 * minutes
+
+    return stop
+
+
 def scaled_metrics(f: Forecaster, frame: pd.DataFrame, start: int) -> dict[str, float]:
     wf = f.window_forecasts(frame, start=frame["date"].iloc[start], normalized=True)
     err = wf.y.astype(np.float64) - wf.model.astype(np.float64)  # (N, H, 7)
+    kept = len(err) // DROP_LAST_BATCH * DROP_LAST_BATCH
     return {
         "mse": float(np.mean(err**2)),
         "mae": float(np.mean(np.abs(err))),
         "windows": len(wf.y),
+        "mse_drop_last": float(np.mean(err[:kept] ** 2)),
     }
 
 
 def run_one(frame: pd.DataFrame, path: Path, args: argparse.Namespace, **key: object) -> dict:
     train_end, val_end, test_end = borders(path)
     cell, lookback, horizon = str(key["cell"]), int(key["lookback"]), int(key["horizon"])
-    model = model_configs(str(key["config"]), cell, lookback, horizon, args.hidden)
+    model = model_configs(str(key["config"]), cell, lookback, horizon, args)
     training = replace(
         long_horizon_config(lookback, horizon)[1],
+        **train_overrides(args),
         seed=int(key["seed"]),
         epochs=args.epochs,
         patience=args.patience,
@@ -101,19 +141,23 @@ def run_one(frame: pd.DataFrame, path: Path, args: argparse.Namespace, **key: ob
         coverage=None,
     )
     t0 = time.perf_counter()
-    f.fit(frame.iloc[:val_end], target=TARGETS, time_col="date")
+    budget = time_budget(args.max_minutes)
+    f.fit(frame.iloc[:val_end], target=TARGETS, time_col="date", on_epoch_end=budget)
     seconds = time.perf_counter() - t0
     val = scaled_metrics(f, frame.iloc[:val_end], train_end)
     test = scaled_metrics(f, frame.iloc[:test_end], val_end)
     return {
         "data": path.name,
-        **key,
+        **{**key, "config": str(key["config"]) + args.tag},
         "val_mse": val["mse"],
         "test_mse": test["mse"],
         "test_mae": test["mae"],
         "test_windows": test["windows"],
+        "test_mse_drop_last_256": test["mse_drop_last"],  # diagnostic, not the protocol
         "epochs": len(f.history_.epochs),
         "best_epoch": f.history_.best_epoch,
+        "val_loss_per_epoch": [round(e["val_loss"], 5) for e in f.history_.epochs],
+        "grad_norm_per_epoch": [round(e["grad_norm"], 3) for e in f.history_.epochs],
         "train_seconds": round(seconds, 1),
         "threads": torch.get_num_threads(),
         "model": to_dict(model),
@@ -123,7 +167,8 @@ def run_one(frame: pd.DataFrame, path: Path, args: argparse.Namespace, **key: ob
 
 def table(rows: list[dict], horizons: list[int]) -> str:
     """Markdown: per (data, cell, lookback) and horizon, the validation-selected config's test
-    MSE (mean +- std over seeds) with its config, seed count and mean training seconds per run."""
+    MSE (mean +- std over seeds) / MAE (mean) with its config, seed count and mean training
+    seconds per run."""
     lines = [
         "| model | lookback | " + " | ".join(f"H={h}" for h in horizons) + " |",
         "|---|---|" + "---|" * len(horizons),
@@ -142,12 +187,13 @@ def table(rows: list[dict], horizons: list[int]) -> str:
                 cells.append("not run")
                 continue
             best = min(by_config.values(), key=lambda rs: statistics.mean(r["val_mse"] for r in rs))
-            mses = [r["test_mse"] for r in best]
+            mses, maes = ([r[m] for r in best] for m in ("test_mse", "test_mae"))
             std = f" ± {statistics.stdev(mses):.3f}" if len(mses) > 1 else ""
             secs = statistics.mean(r["train_seconds"] for r in best)
             seeds = f"{len(mses)} seed{'s' if len(mses) > 1 else ''}"
             cells.append(
-                f"{statistics.mean(mses):.3f}{std} ({best[0]['config']}, {seeds}, {secs:.0f} s)"
+                f"{statistics.mean(mses):.3f}{std} / {statistics.mean(maes):.3f} "
+                f"({best[0]['config']}, {seeds}, {secs:.0f} s)"
             )
         lines.append(f"| {cell.upper()} ({data}) | {lookback} | " + " | ".join(cells) + " |")
     for name, (lookback, figures) in PUBLISHED.items():
@@ -168,6 +214,16 @@ def main() -> None:
     p.add_argument("--patience", type=int, default=3)
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--hidden", type=int, default=0, help="override hidden_size (0: default)")
+    p.add_argument("--segment-len", type=int, default=0, help="override segment_len (0: default)")
+    p.add_argument("--dropout", type=float, default=None, help="override dropout")
+    p.add_argument("--norm", choices=["revin", "last"], default=None, help="override revin")
+    p.add_argument("--lr", type=float, default=None, help="override lr")
+    p.add_argument("--batch-size", type=int, default=None, help="override batch_size")
+    p.add_argument("--lr-decay", type=float, default=None, help="override lr_decay")
+    p.add_argument(
+        "--max-minutes", type=float, default=0, help="training time budget per run (0: none)"
+    )
+    p.add_argument("--tag", default="", help="appended to the config name in the results")
     p.add_argument("--jsonl", type=Path, default=HERE / "results" / "ett.jsonl")
     p.add_argument("--table", type=Path, default=HERE / "results" / "ett.md")
     p.add_argument("--table-only", action="store_true")

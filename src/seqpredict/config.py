@@ -54,6 +54,7 @@ class TrainConfig:
     epochs: int = 30  # upper bound; early stopping usually ends sooner
     batch_size: int = 64  # windows per optimiser step
     lr: float = 1e-3  # Adam's usual default; recurrent nets rarely need tuning here
+    lr_decay: float = 1.0  # lr factor per epoch after the first 3 (SegRNN: 0.8); 1: constant
     weight_decay: float = 0.0  # L2 (adam) or decoupled (adamw) weight decay
     optimizer: str = "adam"  # adam or adamw
     clip_norm: float = 1.0  # clip the global gradient norm; 0 turns clipping off
@@ -69,6 +70,10 @@ class TrainConfig:
         check_positive_int("batch_size", self.batch_size)
         if not self.lr > 0:
             raise SeqpredictError(f"`lr` must be a positive number, got {self.lr!r}.")
+        if not 0 < self.lr_decay <= 1:
+            raise SeqpredictError(
+                f"`lr_decay` must be in (0, 1] (1: constant lr), got {self.lr_decay!r}."
+            )
         if self.weight_decay < 0 or self.clip_norm < 0 or self.patience < 0:
             raise SeqpredictError(
                 "`weight_decay`, `clip_norm` and `patience` must be >= 0, got "

@@ -136,3 +136,4 @@ def test_proposed_configs_are_valid(lookback: int, horizon: int) -> None:
     if (lookback, horizon) == (720, 96):  # SegRNN's ETTh1 settings
         assert (model.segment_len, model.hidden_size, model.decoder) == (48, 512, "parallel")
         assert model.revin and model.channel_independent and training.loss == "mae"
+        assert (training.lr, training.lr_decay) == (1e-3, 0.8)

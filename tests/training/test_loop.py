@@ -4,6 +4,7 @@ import pytest
 import torch
 
 from seqpredict.config import TrainConfig
+from seqpredict.errors import SeqpredictError
 from seqpredict.training import loop
 
 
@@ -43,3 +44,17 @@ def test_nan_loss_names_epoch_and_step() -> None:
     cfg = TrainConfig(epochs=3, quiet=True)
     with pytest.raises(loop.NonFiniteLossError, match="became nan at epoch 1, step 3"):
         loop.fit(model, lambda: data, 4, cfg, torch.nn.functional.mse_loss)
+
+
+def test_lr_decay_keeps_three_epochs_then_decays() -> None:
+    model = torch.nn.Linear(3, 1)
+    data = _data()
+    cfg = TrainConfig(epochs=6, lr=0.01, lr_decay=0.5, quiet=True, patience=0)
+    hist = loop.fit(model, lambda: data, 4, cfg, torch.nn.functional.mse_loss, lambda: data)
+    lrs = [e["lr"] for e in hist.epochs]
+    assert lrs == pytest.approx([0.01, 0.01, 0.01, 0.005, 0.0025, 0.00125])
+
+
+def test_lr_decay_must_be_a_fraction() -> None:
+    with pytest.raises(SeqpredictError, match="`lr_decay` must be in"):
+        TrainConfig(lr_decay=1.5).validate()

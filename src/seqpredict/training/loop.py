@@ -50,6 +50,22 @@ def make_optimizer(model: nn.Module, config: TrainConfig) -> torch.optim.Optimiz
     return cls(model.parameters(), lr=config.lr, weight_decay=config.weight_decay)
 
 
+LR_WARM_EPOCHS = 3  # epochs at the full lr before ``TrainConfig.lr_decay`` applies
+
+
+def decay_schedule(config: TrainConfig) -> Callable[[torch.optim.Optimizer], Any] | None:
+    """``optimizer -> LambdaLR``: epochs 1..3 at ``lr``, then ``lr * lr_decay ** (epoch - 3)``
+    (SegRNN's recipe with 0.8); None when ``lr_decay`` is 1 (constant lr)."""
+    decay = getattr(config, "lr_decay", 1.0)
+    if decay == 1.0:
+        return None
+
+    def factor(done: int) -> float:  # done: epochs completed before the next one
+        return decay ** max(0, done + 1 - LR_WARM_EPOCHS)
+
+    return lambda optimizer: torch.optim.lr_scheduler.LambdaLR(optimizer, factor)
+
+
 def train_step(
     model: nn.Module,
     batch: Batch,
@@ -119,7 +135,8 @@ def fit(
     TensorBoard's default ``runs/<date>_<host>``).
     on_epoch_end(epoch, record): called on every rank after each epoch; True stops training;
     its exceptions (e.g. ``optuna.TrialPruned``) propagate after the loggers are closed.
-    scheduler: ``optimizer -> LR scheduler``, stepped once per epoch.
+    scheduler: ``optimizer -> LR scheduler``, stepped once per epoch; by default the decay
+    of ``config.lr_decay`` (``decay_schedule``).
     Under torchrun the model is wrapped in DistributedDataParallel; the batch callables must
     yield this rank's share (see ``seqpredict.training.distributed``).
 
@@ -129,6 +146,7 @@ def fit(
     ctx = distributed.setup(device)
     net = distributed.wrap(model, ctx)
     optimizer = make_optimizer(model, config)
+    scheduler = scheduler or decay_schedule(config)
     sched = scheduler(optimizer) if scheduler is not None else None
     state = LoopState()
     if resume and checkpoint is not None and Path(checkpoint).is_file():
