@@ -257,3 +257,9 @@ def test_tracing_sees_nn_gru(monkeypatch: pytest.MonkeyPatch) -> None:
     x = torch.randn(2, 5, 3)
     traced = torch.jit.trace(gru, x, check_trace=False)  # params want grads: fast otherwise
     torch.testing.assert_close(traced(x)[0], torch.nn.GRU.forward(gru, x)[0])
+
+
+def test_status_names_the_built_kernel(kernel, monkeypatch, capsys) -> None:
+    monkeypatch.setattr(native, "_loaded", None)  # a fresh process: nothing loaded yet
+    assert native.main(["status"]) == 0
+    assert "loaded from" in capsys.readouterr().out

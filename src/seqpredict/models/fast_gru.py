@@ -6,10 +6,11 @@
 else (CUDA/cuDNN, packed sequences, bidirectional, no bias, unbatched input, ``proj_size``).
 
 Why: on CPU, nn.GRU's backward is recorded op by op by autograd (about a dozen small ops per
-step, each with dispatch overhead), while nn.LSTM has a fused path. Here the forward does 5 ops
-per step and the backward 3, and everything that does not depend on the recurrence runs once
-over the whole sequence as a large matmul or element-wise op. Measured figures and the
-backward's equations: docs/fast_gru.md.
+step, each with dispatch overhead), while nn.LSTM has a fused path. Here a step is one gemm
+plus one fused element-wise loop in C++ (seqpredict/native/gru.cpp, when built) or, in the
+Python fallback below, 5 ops forward and 3 backward; everything that does not depend on the
+recurrence runs once over the whole sequence as a large matmul or element-wise op. Measured
+figures and the backward's equations: docs/fast_gru.md.
 
 Equations (PyTorch's variant, gate order r, z, n; σ the logistic sigmoid), per step t:
     gi = W_ih x_t + b_ih                        # (N, 3H), all t in one matmul

@@ -22,7 +22,6 @@ import importlib.util
 import os
 import platform
 import sys
-import sysconfig
 import time
 from pathlib import Path
 from types import ModuleType
@@ -80,11 +79,7 @@ def build_dir() -> Path:
 
 
 def library_path() -> Path:
-    suffix = sysconfig.get_config_var("EXT_SUFFIX") or ".so"
-    for candidate in (build_dir() / f"{name()}.so", build_dir() / f"{name()}{suffix}"):
-        if candidate.exists():
-            return candidate
-    return build_dir() / f"{name()}.so"
+    return build_dir() / f"{name()}.so"  # the name torch.utils.cpp_extension.load gives it
 
 
 def _import(path: Path) -> ModuleType:
@@ -152,6 +147,7 @@ def main(argv: list[str] | None = None) -> int:
         module = build(verbose="-v" in args)
         took = time.perf_counter() - start
         print(f"seqpredict native GRU kernel: {'ready' if module else 'NOT built'} ({took:.1f} s)")
+    get()  # status: load a built kernel so that reason() can say where it is
     print(f"seqpredict native GRU kernel: {reason()}")
     return 0 if get() is not None or command == "status" else 1
 
