@@ -32,6 +32,10 @@ def naive_errors(values: np.ndarray, n_probation: int, lookback: int) -> np.ndar
     return errors
 
 
+def _rows_or_share(text: str) -> int | float:
+    return float(text) if "." in text else int(text)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--nab", type=Path, default=Path("../shared/data/nab"))
@@ -41,9 +45,23 @@ def main() -> None:
     ap.add_argument("--scorer-params", default="{}", help="JSON, e.g. online: update_every")
     ap.add_argument("--threshold", default="records")
     ap.add_argument("--threshold-params", default="{}", help="JSON")
-    ap.add_argument("--suppress", type=int, default=100, help="report only new highs of k rows")
+    ap.add_argument(
+        "--suppress",
+        type=_rows_or_share,
+        default=0.2,
+        help="report only new highs of k rows (a float in (0, 1): share of the probation)",
+    )
     ap.add_argument(
         "--range-weight", type=float, default=0.99, help="add the values' range records (0: off)"
+    )
+    ap.add_argument(
+        "--spatial-tolerance",
+        type=float,
+        default=0.05,
+        help="score 1 where the value leaves the range so far by this share (<0: off)",
+    )
+    ap.add_argument(
+        "--season", default="1D", help="seasonal-naive error stream: rows or offset (0: off)"
     )
     ap.add_argument("--lookback", type=int, default=32)
     ap.add_argument("--hidden", type=int, default=16)
@@ -88,7 +106,10 @@ def main() -> None:
                 suppress=args.suppress,
                 scorer_params=sparams,
                 range_weight=args.range_weight,
+                spatial_tolerance=args.spatial_tolerance if args.spatial_tolerance >= 0 else None,
+                season=int(args.season) if args.season.isdigit() else args.season,
             )
+            det.season_ = det.resolve_season(frame["timestamp"])  # rows per day of this file
             category, fname = name.split("/")
             key = (
                 f"{args.scorer}_{cell}_L{args.lookback}_h{args.hidden}_e{args.epochs}"
@@ -106,12 +127,13 @@ def main() -> None:
                 det.n_probation_ = probation_length(len(frame))
                 reused += 1
             else:
-                det.fit(frame, value_col="value")
+                det.fit(frame, value_col="value", time_col="timestamp")
                 errors = det.errors(frame)
                 cache.parent.mkdir(parents=True, exist_ok=True)
                 np.save(cache, errors, allow_pickle=False)
-            det.fit_threshold(errors)
-            score = det.score_errors(errors, frame["value"].to_numpy(float))
+            values = frame["value"].to_numpy(float)
+            det.fit_threshold(errors, values)
+            score = det.score_errors(errors, values)
             wins = nab_windows(frame["timestamp"], labels[name])
             label = np.zeros(len(frame), dtype=int)
             for a, b in wins:
@@ -140,6 +162,8 @@ def main() -> None:
                 "threshold_params": tparams,
                 "suppress": args.suppress,
                 "range_weight": args.range_weight,
+                "spatial_tolerance": args.spatial_tolerance,
+                "season": args.season,
                 "lookback": args.lookback,
                 "hidden": args.hidden,
                 "epochs": args.epochs,

@@ -11,6 +11,8 @@ from seqpredict.anomaly.thresholds import (
     QuantileThreshold,
     RankTailThreshold,
     range_tail,
+    seasonal_errors,
+    spatial_anomaly,
 )
 
 __all__ = [
@@ -26,4 +28,6 @@ __all__ = [
     "RankTailThreshold",
     "ReconstructionScorer",
     "range_tail",
+    "seasonal_errors",
+    "spatial_anomaly",
 ]

@@ -15,7 +15,14 @@ import numpy as np
 import pandas as pd
 
 from seqpredict.anomaly.scorers import SCORERS, Scorer
-from seqpredict.anomaly.thresholds import THRESHOLDS, Threshold, range_tail, ratio_to_score
+from seqpredict.anomaly.thresholds import (
+    THRESHOLDS,
+    Threshold,
+    range_tail,
+    ratio_to_score,
+    seasonal_errors,
+    spatial_anomaly,
+)
 from seqpredict.config import ModelConfig, TrainConfig, from_dict, to_dict
 from seqpredict.data.io import TableLike, read_table
 from seqpredict.data.series import as_names
@@ -43,11 +50,17 @@ class AnomalyDetector:
     >>> det.fit(df, value_col="value", time_col="timestamp").score(df)  # doctest: +SKIP
 
     ``suppress=k`` reports a score only where it beats the previous k rows (else 0), so a
-    lasting anomaly is flagged once at its onset: fewer false positives under NAB's rules.
+    lasting anomaly is flagged once at its onset: fewer false positives under NAB's rules; a
+    float k in (0, 1) is a share of the probationary rows.
     ``range_weight=w`` (0: off) adds the values' own range records: r_t = max(r_t, w * q_t),
     q_t = ``range_tail`` (1 where the value is the largest or smallest of the last
     ``range_history`` rows); w < 1 ranks them just below the error's records and never labels
     them alone, w = 1 labels them too.
+    ``spatial_tolerance=tol`` (None: off) scores 1 where the value leaves the range of all
+    earlier rows by more than tol times its width (``spatial_anomaly``, Numenta's rule).
+    ``season=P`` (0: off; rows, or a pandas offset such as "1D" read from the time column)
+    adds a second error stream, the seasonal-naive error |x_t - x_{t-P}|, through its own
+    instance of the threshold: r_t = max(r_t, r_season_t).
     """
 
     def __init__(
@@ -64,6 +77,8 @@ class AnomalyDetector:
         scorer_params: dict[str, Any] | None = None,
         range_weight: float = 0.0,
         range_history: int = 5000,
+        spatial_tolerance: float | None = None,
+        season: int | str = 0,
     ) -> None:
         self.scorer = scorer
         self.threshold = threshold
@@ -77,6 +92,8 @@ class AnomalyDetector:
         self.scorer_params = scorer_params
         self.range_weight = range_weight
         self.range_history = range_history
+        self.spatial_tolerance = spatial_tolerance
+        self.season = season
 
     # ---- configuration -------------------------------------------------------------------
     def model_config(self) -> ModelConfig:
@@ -90,12 +107,25 @@ class AnomalyDetector:
         check_choice("scorer", self.scorer, SCORERS)
         check_choice("threshold", self.threshold, THRESHOLDS)
         check_positive_int("lookback", self.lookback)
-        if (
-            isinstance(self.suppress, bool)
-            or not isinstance(self.suppress, int)
-            or self.suppress < 0
+        k = self.suppress
+        if isinstance(k, bool) or not (
+            (isinstance(k, int) and k >= 0) or (isinstance(k, float) and 0 < k < 1)
         ):
-            raise SeqpredictError(f"`suppress` must be an integer >= 0, got {self.suppress!r}.")
+            raise SeqpredictError(
+                f"`suppress` must be an integer >= 0 (rows) or a fraction in (0, 1) of the "
+                f"probationary rows, got {k!r}."
+            )
+        tol = self.spatial_tolerance
+        if tol is not None and (isinstance(tol, bool) or not tol >= 0):
+            raise SeqpredictError(f"`spatial_tolerance` must be None or >= 0, got {tol!r}.")
+        season = self.season
+        if isinstance(season, bool) or not (
+            (isinstance(season, int) and season >= 0) or isinstance(season, str)
+        ):
+            raise SeqpredictError(
+                f"`season` must be an integer >= 0 (rows) or a pandas offset such as '1D', "
+                f"got {season!r}."
+            )
         if not 0 <= self.range_weight <= 1:
             raise SeqpredictError(f"`range_weight` must be in [0, 1], got {self.range_weight!r}.")
         check_positive_int("range_history", self.range_history)
@@ -170,7 +200,7 @@ class AnomalyDetector:
         scorer = self._make_scorer()
         self.value_cols_ = as_names(value_col)
         self.time_col_ = time_col
-        _, x = self._frame(data, value_col, time_col)
+        frame, x = self._frame(data, value_col, time_col)
         n_prob = self._probation_rows(len(x))
         need = 2 * (self.lookback + 1)
         if n_prob < need:
@@ -180,20 +210,57 @@ class AnomalyDetector:
                 "`probation` or a smaller `lookback`."
             )
         self.n_probation_ = n_prob
+        self.season_ = self.resolve_season(frame[time_col] if time_col else None)
         train = x[:n_prob]
         self.mean_ = train.mean(axis=0)
         std = train.std(axis=0)
         self.std_ = np.where(std > 1e-8, std, 1.0)
         self.scorer_: Scorer = scorer.fit(self._scale(train))
-        self.fit_threshold(self.scorer_.errors(self._scale(train)))
+        self.fit_threshold(self.scorer_.errors(self._scale(train)), train)
         return self
 
-    def fit_threshold(self, errors: np.ndarray) -> AnomalyDetector:
+    def resolve_season(self, times: pd.Series | None = None) -> int:
+        """``season`` in rows: an int as given; an offset ("1D") divided by the median time
+        step of ``times``."""
+        if not isinstance(self.season, str):
+            return int(self.season)
+        if times is None:
+            raise SeqpredictError(
+                f"`season`={self.season!r} is a time span: pass `time_col` to fit (or give "
+                "`season` in rows)."
+            )
+        try:
+            span = pd.Timedelta(pd.tseries.frequencies.to_offset(self.season))
+        except ValueError:
+            raise SeqpredictError(
+                f"`season` must be rows or a pandas offset such as '1D', got {self.season!r}."
+            ) from None
+        step = pd.to_datetime(times).diff().median()
+        if pd.isna(step) or step <= pd.Timedelta(0):
+            raise SeqpredictError("`season`: the time column has no positive time step.")
+        return max(int(round(span / step)), 1)
+
+    def fit_threshold(
+        self, errors: np.ndarray, values: np.ndarray | None = None
+    ) -> AnomalyDetector:
         """(Re)fit only the threshold on raw errors (T,) whose first ``n_probation_`` rows are
-        the probationary period: try thresholds on cached errors without retraining."""
+        the probationary period: try thresholds on cached errors without retraining. With
+        ``season`` the raw ``values`` (T,) or (T, C) of those rows are needed too."""
         if getattr(self, "n_probation_", None) is None:
             self.n_probation_ = self._probation_rows(len(errors))
-        self.threshold_ = self._make_threshold().fit(errors[self.lookback : self.n_probation_])
+        if getattr(self, "season_", None) is None:
+            self.season_ = self.resolve_season()
+        n = self.n_probation_
+        self.threshold_ = self._make_threshold().fit(errors[self.lookback : n])
+        self.season_threshold_: Threshold | None = None
+        if self.season_ > 0:
+            if values is None:
+                raise SeqpredictError(
+                    f"`values`: season={self.season!r} needs the raw values of the "
+                    "probationary rows."
+                )
+            seasonal = seasonal_errors(np.asarray(values)[:n], self.season_)
+            self.season_threshold_ = self._make_threshold().fit(seasonal[self.season_ :])
         return self
 
     def _probation_rows(self, n: int) -> int:
@@ -237,17 +304,33 @@ class AnomalyDetector:
         if not hasattr(self, "threshold_"):
             raise SeqpredictError("this AnomalyDetector is not fitted yet; call fit(...) first.")
         ratio = self.threshold_.ratio(np.asarray(errors, dtype=np.float64))  # (T,)
+        uses = [
+            (f"range_weight={self.range_weight}", self.range_weight > 0),
+            (f"spatial_tolerance={self.spatial_tolerance}", self.spatial_tolerance is not None),
+            (f"season={self.season!r}", getattr(self, "season_threshold_", None) is not None),
+        ]
+        need = [name for name, on in uses if on]
+        if need and (values is None or len(values) != len(ratio)):
+            raise SeqpredictError(
+                f"`values`: {', '.join(need)} needs the raw values, one row per error "
+                f"({len(ratio)} rows)."
+            )
+        if getattr(self, "season_threshold_", None) is not None:
+            seasonal = seasonal_errors(values, self.season_, self.n_probation_)  # (T,)
+            ratio = np.maximum(ratio, self.season_threshold_.ratio(seasonal))
         if self.range_weight > 0:
-            if values is None or len(values) != len(ratio):
-                raise SeqpredictError(
-                    f"`values`: range_weight={self.range_weight} needs the raw values, one row "
-                    f"per error ({len(ratio)} rows)."
-                )
             q = range_tail(values, self.range_history)
             ratio = np.maximum(ratio, self.range_weight * q)
         score = ratio_to_score(ratio)
+        if self.spatial_tolerance is not None:
+            score = np.maximum(score, spatial_anomaly(values, self.spatial_tolerance))
         score[: self.n_probation_] = 0.0
-        return suppress_repeats(score, self.suppress)
+        return suppress_repeats(score, self.suppress_rows())
+
+    def suppress_rows(self) -> int:
+        """``suppress`` in rows (a fraction is a share of the probationary rows)."""
+        k = self.suppress
+        return int(k * self.n_probation_) if isinstance(k, float) else k
 
     def detect(self, data: TableLike) -> np.ndarray:
         """Boolean label per row (T,)."""
@@ -287,6 +370,8 @@ class AnomalyDetector:
                 "scorer_params": self.scorer_params,
                 "range_weight": self.range_weight,
                 "range_history": self.range_history,
+                "spatial_tolerance": self.spatial_tolerance,
+                "season": self.season,
             },
             "value_cols": list(self.value_cols_),
             "time_col": self.time_col_,
@@ -294,6 +379,10 @@ class AnomalyDetector:
             "mean": self.mean_.tolist(),
             "std": self.std_.tolist(),
             "threshold_state": self.threshold_.state(),
+            "season_rows": self.season_,
+            "season_threshold_state": (
+                self.season_threshold_.state() if self.season_threshold_ is not None else None
+            ),
         }
 
     def save(self, path: str | Path, *, overwrite: bool = True) -> Path:
@@ -325,4 +414,9 @@ class AnomalyDetector:
         det.scorer_ = scorer
         det.threshold_ = det._make_threshold()
         det.threshold_.set_state(config.get("threshold_state", {}))
+        det.season_ = int(config.get("season_rows", 0))
+        det.season_threshold_ = None
+        if det.season_ > 0:
+            det.season_threshold_ = det._make_threshold()
+            det.season_threshold_.set_state(config.get("season_threshold_state") or {})
         return det

@@ -291,6 +291,31 @@ def range_tail(values: np.ndarray, history: int = 5000, min_history: int = 10) -
     return np.max([np.maximum(tail(x[:, c]), tail(-x[:, c])) for c in range(x.shape[1])], axis=0)
 
 
+def spatial_anomaly(values: np.ndarray, tolerance: float = 0.05) -> np.ndarray:
+    """Numenta's "spatial anomaly": 1.0 (T,) where x_t lies outside [min, max] of all earlier
+    rows widened by ``tolerance * (max - min)`` on each side, else 0 (causal; 0 until two
+    distinct values are seen). ``values`` (T,) or (T, C): any channel counts."""
+    x = pd.DataFrame(np.asarray(values, dtype=np.float64).reshape(len(values), -1))  # (T, C)
+    hi = x.cummax().shift(1).to_numpy()  # (T, C): max of rows < t
+    lo = x.cummin().shift(1).to_numpy()
+    margin = tolerance * (hi - lo)
+    with np.errstate(invalid="ignore"):
+        out = ((x.to_numpy() > hi + margin) | (x.to_numpy() < lo - margin)) & (hi > lo)
+    return out.any(axis=1).astype(np.float64)
+
+
+def seasonal_errors(values: np.ndarray, season: int, n_scale: int | None = None) -> np.ndarray:
+    """Seasonal-naive error (T,): |x_t - x_{t-season}| averaged over channels, in units of the
+    std of the first ``n_scale`` rows (all rows if None); NaN for the first ``season`` rows."""
+    x = np.asarray(values, dtype=np.float64).reshape(len(values), -1)  # (T, C)
+    std = x[:n_scale].std(axis=0)
+    std = np.where(std > 1e-8, std, 1.0)  # (C,)
+    out = np.full(len(x), np.nan)
+    if 0 < season < len(x):
+        out[season:] = (np.abs(x[season:] - x[:-season]) / std).mean(axis=1)
+    return out
+
+
 THRESHOLDS: dict[str, type[Threshold]] = {
     "quantile": QuantileThreshold,
     "gaussian": GaussianTailThreshold,
