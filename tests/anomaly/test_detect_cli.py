@@ -55,6 +55,20 @@ def test_detect_writes_a_run_and_prints_a_table(csv, tmp_path, capsys) -> None:
     assert code == 2 and "already exists" in err
 
 
+def test_detect_with_season_spatial_and_suppress_share(csv, tmp_path, capsys) -> None:
+    out = tmp_path / "runs" / "s"
+    args = ["detect", csv, "--time-col", "ts", "--value-col", "load", "--cell", "gru"]
+    extra = ["--threshold", "records", "--season", "1D", "--spatial-tolerance", "0.05"]
+    code, _, err = run_cli([*args, *extra, "--suppress", "0.2", "--out", out, *FAST], capsys)
+    assert code == 0, err
+    config = json.loads((out / "config.json").read_text())
+    assert config["season"] == "1D" and config["suppress"] == 0.2
+    saved = json.loads((out / "models" / "gru" / "config.json").read_text())
+    assert saved["season_rows"] == 24 and saved["params"]["spatial_tolerance"] == 0.05
+    scores = pd.read_csv(out / "scores.csv")
+    assert scores["gru_score"].iloc[300] == 1.0  # the spike leaves the range seen so far
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
@@ -62,6 +76,7 @@ def test_detect_writes_a_run_and_prints_a_table(csv, tmp_path, capsys) -> None:
         (["--value-col", "load", "--threshold", "static"], "`threshold` must be one of"),
         (["--value-col", "load", "--cell", "lstn"], "`cell` must be one of"),
         (["--value-col", "load", "--label-col", "truht"], "`label_col`: column 'truht'"),
+        (["--value-col", "load", "--suppress", "lots"], "`suppress` must be a number"),
     ],
 )
 def test_bad_input_exits_2_and_writes_nothing(csv, tmp_path, capsys, args, message) -> None:

@@ -10,6 +10,15 @@ from seqpredict.anomaly.run import detect_run
 from seqpredict.cli.app import app, console, print_table
 from seqpredict.config import ModelConfig, TrainConfig
 from seqpredict.data.series import as_names
+from seqpredict.errors import SeqpredictError
+
+
+def _number(text: str, name: str) -> int | float:
+    """ "100" -> 100 (rows), "0.2" -> 0.2 (a share)."""
+    try:
+        return int(text) if text.strip().lstrip("-").isdigit() else float(text)
+    except ValueError:
+        raise SeqpredictError(f"`{name}` must be a number, got {text!r}.") from None
 
 
 @app.command()
@@ -26,7 +35,16 @@ def detect(
     threshold: str = typer.Option("gaussian", help="quantile, gaussian, dynamic, rank or records"),
     lookback: int = typer.Option(32, help="rows each window reads"),
     probation: float = typer.Option(0.15, help="leading share of rows used to train, scored 0"),
-    suppress: int = typer.Option(0, help="report a score only if it beats the previous N rows"),
+    suppress: str = typer.Option(
+        "0",
+        help="report a score only if it beats the previous N rows (0.2: 20% of the probation)",
+    ),
+    spatial_tolerance: float | None = typer.Option(
+        None, help="score 1 where the value leaves the range so far by this share of it"
+    ),
+    season: str = typer.Option(
+        "0", help="add the seasonal-naive error over N rows or a span such as 1D (0: off)"
+    ),
     hidden_size: int = typer.Option(16, help="units of the recurrent layer"),
     epochs: int = typer.Option(10, help="training epochs on the probationary rows"),
     batch_size: int = typer.Option(64, help="windows per optimiser step"),
@@ -50,7 +68,9 @@ def detect(
         threshold=threshold,
         lookback=lookback,
         probation=probation,
-        suppress=suppress,
+        suppress=_number(suppress, "suppress"),
+        spatial_tolerance=spatial_tolerance,
+        season=season if not season.isdigit() else int(season),
         model=ModelConfig(hidden_size=hidden_size),
         training=TrainConfig(
             epochs=epochs, batch_size=batch_size, lr=lr, seed=seed, patience=0, quiet=quiet
