@@ -63,6 +63,9 @@ def main() -> None:
     ap.add_argument(
         "--season", default="1D", help="seasonal-naive error stream: rows or offset (0: off)"
     )
+    ap.add_argument(
+        "--season-window", type=int, default=10, help="rows averaged in the seasonal error"
+    )
     ap.add_argument("--lookback", type=int, default=32)
     ap.add_argument("--hidden", type=int, default=16)
     ap.add_argument("--epochs", type=int, default=5)
@@ -108,6 +111,7 @@ def main() -> None:
                 range_weight=args.range_weight,
                 spatial_tolerance=args.spatial_tolerance if args.spatial_tolerance >= 0 else None,
                 season=int(args.season) if args.season.isdigit() else args.season,
+                season_window=args.season_window,
             )
             det.season_ = det.resolve_season(frame["timestamp"])  # rows per day of this file
             category, fname = name.split("/")
@@ -164,6 +168,7 @@ def main() -> None:
                 "range_weight": args.range_weight,
                 "spatial_tolerance": args.spatial_tolerance,
                 "season": args.season,
+                "season_window": args.season_window,
                 "lookback": args.lookback,
                 "hidden": args.hidden,
                 "epochs": args.epochs,

@@ -31,6 +31,12 @@ def test_seasonal_errors_match_hand_computation() -> None:
     e = seasonal_errors(x, 2, n_scale=4)  # std of the first 4 rows = 1
     np.testing.assert_allclose(e, [np.nan, np.nan, 0.0, 0.0, 1.0, 0.0])
     assert np.isnan(seasonal_errors(x, 10)).all()
+    # window 2: mean of the signed differences over 2 rows (noise cancels, a shift adds up):
+    # differences 0, 0, 1, 0 from row 2 -> means nan, 0, 0.5, 0.5 from row 2
+    w2 = seasonal_errors(x, 2, n_scale=4, window=2)
+    np.testing.assert_allclose(w2, [np.nan, np.nan, np.nan, 0.0, 0.5, 0.5])
+    y = np.array([0.0, 1.0, 1.0, 0.0, 0.0, 1.0])  # differences -1 then +1 cancel over 2 rows
+    assert seasonal_errors(y, 2, n_scale=4, window=2)[5] == 0.0
 
 
 def daily(n_days: int = 12, per_day: int = 24, flat_day: int = 9) -> pd.DataFrame:

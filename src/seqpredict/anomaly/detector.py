@@ -59,8 +59,9 @@ class AnomalyDetector:
     ``spatial_tolerance=tol`` (None: off) scores 1 where the value leaves the range of all
     earlier rows by more than tol times its width (``spatial_anomaly``, Numenta's rule).
     ``season=P`` (0: off; rows, or a pandas offset such as "1D" read from the time column)
-    adds a second error stream, the seasonal-naive error |x_t - x_{t-P}|, through its own
-    instance of the threshold: r_t = max(r_t, r_season_t).
+    adds a second error stream through its own instance of the threshold,
+    r_t = max(r_t, r_season_t): the seasonal-naive error, |mean of the last ``season_window``
+    rows - mean of the same rows one season earlier| (``seasonal_errors``).
     """
 
     def __init__(
@@ -79,6 +80,7 @@ class AnomalyDetector:
         range_history: int = 5000,
         spatial_tolerance: float | None = None,
         season: int | str = 0,
+        season_window: int = 10,
     ) -> None:
         self.scorer = scorer
         self.threshold = threshold
@@ -94,6 +96,7 @@ class AnomalyDetector:
         self.range_history = range_history
         self.spatial_tolerance = spatial_tolerance
         self.season = season
+        self.season_window = season_window
 
     # ---- configuration -------------------------------------------------------------------
     def model_config(self) -> ModelConfig:
@@ -129,6 +132,7 @@ class AnomalyDetector:
         if not 0 <= self.range_weight <= 1:
             raise SeqpredictError(f"`range_weight` must be in [0, 1], got {self.range_weight!r}.")
         check_positive_int("range_history", self.range_history)
+        check_positive_int("season_window", self.season_window)
         p = self.probation
         if isinstance(p, bool) or not (0 < p < 1 or (isinstance(p, int) and p >= 1)):
             raise SeqpredictError(
@@ -259,8 +263,10 @@ class AnomalyDetector:
                     f"`values`: season={self.season!r} needs the raw values of the "
                     "probationary rows."
                 )
-            seasonal = seasonal_errors(np.asarray(values)[:n], self.season_)
-            self.season_threshold_ = self._make_threshold().fit(seasonal[self.season_ :])
+            seasonal = seasonal_errors(
+                np.asarray(values)[:n], self.season_, None, self.season_window
+            )
+            self.season_threshold_ = self._make_threshold().fit(seasonal[np.isfinite(seasonal)])
         return self
 
     def _probation_rows(self, n: int) -> int:
@@ -316,7 +322,9 @@ class AnomalyDetector:
                 f"({len(ratio)} rows)."
             )
         if getattr(self, "season_threshold_", None) is not None:
-            seasonal = seasonal_errors(values, self.season_, self.n_probation_)  # (T,)
+            seasonal = seasonal_errors(
+                values, self.season_, self.n_probation_, self.season_window
+            )  # (T,)
             ratio = np.maximum(ratio, self.season_threshold_.ratio(seasonal))
         if self.range_weight > 0:
             q = range_tail(values, self.range_history)
@@ -372,6 +380,7 @@ class AnomalyDetector:
                 "range_history": self.range_history,
                 "spatial_tolerance": self.spatial_tolerance,
                 "season": self.season,
+                "season_window": self.season_window,
             },
             "value_cols": list(self.value_cols_),
             "time_col": self.time_col_,

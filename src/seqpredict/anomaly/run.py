@@ -50,6 +50,7 @@ def detect_run(
     suppress: int | float = 0,
     spatial_tolerance: float | None = None,
     season: int | str = 0,
+    season_window: int = 10,
     model: ModelConfig | None = None,
     training: TrainConfig | None = None,
     overwrite: bool = False,
@@ -82,6 +83,7 @@ def detect_run(
             suppress=suppress,
             spatial_tolerance=spatial_tolerance,
             season=season,
+            season_window=season_window,
             model=model,
             training=training,
         )
@@ -130,6 +132,7 @@ def detect_run(
                 "suppress": suppress,
                 "spatial_tolerance": spatial_tolerance,
                 "season": season,
+                "season_window": season_window,
                 "model": to_dict(detectors[cells[0]].model_config()),
                 "training": to_dict(detectors[cells[0]].train_config()),
             },

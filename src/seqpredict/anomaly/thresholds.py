@@ -304,16 +304,22 @@ def spatial_anomaly(values: np.ndarray, tolerance: float = 0.05) -> np.ndarray:
     return out.any(axis=1).astype(np.float64)
 
 
-def seasonal_errors(values: np.ndarray, season: int, n_scale: int | None = None) -> np.ndarray:
-    """Seasonal-naive error (T,): |x_t - x_{t-season}| averaged over channels, in units of the
-    std of the first ``n_scale`` rows (all rows if None); NaN for the first ``season`` rows."""
+def seasonal_errors(
+    values: np.ndarray, season: int, n_scale: int | None = None, window: int = 1
+) -> np.ndarray:
+    """Seasonal-naive error (T,): |mean of x over the last ``window`` rows - mean of the same
+    rows one ``season`` earlier| (window 1: |x_t - x_{t-season}|), averaged over channels, in
+    units of the std of the first ``n_scale`` rows (all rows if None); NaN for the first
+    ``season + window - 1`` rows. Averaging the signed differences first lets noise cancel
+    while a lasting change from the previous season adds up."""
     x = np.asarray(values, dtype=np.float64).reshape(len(values), -1)  # (T, C)
     std = x[:n_scale].std(axis=0)
     std = np.where(std > 1e-8, std, 1.0)  # (C,)
-    out = np.full(len(x), np.nan)
+    diff = np.full(x.shape, np.nan)
     if 0 < season < len(x):
-        out[season:] = (np.abs(x[season:] - x[:-season]) / std).mean(axis=1)
-    return out
+        diff[season:] = (x[season:] - x[:-season]) / std  # (T - season, C)
+    mean = pd.DataFrame(diff).rolling(window, min_periods=window).mean().to_numpy()  # (T, C)
+    return np.abs(mean).mean(axis=1)
 
 
 THRESHOLDS: dict[str, type[Threshold]] = {

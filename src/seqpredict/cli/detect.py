@@ -45,6 +45,9 @@ def detect(
     season: str = typer.Option(
         "0", help="add the seasonal-naive error over N rows or a span such as 1D (0: off)"
     ),
+    season_window: int = typer.Option(
+        10, help="rows averaged before comparing with one season earlier"
+    ),
     hidden_size: int = typer.Option(16, help="units of the recurrent layer"),
     epochs: int = typer.Option(10, help="training epochs on the probationary rows"),
     batch_size: int = typer.Option(64, help="windows per optimiser step"),
@@ -71,6 +74,7 @@ def detect(
         suppress=_number(suppress, "suppress"),
         spatial_tolerance=spatial_tolerance,
         season=season if not season.isdigit() else int(season),
+        season_window=season_window,
         model=ModelConfig(hidden_size=hidden_size),
         training=TrainConfig(
             epochs=epochs, batch_size=batch_size, lr=lr, seed=seed, patience=0, quiet=quiet
