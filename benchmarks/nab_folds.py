@@ -30,6 +30,7 @@ GRID = {
     "suppress": [100, 0.1, 0.2],
     "spatial_tolerance": [None, 0.02, 0.05],
     "season": [0, "1D"],
+    "season_window": [1, 10],
 }
 
 
@@ -70,6 +71,7 @@ def main() -> None:
         )
     folds = [list(range(1, len(names), 2)), list(range(0, len(names), 2))]  # odd, even
     combos = [dict(zip(GRID, v, strict=True)) for v in itertools.product(*GRID.values())]
+    combos = [c for c in combos if c["season"] or c["season_window"] == 1]  # no duplicates
     for cell in args.cells.split(","):
         if cell == "naive":
             errors = [naive_errors(f["value"], f["n_prob"], 32) for f in files]
