@@ -44,6 +44,9 @@ DATA = Path(os.environ.get("SEQPREDICT_DATA", Path(__file__).resolve().parents[2
 CELLS = ("lstm", "gru")
 EXTRA_FIELDS = (
     "patch_embed",
+    "conv_embed",
+    "conv_channels",
+    "conv_kernel",
     "word_dropout",
     "jitter",
     "scaling",
@@ -352,6 +355,8 @@ def markdown(rows: list[dict[str, Any]]) -> str:
         if key == "config":
             bi = "bi" if r["bidirectional"] else "uni"
             emb = " emb" if r.get("patch_embed") else ""
+            if r.get("conv_embed"):
+                emb += f" conv{r['conv_embed']}x{r['conv_channels']}k{r['conv_kernel']}"
             aug = " aug" if r.get("jitter") or r.get("scaling") else ""
             wd = " wdrop" if r.get("word_dropout") else ""
             return (

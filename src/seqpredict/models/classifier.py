@@ -14,6 +14,7 @@ from torch import nn
 
 from seqpredict.data.text import PAD_ID, UNK_ID
 from seqpredict.errors import SeqpredictError, check_choice, check_fraction, check_positive_int
+from seqpredict.models.conv_embed import ConvEmbed
 from seqpredict.models.segments import segment_embedding
 from seqpredict.models.varlen import POOLINGS, Pooling, VarLenEncoder, valid_mask
 
@@ -33,6 +34,9 @@ class ClassifierConfig:
     embedding_dim: int = 64  # text only: size of the word vectors
     patch: int = 1  # numeric only: read P consecutive steps as one step of P*C features
     patch_embed: bool = False  # numeric only: embed each patch by Linear + ReLU (SegRNN-style)
+    conv_embed: int = 0  # Conv1d + BatchNorm + ReLU layers before the recurrence (0: off)
+    conv_channels: int = 64  # conv_embed: channels of each convolution layer
+    conv_kernel: int = 5  # conv_embed: odd kernel width in (patched) steps, "same" padding
     word_dropout: float = 0.0  # text only: training replaces this share of words with <unk>
     jitter: float = 0.0  # numeric only: training adds Gaussian noise of this std (scaled units)
     scaling: float = 0.0  # numeric only: training multiplies each sequence by 1 + N(0, s^2)
@@ -57,6 +61,22 @@ class ClassifierConfig:
                 f"{self.scaling!r}."
             )
         check_choice("lr_schedule", self.lr_schedule, LR_SCHEDULES)
+        if (
+            isinstance(self.conv_embed, bool)
+            or not isinstance(self.conv_embed, int)
+            or (self.conv_embed < 0)
+        ):
+            raise SeqpredictError(
+                f"`conv_embed` must be a whole number of convolution layers >= 0 (0: off), got "
+                f"{self.conv_embed!r}."
+            )
+        check_positive_int("conv_channels", self.conv_channels)
+        check_positive_int("conv_kernel", self.conv_kernel)
+        if self.conv_kernel % 2 == 0:
+            raise SeqpredictError(
+                f'`conv_kernel` must be odd (symmetric "same" padding), got {self.conv_kernel}; '
+                f"try {self.conv_kernel - 1} or {self.conv_kernel + 1}."
+            )
         if not isinstance(self.patch_embed, bool):
             raise SeqpredictError(f"`patch_embed` must be True or False, got {self.patch_embed!r}.")
         if not isinstance(self.bidirectional, bool):
@@ -91,6 +111,12 @@ class ClassifierNet(nn.Module):
         if config.patch_embed and not vocab_size:
             self.patch_embed = segment_embedding(input_size, config.hidden_size)
             input_size = config.hidden_size
+        self.conv_embed = None
+        if config.conv_embed:
+            self.conv_embed = ConvEmbed(
+                input_size, config.conv_channels, config.conv_embed, config.conv_kernel
+            )
+            input_size = config.conv_channels
         self.encoder = VarLenEncoder(
             config.cell,
             input_size,
@@ -112,8 +138,11 @@ class ClassifierNet(nn.Module):
             x = self.dropout(self.embedding(x))  # (N, L) -> (N, L, E)
         elif self.patch_embed is not None:
             x = self.patch_embed(x)  # (N, L, P*C) -> (N, L, H)
+        mask = valid_mask(lengths, length)  # (N, L)
+        if self.conv_embed is not None:
+            x = self.conv_embed(x, mask)  # (N, L, E | H | P*C) -> (N, L, F)
         h, final = self.encoder(x, lengths)  # (N, L, D), (N, D)
-        pooled = self.pooling(h, final, valid_mask(lengths, length))  # (N, D)
+        pooled = self.pooling(h, final, mask)  # (N, D)
         return self.head(self.dropout(pooled))  # (N, K)
 
     def augment(self, x: torch.Tensor) -> torch.Tensor:
