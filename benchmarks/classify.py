@@ -47,6 +47,7 @@ EXTRA_FIELDS = (
     "conv_embed",
     "conv_channels",
     "conv_kernel",
+    "conv_skip",
     "word_dropout",
     "jitter",
     "scaling",
@@ -357,6 +358,7 @@ def markdown(rows: list[dict[str, Any]]) -> str:
             emb = " emb" if r.get("patch_embed") else ""
             if r.get("conv_embed"):
                 emb += f" conv{r['conv_embed']}x{r['conv_channels']}k{r['conv_kernel']}"
+                emb += "+skip" if r.get("conv_skip") else ""
             aug = " aug" if r.get("jitter") or r.get("scaling") else ""
             wd = " wdrop" if r.get("word_dropout") else ""
             return (

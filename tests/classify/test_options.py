@@ -69,10 +69,11 @@ def test_conv_embed_shapes(cell: str) -> None:
     assert text(torch.randint(2, 30, (2, 6)), torch.tensor([6, 4])).shape == (2, 2)
 
 
-@pytest.mark.parametrize("cell", ["lstm", "gru"])
-def test_conv_embed_is_padding_invariant(cell: str) -> None:
+@pytest.mark.parametrize(("cell", "skip"), [("lstm", False), ("gru", False), ("lstm", True)])
+def test_conv_embed_is_padding_invariant(cell: str, skip: bool) -> None:
     torch.manual_seed(0)
-    net = conv_net(cell)
+    net = conv_net(cell, conv_skip=skip)
+    assert net.head.in_features == 10 + 6 * skip  # 2 directions x 5, plus 6 channels
     for _ in range(3):  # move the running statistics away from (0, 1)
         net(torch.randn(8, 9, 3) * 3 + 1, torch.tensor([9, 5, 3, 9, 1, 2, 8, 9])).sum().backward()
     net.eval()
@@ -151,7 +152,13 @@ def test_options_train_save_and_load(tmp_path) -> None:
 def test_conv_embed_trains_saves_and_loads(tmp_path, cell: str) -> None:
     X, y = series()
     model = ClassifierConfig(
-        cell=cell, hidden_size=6, pooling="attention", conv_embed=2, conv_channels=8, conv_kernel=3
+        cell=cell,
+        hidden_size=6,
+        pooling="attention",
+        conv_embed=2,
+        conv_channels=8,
+        conv_kernel=3,
+        conv_skip=cell == "gru",
     )
     clf = SequenceClassifier(model, FAST).fit(X, y)
     clf.save(tmp_path / "m")
@@ -171,7 +178,7 @@ def test_models_saved_before_these_options_still_load(tmp_path) -> None:
     for key in ("patch_embed", "word_dropout", "jitter", "scaling"):
         del config["model"][key]
     del config["model"]["label_smoothing"], config["model"]["lr_schedule"]
-    for key in ("conv_embed", "conv_channels", "conv_kernel"):
+    for key in ("conv_embed", "conv_channels", "conv_kernel", "conv_skip"):
         del config["model"][key]
     path.write_text(json.dumps(config))
     again = SequenceClassifier.load(tmp_path / "m")
@@ -198,6 +205,7 @@ def test_text_options_train() -> None:
         ({"conv_embed": True}, "`conv_embed` must be a whole number .* got True"),
         ({"conv_kernel": 4}, "`conv_kernel` must be odd .* got 4; try 3 or 5"),
         ({"conv_channels": 0}, "`conv_channels` must be a positive integer, got 0"),
+        ({"conv_skip": True}, "`conv_skip` .* needs `conv_embed` >= 1, got conv_skip=True, conv_e"),
     ],
 )
 def test_bad_option_values_are_named(setting: dict, message: str) -> None:

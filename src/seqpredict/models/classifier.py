@@ -37,6 +37,8 @@ class ClassifierConfig:
     conv_embed: int = 0  # Conv1d + BatchNorm + ReLU layers before the recurrence (0: off)
     conv_channels: int = 64  # conv_embed: channels of each convolution layer
     conv_kernel: int = 5  # conv_embed: odd kernel width in (patched) steps, "same" padding
+    conv_skip: bool = False  # conv_embed: the head also reads the conv features' mean over valid
+    # steps, beside the pooled recurrent output (LSTM-FCN's parallel convolution branch)
     word_dropout: float = 0.0  # text only: training replaces this share of words with <unk>
     jitter: float = 0.0  # numeric only: training adds Gaussian noise of this std (scaled units)
     scaling: float = 0.0  # numeric only: training multiplies each sequence by 1 + N(0, s^2)
@@ -76,6 +78,11 @@ class ClassifierConfig:
             raise SeqpredictError(
                 f'`conv_kernel` must be odd (symmetric "same" padding), got {self.conv_kernel}; '
                 f"try {self.conv_kernel - 1} or {self.conv_kernel + 1}."
+            )
+        if not isinstance(self.conv_skip, bool) or (self.conv_skip and not self.conv_embed):
+            raise SeqpredictError(
+                f"`conv_skip` must be True or False and needs `conv_embed` >= 1, got "
+                f"conv_skip={self.conv_skip!r}, conv_embed={self.conv_embed!r}."
             )
         if not isinstance(self.patch_embed, bool):
             raise SeqpredictError(f"`patch_embed` must be True or False, got {self.patch_embed!r}.")
@@ -127,7 +134,8 @@ class ClassifierNet(nn.Module):
         )
         self.pooling = Pooling(config.pooling, self.encoder.output_size)
         self.dropout = nn.Dropout(config.dropout)
-        self.head = nn.Linear(self.encoder.output_size, n_classes)
+        skip = config.conv_channels if config.conv_skip else 0
+        self.head = nn.Linear(self.encoder.output_size + skip, n_classes)
 
     def forward(self, x: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
         length = int(lengths.max())
@@ -143,6 +151,9 @@ class ClassifierNet(nn.Module):
             x = self.conv_embed(x, mask)  # (N, L, E | H | P*C) -> (N, L, F)
         h, final = self.encoder(x, lengths)  # (N, L, D), (N, D)
         pooled = self.pooling(h, final, mask)  # (N, D)
+        if self.config.conv_skip:
+            gap = x.sum(dim=1) / lengths[:, None].to(x.dtype)  # (N, F); padded steps are 0
+            pooled = torch.cat([pooled, gap], dim=1)  # (N, D + F)
         return self.head(self.dropout(pooled))  # (N, K)
 
     def augment(self, x: torch.Tensor) -> torch.Tensor:
