@@ -361,6 +361,7 @@ def markdown(rows: list[dict[str, Any]]) -> str:
                 emb += "+skip" if r.get("conv_skip") else ""
             aug = " aug" if r.get("jitter") or r.get("scaling") else ""
             wd = " wdrop" if r.get("word_dropout") else ""
+            wd += f" {r['max_epochs']} ep" if r.get("conv_embed") and r["max_epochs"] != 100 else ""
             return (
                 f"{bi}-{r['pooling']} h{r['hidden_size']} patch {r.get('patch', 1)}{emb}{aug}{wd}"
             )
