@@ -44,6 +44,10 @@ DATA = Path(os.environ.get("SEQPREDICT_DATA", Path(__file__).resolve().parents[2
 CELLS = ("lstm", "gru")
 EXTRA_FIELDS = (
     "patch_embed",
+    "conv_embed",
+    "conv_channels",
+    "conv_kernel",
+    "conv_skip",
     "word_dropout",
     "jitter",
     "scaling",
@@ -352,8 +356,12 @@ def markdown(rows: list[dict[str, Any]]) -> str:
         if key == "config":
             bi = "bi" if r["bidirectional"] else "uni"
             emb = " emb" if r.get("patch_embed") else ""
+            if r.get("conv_embed"):
+                emb += f" conv{r['conv_embed']}x{r['conv_channels']}k{r['conv_kernel']}"
+                emb += "+skip" if r.get("conv_skip") else ""
             aug = " aug" if r.get("jitter") or r.get("scaling") else ""
             wd = " wdrop" if r.get("word_dropout") else ""
+            wd += f" {r['max_epochs']} ep" if r.get("conv_embed") and r["max_epochs"] != 100 else ""
             return (
                 f"{bi}-{r['pooling']} h{r['hidden_size']} patch {r.get('patch', 1)}{emb}{aug}{wd}"
             )

@@ -1,5 +1,6 @@
-"""Classifier options for accuracy: patch embedding, word dropout, jitter and scaling, label
-smoothing, cosine learning rate; old saved models (without these settings) still load."""
+"""Classifier options for accuracy: patch embedding, convolutional front-end, word dropout,
+jitter and scaling, label smoothing, cosine learning rate; old saved models (without these
+settings) still load."""
 
 from __future__ import annotations
 
@@ -36,6 +37,66 @@ def test_patch_embedding_is_padding_invariant(cell: str) -> None:
     alone = net(seq, torch.tensor([4]))
     together = net(batch, torch.tensor([4, 7]))[:1]
     torch.testing.assert_close(alone, together, atol=1e-6, rtol=1e-6)
+
+
+def conv_net(cell: str, **extra: object) -> ClassifierNet:
+    config = ClassifierConfig(
+        cell=cell,
+        hidden_size=5,
+        bidirectional=True,
+        pooling="mean",
+        conv_embed=2,
+        conv_channels=6,
+        conv_kernel=3,
+        **extra,  # type: ignore[arg-type]
+    )
+    return ClassifierNet(config, n_classes=3, n_features=3)
+
+
+@pytest.mark.parametrize("cell", ["lstm", "gru"])
+def test_conv_embed_shapes(cell: str) -> None:
+    net = conv_net(cell, patch=2)
+    assert net.conv_embed is not None and len(net.conv_embed.convs) == 2
+    assert net.conv_embed.convs[0].in_channels == 6  # patch 2 x 3 features
+    assert net.encoder.layers[0][0].input_size == 6  # conv_channels
+    out = net(torch.randn(4, 9, 6), torch.tensor([9, 5, 1, 7]))
+    assert out.shape == (4, 3)
+    text = ClassifierNet(
+        ClassifierConfig(embedding_dim=8, hidden_size=4, conv_embed=1, conv_channels=10),
+        n_classes=2,
+        vocab_size=30,
+    )
+    assert text(torch.randint(2, 30, (2, 6)), torch.tensor([6, 4])).shape == (2, 2)
+
+
+@pytest.mark.parametrize(("cell", "skip"), [("lstm", False), ("gru", False), ("lstm", True)])
+def test_conv_embed_is_padding_invariant(cell: str, skip: bool) -> None:
+    torch.manual_seed(0)
+    net = conv_net(cell, conv_skip=skip)
+    assert net.head.in_features == 10 + 6 * skip  # 2 directions x 5, plus 6 channels
+    for _ in range(3):  # move the running statistics away from (0, 1)
+        net(torch.randn(8, 9, 3) * 3 + 1, torch.tensor([9, 5, 3, 9, 1, 2, 8, 9])).sum().backward()
+    net.eval()
+    seq = torch.randn(1, 4, 3)
+    padded = torch.cat([seq, torch.full((1, 3, 3), 1e3)], dim=1)  # garbage padding
+    batch = torch.cat([padded, torch.randn(1, 7, 3)])
+    alone = net(seq, torch.tensor([4]))
+    together = net(batch, torch.tensor([4, 7]))[:1]
+    torch.testing.assert_close(alone, together, atol=1e-6, rtol=1e-6)
+
+
+def test_conv_embed_batch_statistics_skip_padding() -> None:
+    """In training too, extra padding leaves outputs and running statistics unchanged."""
+    torch.manual_seed(1)
+    net = conv_net("lstm")
+    x, lengths = torch.randn(3, 6, 3), torch.tensor([6, 2, 4])
+    wide = torch.cat([x, torch.full((3, 5, 3), -7.0)], dim=1)  # 5 more padded steps
+    out = net(x, lengths)
+    stats = [b.clone() for b in net.conv_embed.norms[0].buffers()]  # type: ignore[union-attr]
+    net.conv_embed.norms[0].reset_running_stats()  # type: ignore[union-attr]
+    torch.testing.assert_close(net(wide, lengths), out, atol=1e-5, rtol=1e-5)
+    for before, after in zip(stats, net.conv_embed.norms[0].buffers(), strict=True):  # type: ignore[union-attr]
+        torch.testing.assert_close(after, before)
 
 
 def test_word_dropout_replaces_words_with_unk_in_training_only() -> None:
@@ -87,6 +148,27 @@ def test_options_train_save_and_load(tmp_path) -> None:
     np.testing.assert_array_equal(again.predict_proba(X), clf.predict_proba(X))
 
 
+@pytest.mark.parametrize("cell", ["lstm", "gru"])
+def test_conv_embed_trains_saves_and_loads(tmp_path, cell: str) -> None:
+    X, y = series()
+    model = ClassifierConfig(
+        cell=cell,
+        hidden_size=6,
+        pooling="attention",
+        conv_embed=2,
+        conv_channels=8,
+        conv_kernel=3,
+        conv_skip=cell == "gru",
+    )
+    clf = SequenceClassifier(model, FAST).fit(X, y)
+    clf.save(tmp_path / "m")
+    again = SequenceClassifier.load(tmp_path / "m")
+    assert again.model_config == model
+    np.testing.assert_array_equal(again.predict_proba(X), clf.predict_proba(X))
+    running = again.net_.conv_embed.norms[0].running_var  # type: ignore[union-attr]
+    assert not torch.allclose(running, torch.ones_like(running))  # BatchNorm state was saved
+
+
 def test_models_saved_before_these_options_still_load(tmp_path) -> None:
     X, y = series()
     clf = SequenceClassifier(ClassifierConfig(hidden_size=4, patch=2), FAST).fit(X, y)
@@ -96,6 +178,8 @@ def test_models_saved_before_these_options_still_load(tmp_path) -> None:
     for key in ("patch_embed", "word_dropout", "jitter", "scaling"):
         del config["model"][key]
     del config["model"]["label_smoothing"], config["model"]["lr_schedule"]
+    for key in ("conv_embed", "conv_channels", "conv_kernel", "conv_skip"):
+        del config["model"][key]
     path.write_text(json.dumps(config))
     again = SequenceClassifier.load(tmp_path / "m")
     np.testing.assert_array_equal(again.predict_proba(X), clf.predict_proba(X))
@@ -117,6 +201,11 @@ def test_text_options_train() -> None:
         ({"jitter": -1.0}, "`jitter` and `scaling` must be >= 0"),
         ({"lr_schedule": "cosin"}, "`lr_schedule` must be one of .*Did you mean 'cosine'"),
         ({"patch_embed": "yes"}, "`patch_embed` must be True or False"),
+        ({"conv_embed": -1}, "`conv_embed` must be a whole number of convolution layers >= 0"),
+        ({"conv_embed": True}, "`conv_embed` must be a whole number .* got True"),
+        ({"conv_kernel": 4}, "`conv_kernel` must be odd .* got 4; try 3 or 5"),
+        ({"conv_channels": 0}, "`conv_channels` must be a positive integer, got 0"),
+        ({"conv_skip": True}, "`conv_skip` .* needs `conv_embed` >= 1, got conv_skip=True, conv_e"),
     ],
 )
 def test_bad_option_values_are_named(setting: dict, message: str) -> None:
@@ -138,7 +227,9 @@ def test_cli_passes_the_options_on(tmp_path, capsys) -> None:
     args = ["classify", tmp_path / "train.csv", "--series", "--id-col", "id", "--time-col", "t"]
     args += ["--value-col", "x", "--label-col", "label", "--epochs", "2", "--hidden-size", "4"]
     args += ["--patch", "2", "--patch-embed", "--jitter", "0.05", "--lr-schedule", "cosine"]
+    args += ["--conv-embed", "1", "--conv-channels", "4", "--conv-kernel", "3"]
     code, _, err = run_cli([*args, "--quiet", "--out", out], capsys)
     assert code == 0, err
     saved = json.loads((out / "models" / "gru" / "config.json").read_text())["model"]
     assert saved["patch_embed"] and saved["jitter"] == 0.05 and saved["lr_schedule"] == "cosine"
+    assert (saved["conv_embed"], saved["conv_channels"], saved["conv_kernel"]) == (1, 4, 3)

@@ -14,6 +14,7 @@ from torch import nn
 
 from seqpredict.data.text import PAD_ID, UNK_ID
 from seqpredict.errors import SeqpredictError, check_choice, check_fraction, check_positive_int
+from seqpredict.models.conv_embed import ConvEmbed
 from seqpredict.models.segments import segment_embedding
 from seqpredict.models.varlen import POOLINGS, Pooling, VarLenEncoder, valid_mask
 
@@ -33,6 +34,11 @@ class ClassifierConfig:
     embedding_dim: int = 64  # text only: size of the word vectors
     patch: int = 1  # numeric only: read P consecutive steps as one step of P*C features
     patch_embed: bool = False  # numeric only: embed each patch by Linear + ReLU (SegRNN-style)
+    conv_embed: int = 0  # Conv1d + BatchNorm + ReLU layers before the recurrence (0: off)
+    conv_channels: int = 64  # conv_embed: channels of each convolution layer
+    conv_kernel: int = 5  # conv_embed: odd kernel width in (patched) steps, "same" padding
+    conv_skip: bool = False  # conv_embed: the head also reads the conv features' mean over valid
+    # steps, beside the pooled recurrent output (LSTM-FCN's parallel convolution branch)
     word_dropout: float = 0.0  # text only: training replaces this share of words with <unk>
     jitter: float = 0.0  # numeric only: training adds Gaussian noise of this std (scaled units)
     scaling: float = 0.0  # numeric only: training multiplies each sequence by 1 + N(0, s^2)
@@ -57,6 +63,27 @@ class ClassifierConfig:
                 f"{self.scaling!r}."
             )
         check_choice("lr_schedule", self.lr_schedule, LR_SCHEDULES)
+        if (
+            isinstance(self.conv_embed, bool)
+            or not isinstance(self.conv_embed, int)
+            or (self.conv_embed < 0)
+        ):
+            raise SeqpredictError(
+                f"`conv_embed` must be a whole number of convolution layers >= 0 (0: off), got "
+                f"{self.conv_embed!r}."
+            )
+        check_positive_int("conv_channels", self.conv_channels)
+        check_positive_int("conv_kernel", self.conv_kernel)
+        if self.conv_kernel % 2 == 0:
+            raise SeqpredictError(
+                f'`conv_kernel` must be odd (symmetric "same" padding), got {self.conv_kernel}; '
+                f"try {self.conv_kernel - 1} or {self.conv_kernel + 1}."
+            )
+        if not isinstance(self.conv_skip, bool) or (self.conv_skip and not self.conv_embed):
+            raise SeqpredictError(
+                f"`conv_skip` must be True or False and needs `conv_embed` >= 1, got "
+                f"conv_skip={self.conv_skip!r}, conv_embed={self.conv_embed!r}."
+            )
         if not isinstance(self.patch_embed, bool):
             raise SeqpredictError(f"`patch_embed` must be True or False, got {self.patch_embed!r}.")
         if not isinstance(self.bidirectional, bool):
@@ -91,6 +118,12 @@ class ClassifierNet(nn.Module):
         if config.patch_embed and not vocab_size:
             self.patch_embed = segment_embedding(input_size, config.hidden_size)
             input_size = config.hidden_size
+        self.conv_embed = None
+        if config.conv_embed:
+            self.conv_embed = ConvEmbed(
+                input_size, config.conv_channels, config.conv_embed, config.conv_kernel
+            )
+            input_size = config.conv_channels
         self.encoder = VarLenEncoder(
             config.cell,
             input_size,
@@ -101,7 +134,8 @@ class ClassifierNet(nn.Module):
         )
         self.pooling = Pooling(config.pooling, self.encoder.output_size)
         self.dropout = nn.Dropout(config.dropout)
-        self.head = nn.Linear(self.encoder.output_size, n_classes)
+        skip = config.conv_channels if config.conv_skip else 0
+        self.head = nn.Linear(self.encoder.output_size + skip, n_classes)
 
     def forward(self, x: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
         length = int(lengths.max())
@@ -112,8 +146,14 @@ class ClassifierNet(nn.Module):
             x = self.dropout(self.embedding(x))  # (N, L) -> (N, L, E)
         elif self.patch_embed is not None:
             x = self.patch_embed(x)  # (N, L, P*C) -> (N, L, H)
+        mask = valid_mask(lengths, length)  # (N, L)
+        if self.conv_embed is not None:
+            x = self.conv_embed(x, mask)  # (N, L, E | H | P*C) -> (N, L, F)
         h, final = self.encoder(x, lengths)  # (N, L, D), (N, D)
-        pooled = self.pooling(h, final, valid_mask(lengths, length))  # (N, D)
+        pooled = self.pooling(h, final, mask)  # (N, D)
+        if self.config.conv_skip:
+            gap = x.sum(dim=1) / lengths[:, None].to(x.dtype)  # (N, F); padded steps are 0
+            pooled = torch.cat([pooled, gap], dim=1)  # (N, D + F)
         return self.head(self.dropout(pooled))  # (N, K)
 
     def augment(self, x: torch.Tensor) -> torch.Tensor:
