@@ -38,6 +38,7 @@ import torch
 
 from seqpredict.config import ModelConfig, to_dict
 from seqpredict.models.defaults import long_horizon_config
+from seqpredict.tasks.ensemble import ForecastEnsemble
 from seqpredict.tasks.forecaster import Forecaster
 
 HERE = Path(__file__).resolve().parent
@@ -86,8 +87,15 @@ def model_configs(
 
 
 def train_overrides(args: argparse.Namespace) -> dict[str, object]:
-    """TrainConfig fields set on the command line (``--lr``, ``--batch-size``, ``--lr-decay``)."""
-    given = {"lr": args.lr, "batch_size": args.batch_size, "lr_decay": args.lr_decay}
+    """TrainConfig fields set on the command line (``--lr``, ``--batch-size``, ``--lr-decay``,
+    ``--weight-decay``, ``--optimizer``)."""
+    given = {
+        "lr": args.lr,
+        "batch_size": args.batch_size,
+        "lr_decay": args.lr_decay,
+        "weight_decay": args.weight_decay,
+        "optimizer": args.optimizer,
+    }
     return {k: v for k, v in given.items() if v is not None}
 
 
@@ -105,7 +113,9 @@ def time_budget(minutes: float) -> Callable[[int, dict], bool]:
     return stop
 
 
-def scaled_metrics(f: Forecaster, frame: pd.DataFrame, start: int) -> dict[str, float]:
+def scaled_metrics(
+    f: Forecaster | ForecastEnsemble, frame: pd.DataFrame, start: int
+) -> dict[str, float]:
     wf = f.window_forecasts(frame, start=frame["date"].iloc[start], normalized=True)
     err = wf.y.astype(np.float64) - wf.model.astype(np.float64)  # (N, H, 7)
     kept = len(err) // DROP_LAST_BATCH * DROP_LAST_BATCH
@@ -140,13 +150,18 @@ def run_one(frame: pd.DataFrame, path: Path, args: argparse.Namespace, **key: ob
         val_frac=(val_end - train_end) / val_end,
         coverage=None,
     )
+    k, seed = args.ensemble, int(key["seed"])
+    fitted: Forecaster | ForecastEnsemble = f
+    if k > 1:  # members seeded seed*k ... seed*k + k-1: ensembles of distinct seeds never overlap
+        fitted = ForecastEnsemble(f, seeds=tuple(range(seed * k, seed * k + k)))
     t0 = time.perf_counter()
-    budget = time_budget(args.max_minutes)
-    f.fit(frame.iloc[:val_end], target=TARGETS, time_col="date", on_epoch_end=budget)
+    budget = time_budget(args.max_minutes / k)  # the budget is for the whole ensemble
+    fitted.fit(frame.iloc[:val_end], target=TARGETS, time_col="date", on_epoch_end=budget)
     seconds = time.perf_counter() - t0
-    val = scaled_metrics(f, frame.iloc[:val_end], train_end)
-    test = scaled_metrics(f, frame.iloc[:test_end], val_end)
-    return {
+    members = fitted.members_ if isinstance(fitted, ForecastEnsemble) else [f]
+    val = scaled_metrics(fitted, frame.iloc[:val_end], train_end)
+    test = scaled_metrics(fitted, frame.iloc[:test_end], val_end)
+    row = {
         "data": path.name,
         **{**key, "config": str(key["config"]) + args.tag},
         "val_mse": val["mse"],
@@ -154,15 +169,24 @@ def run_one(frame: pd.DataFrame, path: Path, args: argparse.Namespace, **key: ob
         "test_mae": test["mae"],
         "test_windows": test["windows"],
         "test_mse_drop_last_256": test["mse_drop_last"],  # diagnostic, not the protocol
-        "epochs": len(f.history_.epochs),
-        "best_epoch": f.history_.best_epoch,
-        "val_loss_per_epoch": [round(e["val_loss"], 5) for e in f.history_.epochs],
-        "grad_norm_per_epoch": [round(e["grad_norm"], 3) for e in f.history_.epochs],
+        "epochs": len(f.history_.epochs) if k == 1 else [len(m.history_.epochs) for m in members],
+        "best_epoch": f.history_.best_epoch if k == 1 else [m.history_.best_epoch for m in members],
+        "val_loss_per_epoch": [round(e["val_loss"], 5) for e in members[0].history_.epochs],
+        "grad_norm_per_epoch": [round(e["grad_norm"], 3) for e in members[0].history_.epochs],
         "train_seconds": round(seconds, 1),
         "threads": torch.get_num_threads(),
         "model": to_dict(model),
-        "training": {k: v for k, v in to_dict(training).items() if k != "quiet"},
+        "training": {n: v for n, v in to_dict(training).items() if n != "quiet"},
     }
+    if k > 1:  # each member alone, for comparison (same runs, no extra training)
+        row["ensemble_seeds"] = list(fitted.seeds)  # type: ignore[union-attr]
+        row["member_val_mse"] = [
+            scaled_metrics(m, frame.iloc[:val_end], train_end)["mse"] for m in members
+        ]
+        row["member_test_mse"] = [
+            scaled_metrics(m, frame.iloc[:test_end], val_end)["mse"] for m in members
+        ]
+    return row
 
 
 def table(rows: list[dict], horizons: list[int]) -> str:
@@ -223,6 +247,11 @@ def main() -> None:
     p.add_argument(
         "--max-minutes", type=float, default=0, help="training time budget per run (0: none)"
     )
+    p.add_argument(
+        "--ensemble", type=int, default=1, help="k > 1: a seed ensemble of k members per seed"
+    )
+    p.add_argument("--weight-decay", type=float, default=None, help="override weight_decay")
+    p.add_argument("--optimizer", choices=["adam", "adamw"], default=None, help="override")
     p.add_argument("--tag", default="", help="appended to the config name in the results")
     p.add_argument("--jsonl", type=Path, default=HERE / "results" / "ett.jsonl")
     p.add_argument("--table", type=Path, default=HERE / "results" / "ett.md")
