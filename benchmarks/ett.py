@@ -180,13 +180,46 @@ def run_one(frame: pd.DataFrame, path: Path, args: argparse.Namespace, **key: ob
     }
     if k > 1:  # each member alone, for comparison (same runs, no extra training)
         row["ensemble_seeds"] = list(fitted.seeds)  # type: ignore[union-attr]
+        row["member_seconds"] = [round(t, 1) for t in fitted.fit_seconds_]  # type: ignore[union-attr]
+        row["member_val_loss_per_epoch"] = [
+            [round(e["val_loss"], 5) for e in m.history_.epochs] for m in members
+        ]
         row["member_val_mse"] = [
             scaled_metrics(m, frame.iloc[:val_end], train_end)["mse"] for m in members
+        ]
+        row["member_test_mae"] = [
+            scaled_metrics(m, frame.iloc[:test_end], val_end)["mae"] for m in members
         ]
         row["member_test_mse"] = [
             scaled_metrics(m, frame.iloc[:test_end], val_end)["mse"] for m in members
         ]
     return row
+
+
+def write_members(row: dict, path: Path) -> None:
+    """One single-model row per member of an ensemble row (``from_ensemble`` names it), with
+    the member's own fit time."""
+    k = len(row["ensemble_seeds"])
+    base = str(row["config"]).split("-ens")[0]
+    with path.open("a") as fh:
+        for i, seed in enumerate(row["ensemble_seeds"]):
+            member = {
+                **{n: row[n] for n in ("data", "cell", "lookback", "horizon")},
+                "config": base,
+                "seed": seed,
+                "val_mse": row["member_val_mse"][i],
+                "test_mse": row["member_test_mse"][i],
+                "test_mae": row["member_test_mae"][i],
+                "epochs": row["epochs"][i],
+                "best_epoch": row["best_epoch"][i],
+                "val_loss_per_epoch": row["member_val_loss_per_epoch"][i],
+                "train_seconds": row["member_seconds"][i],
+                "threads": row["threads"],
+                "model": row["model"],
+                "training": {**row["training"], "seed": seed},
+                "from_ensemble": f"{row['config']} seed {row['seed']} (k={k})",
+            }
+            fh.write(json.dumps(member) + "\n")
 
 
 def table(rows: list[dict], horizons: list[int]) -> str:
@@ -250,6 +283,9 @@ def main() -> None:
     p.add_argument(
         "--ensemble", type=int, default=1, help="k > 1: a seed ensemble of k members per seed"
     )
+    p.add_argument(
+        "--member-rows", type=Path, default=None, help="also write each member's own row here"
+    )
     p.add_argument("--weight-decay", type=float, default=None, help="override weight_decay")
     p.add_argument("--optimizer", choices=["adam", "adamw"], default=None, help="override")
     p.add_argument("--tag", default="", help="appended to the config name in the results")
@@ -272,6 +308,8 @@ def main() -> None:
                             print(json.dumps(row), flush=True)
                             with args.jsonl.open("a") as fh:
                                 fh.write(json.dumps(row) + "\n")
+                            if args.member_rows and "ensemble_seeds" in row:
+                                write_members(row, args.member_rows)
     rows = [json.loads(line) for line in args.jsonl.read_text().splitlines() if line.strip()]
     text = table(rows, [96, 192, 336, 720])
     args.table.write_text(text)

@@ -14,6 +14,7 @@ Shape key: N windows, H horizon, K targets, Q quantile levels.
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -34,7 +35,8 @@ MANIFEST = "ensemble.json"
 
 class ForecastEnsemble:
     """``forecaster`` (an unfitted template) trained once per seed in ``seeds``; every forecast
-    is the mean of the members'. Fitted members are in ``members_``.
+    is the mean of the members'. Fitted members are in ``members_``, their fit times in
+    ``fit_seconds_``.
 
     Conformal intervals are not combined: ``window_forecasts`` returns no ``lo``/``hi`` and
     ``predict`` has no ``intervals`` option (each member still carries its own).
@@ -64,12 +66,13 @@ class ForecastEnsemble:
         ``time_col``, ``on_epoch_end``, ...) go to every ``Forecaster.fit``. Returns ``self``."""
         self._check_params()
         training = self.forecaster.train_config
-        self.members_ = [
-            Forecaster(
-                **{**self.forecaster.get_params(), "training": replace(training, seed=s)}
-            ).fit(data, **fit_kwargs)
-            for s in self.seeds
-        ]
+        self.members_: list[Forecaster] = []
+        self.fit_seconds_: list[float] = []  # wall-clock seconds of each member's fit
+        for s in self.seeds:
+            t0 = time.perf_counter()
+            params = {**self.forecaster.get_params(), "training": replace(training, seed=s)}
+            self.members_.append(Forecaster(**params).fit(data, **fit_kwargs))
+            self.fit_seconds_.append(time.perf_counter() - t0)
         return self
 
     def _check_fitted(self) -> None:
