@@ -223,17 +223,20 @@ def write_members(row: dict, path: Path) -> None:
 
 
 def table(rows: list[dict], horizons: list[int]) -> str:
-    """Markdown: per (data, cell, lookback) and horizon, the validation-selected config's test
-    MSE (mean +- std over seeds) / MAE (mean) with its config, seed count and mean training
-    seconds per run."""
+    """Markdown: per (data, cell, lookback, single model or k-seed ensemble) and horizon, the
+    validation-selected config's test MSE (mean +- std over seeds) / MAE (mean) with its
+    config, seed count and mean training seconds per run (an ensemble's: all its members).
+    Only the configs run with the most seeds at that horizon compete, so that validation
+    means over different seed sets are not compared."""
     lines = [
         "| model | lookback | " + " | ".join(f"H={h}" for h in horizons) + " |",
         "|---|---|" + "---|" * len(horizons),
     ]
     groups: dict[tuple, list[dict]] = {}
     for r in rows:
-        groups.setdefault((r["data"], r["cell"], r["lookback"]), []).append(r)
-    for (data, cell, lookback), runs in sorted(groups.items()):
+        k = len(r.get("ensemble_seeds", [0]))
+        groups.setdefault((r["data"], r["cell"], r["lookback"], k), []).append(r)
+    for (data, cell, lookback, k), runs in sorted(groups.items()):
         cells = []
         for h in horizons:
             by_config: dict[str, list[dict]] = {}
@@ -243,7 +246,9 @@ def table(rows: list[dict], horizons: list[int]) -> str:
             if not by_config:
                 cells.append("not run")
                 continue
-            best = min(by_config.values(), key=lambda rs: statistics.mean(r["val_mse"] for r in rs))
+            most = max(len(rs) for rs in by_config.values())
+            candidates = [rs for rs in by_config.values() if len(rs) == most]
+            best = min(candidates, key=lambda rs: statistics.mean(r["val_mse"] for r in rs))
             mses, maes = ([r[m] for r in best] for m in ("test_mse", "test_mae"))
             std = f" ± {statistics.stdev(mses):.3f}" if len(mses) > 1 else ""
             secs = statistics.mean(r["train_seconds"] for r in best)
@@ -252,7 +257,8 @@ def table(rows: list[dict], horizons: list[int]) -> str:
                 f"{statistics.mean(mses):.3f}{std} / {statistics.mean(maes):.3f} "
                 f"({best[0]['config']}, {seeds}, {secs:.0f} s)"
             )
-        lines.append(f"| {cell.upper()} ({data}) | {lookback} | " + " | ".join(cells) + " |")
+        name = f"{cell.upper()}" + (f", {k}-seed ensemble" if k > 1 else "")
+        lines.append(f"| {name} ({data}) | {lookback} | " + " | ".join(cells) + " |")
     for name, (lookback, figures) in PUBLISHED.items():
         values = [f"{figures[h]:.3f}" if h in figures else "-" for h in horizons]
         lines.append(f"| {name}, published | {lookback} | " + " | ".join(values) + " |")
