@@ -174,6 +174,7 @@ def run_one(frame: pd.DataFrame, path: Path, args: argparse.Namespace, **key: ob
         "val_loss_per_epoch": [round(e["val_loss"], 5) for e in members[0].history_.epochs],
         "grad_norm_per_epoch": [round(e["grad_norm"], 3) for e in members[0].history_.epochs],
         "train_seconds": round(seconds, 1),
+        "max_minutes": args.max_minutes,  # the training budget (0: none)
         "threads": torch.get_num_threads(),
         "model": to_dict(model),
         "training": {n: v for n, v in to_dict(training).items() if n != "quiet"},
@@ -214,6 +215,7 @@ def write_members(row: dict, path: Path) -> None:
                 "best_epoch": row["best_epoch"][i],
                 "val_loss_per_epoch": row["member_val_loss_per_epoch"][i],
                 "train_seconds": row["member_seconds"][i],
+                "max_minutes": row["max_minutes"],  # shared by all members
                 "threads": row["threads"],
                 "model": row["model"],
                 "training": {**row["training"], "seed": seed},
