@@ -53,6 +53,7 @@ def test_members_equal_single_fits_and_forecast_is_their_mean(fitted) -> None:
     assert wf.lo is None and wf.hi is None
     assert [m.train_config.seed for m in ens.members_] == [3, 4]
     assert len(ens.fit_seconds_) == 2 and min(ens.fit_seconds_) > 0
+    assert len(ens.fit_cpu_seconds_) == 2 and min(ens.fit_cpu_seconds_) > 0
     metrics = ens.evaluate(frame, start=start)
     assert metrics["model"]["mse"] == pytest.approx(np.mean((wf.y - wf.model) ** 2), rel=1e-5)
     assert set(metrics) >= {"model", "naive", "windows"}
