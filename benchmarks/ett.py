@@ -262,11 +262,13 @@ def table(rows: list[dict], horizons: list[int]) -> str:
             best = min(candidates, key=lambda rs: statistics.mean(r["val_mse"] for r in rs))
             mses, maes = ([r[m] for r in best] for m in ("test_mse", "test_mae"))
             std = f" ± {statistics.stdev(mses):.3f}" if len(mses) > 1 else ""
-            secs = statistics.mean(r.get("train_cpu_seconds", r["train_seconds"]) for r in best)
+            secs = f"{statistics.mean(r['train_seconds'] for r in best):.0f} s"
+            if all("train_cpu_seconds" in r for r in best):
+                secs += f", CPU {statistics.mean(r['train_cpu_seconds'] for r in best):.0f} s"
             seeds = f"{len(mses)} seed{'s' if len(mses) > 1 else ''}"
             cells.append(
                 f"{statistics.mean(mses):.3f}{std} / {statistics.mean(maes):.3f} "
-                f"({best[0]['config']}, {seeds}, {secs:.0f} s)"
+                f"({best[0]['config']}, {seeds}, {secs})"
             )
         name = f"{cell.upper()}" + (f", {k}-seed ensemble" if k > 1 else "")
         lines.append(f"| {name} ({data}) | {lookback} | " + " | ".join(cells) + " |")
