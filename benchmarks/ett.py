@@ -236,7 +236,8 @@ def write_members(row: dict, path: Path) -> None:
 def table(rows: list[dict], horizons: list[int]) -> str:
     """Markdown: per (data, cell, lookback, single model or k-seed ensemble) and horizon, the
     validation-selected config's test MSE (mean +- std over seeds) / MAE (mean) with its
-    config, seed count and mean training seconds per run (an ensemble's: all its members).
+    config, seed count and mean training seconds per run: wall clock (an upper bound on a
+    shared machine) and, where every run recorded it, CPU time (an ensemble's: all members).
     Only the configs run with the most seeds at that horizon compete, so that validation
     means over different seed sets are not compared."""
     lines = [
