@@ -15,6 +15,12 @@ val_frac=0.25)`` fit on rows [0, 11520) puts its validation windows exactly on [
 and ``window_forecasts(rows [0, 14400), start=row 11520, normalized=True)`` yields exactly the
 test windows in the normalised space.
 
+``--ensemble K`` trains a seed ensemble (``seqpredict.ForecastEnsemble``, members seeded
+seed*K ... seed*K+K-1) per seed and evaluates the mean forecast; ``--member-rows PATH`` also
+writes each member's own row. ``--max-minutes`` is a training budget per run (an ensemble: all
+members together) in CPU minutes of the process, so runs on a shared machine are cut where
+they would be on a core of their own.
+
 Writes one JSON line per run to ``--jsonl`` and a markdown table (mean +- std test MSE per
 horizon beside the published figures, training seconds per run) to ``--table``.
 
