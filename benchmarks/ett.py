@@ -15,6 +15,12 @@ val_frac=0.25)`` fit on rows [0, 11520) puts its validation windows exactly on [
 and ``window_forecasts(rows [0, 14400), start=row 11520, normalized=True)`` yields exactly the
 test windows in the normalised space.
 
+``--ensemble K`` trains a seed ensemble (``seqpredict.ForecastEnsemble``, members seeded
+seed*K ... seed*K+K-1) per seed and evaluates the mean forecast; ``--member-rows PATH`` also
+writes each member's own row. ``--max-minutes`` is a training budget per run (an ensemble: all
+members together) in CPU minutes of the process, so runs on a shared machine are cut where
+they would be on a core of their own.
+
 Writes one JSON line per run to ``--jsonl`` and a markdown table (mean +- std test MSE per
 horizon beside the published figures, training seconds per run) to ``--table``.
 
@@ -38,6 +44,7 @@ import torch
 
 from seqpredict.config import ModelConfig, to_dict
 from seqpredict.models.defaults import long_horizon_config
+from seqpredict.tasks.ensemble import ForecastEnsemble
 from seqpredict.tasks.forecaster import Forecaster
 
 HERE = Path(__file__).resolve().parent
@@ -86,26 +93,39 @@ def model_configs(
 
 
 def train_overrides(args: argparse.Namespace) -> dict[str, object]:
-    """TrainConfig fields set on the command line (``--lr``, ``--batch-size``, ``--lr-decay``)."""
-    given = {"lr": args.lr, "batch_size": args.batch_size, "lr_decay": args.lr_decay}
+    """TrainConfig fields set on the command line (``--lr``, ``--batch-size``, ``--lr-decay``,
+    ``--weight-decay``, ``--optimizer``)."""
+    given = {
+        "lr": args.lr,
+        "batch_size": args.batch_size,
+        "lr_decay": args.lr_decay,
+        "weight_decay": args.weight_decay,
+        "optimizer": args.optimizer,
+    }
     return {k: v for k, v in given.items() if v is not None}
 
 
 def time_budget(minutes: float) -> Callable[[int, dict], bool]:
     """An ``on_epoch_end`` callback that stops training before an epoch that would end past
     ``minutes`` of training (judged by the slowest epoch so far); 0: no budget. The weights
-    restored are still the best validation epoch's."""
-    start, slowest = time.perf_counter(), [0.0]
+    restored are still the best validation epoch's. Time is this process's CPU time
+    (``time.process_time``): with one torch thread that is the time the run would take on a
+    core of its own, whatever else shares the machine (wall-clock time under a load of 8 on
+    2 cores is 3-4 times longer and would cut runs short at random)."""
+    start, last, slowest = time.process_time(), [time.process_time()], [0.0]
 
     def stop(epoch: int, record: dict) -> bool:
-        slowest[0] = max(slowest[0], float(record["seconds"] or 0.0))
-        elapsed = time.perf_counter() - start
-        return bool(minutes) and elapsed + slowest[0] > 60 * minutes
+        now = time.process_time()
+        slowest[0] = max(slowest[0], now - last[0])
+        last[0] = now
+        return bool(minutes) and now - start + slowest[0] > 60 * minutes
 
     return stop
 
 
-def scaled_metrics(f: Forecaster, frame: pd.DataFrame, start: int) -> dict[str, float]:
+def scaled_metrics(
+    f: Forecaster | ForecastEnsemble, frame: pd.DataFrame, start: int
+) -> dict[str, float]:
     wf = f.window_forecasts(frame, start=frame["date"].iloc[start], normalized=True)
     err = wf.y.astype(np.float64) - wf.model.astype(np.float64)  # (N, H, 7)
     kept = len(err) // DROP_LAST_BATCH * DROP_LAST_BATCH
@@ -140,13 +160,18 @@ def run_one(frame: pd.DataFrame, path: Path, args: argparse.Namespace, **key: ob
         val_frac=(val_end - train_end) / val_end,
         coverage=None,
     )
-    t0 = time.perf_counter()
-    budget = time_budget(args.max_minutes)
-    f.fit(frame.iloc[:val_end], target=TARGETS, time_col="date", on_epoch_end=budget)
-    seconds = time.perf_counter() - t0
-    val = scaled_metrics(f, frame.iloc[:val_end], train_end)
-    test = scaled_metrics(f, frame.iloc[:test_end], val_end)
-    return {
+    k, seed = args.ensemble, int(key["seed"])
+    fitted: Forecaster | ForecastEnsemble = f
+    if k > 1:  # members seeded seed*k ... seed*k + k-1: ensembles of distinct seeds never overlap
+        fitted = ForecastEnsemble(f, seeds=tuple(range(seed * k, seed * k + k)))
+    t0, cpu0 = time.perf_counter(), time.process_time()
+    budget = time_budget(args.max_minutes)  # one callback for all members: a total budget
+    fitted.fit(frame.iloc[:val_end], target=TARGETS, time_col="date", on_epoch_end=budget)
+    seconds, cpu_seconds = time.perf_counter() - t0, time.process_time() - cpu0
+    members = fitted.members_ if isinstance(fitted, ForecastEnsemble) else [f]
+    val = scaled_metrics(fitted, frame.iloc[:val_end], train_end)
+    test = scaled_metrics(fitted, frame.iloc[:test_end], val_end)
+    row = {
         "data": path.name,
         **{**key, "config": str(key["config"]) + args.tag},
         "val_mse": val["mse"],
@@ -154,29 +179,82 @@ def run_one(frame: pd.DataFrame, path: Path, args: argparse.Namespace, **key: ob
         "test_mae": test["mae"],
         "test_windows": test["windows"],
         "test_mse_drop_last_256": test["mse_drop_last"],  # diagnostic, not the protocol
-        "epochs": len(f.history_.epochs),
-        "best_epoch": f.history_.best_epoch,
-        "val_loss_per_epoch": [round(e["val_loss"], 5) for e in f.history_.epochs],
-        "grad_norm_per_epoch": [round(e["grad_norm"], 3) for e in f.history_.epochs],
-        "train_seconds": round(seconds, 1),
+        "epochs": len(f.history_.epochs) if k == 1 else [len(m.history_.epochs) for m in members],
+        "best_epoch": f.history_.best_epoch if k == 1 else [m.history_.best_epoch for m in members],
+        "val_loss_per_epoch": [round(e["val_loss"], 5) for e in members[0].history_.epochs],
+        "grad_norm_per_epoch": [round(e["grad_norm"], 3) for e in members[0].history_.epochs],
+        "train_seconds": round(seconds, 1),  # wall clock, inflated by other jobs' load
+        "train_cpu_seconds": round(cpu_seconds, 1),  # this process's CPU time (1 thread)
+        "max_minutes": args.max_minutes,  # the training budget in CPU minutes (0: none)
+        "budget_clock": "cpu",
         "threads": torch.get_num_threads(),
         "model": to_dict(model),
-        "training": {k: v for k, v in to_dict(training).items() if k != "quiet"},
+        "training": {n: v for n, v in to_dict(training).items() if n != "quiet"},
     }
+    if k > 1:  # each member alone, for comparison (same runs, no extra training)
+        row["ensemble_seeds"] = list(fitted.seeds)  # type: ignore[union-attr]
+        row["member_cpu_seconds"] = [round(t, 1) for t in fitted.fit_cpu_seconds_]  # type: ignore[union-attr]
+        row["member_seconds"] = [round(t, 1) for t in fitted.fit_seconds_]  # type: ignore[union-attr]
+        row["member_val_loss_per_epoch"] = [
+            [round(e["val_loss"], 5) for e in m.history_.epochs] for m in members
+        ]
+        row["member_val_mse"] = [
+            scaled_metrics(m, frame.iloc[:val_end], train_end)["mse"] for m in members
+        ]
+        row["member_test_mae"] = [
+            scaled_metrics(m, frame.iloc[:test_end], val_end)["mae"] for m in members
+        ]
+        row["member_test_mse"] = [
+            scaled_metrics(m, frame.iloc[:test_end], val_end)["mse"] for m in members
+        ]
+    return row
+
+
+def write_members(row: dict, path: Path) -> None:
+    """One single-model row per member of an ensemble row (``from_ensemble`` names it), with
+    the member's own fit time."""
+    k = len(row["ensemble_seeds"])
+    base = str(row["config"]).split("-ens")[0]
+    with path.open("a") as fh:
+        for i, seed in enumerate(row["ensemble_seeds"]):
+            member = {
+                **{n: row[n] for n in ("data", "cell", "lookback", "horizon")},
+                "config": base,
+                "seed": seed,
+                "val_mse": row["member_val_mse"][i],
+                "test_mse": row["member_test_mse"][i],
+                "test_mae": row["member_test_mae"][i],
+                "epochs": row["epochs"][i],
+                "best_epoch": row["best_epoch"][i],
+                "val_loss_per_epoch": row["member_val_loss_per_epoch"][i],
+                "train_seconds": row["member_seconds"][i],
+                "train_cpu_seconds": row["member_cpu_seconds"][i],
+                "budget_clock": "cpu",
+                "max_minutes": row["max_minutes"],  # shared by all members
+                "threads": row["threads"],
+                "model": row["model"],
+                "training": {**row["training"], "seed": seed},
+                "from_ensemble": f"{row['config']} seed {row['seed']} (k={k})",
+            }
+            fh.write(json.dumps(member) + "\n")
 
 
 def table(rows: list[dict], horizons: list[int]) -> str:
-    """Markdown: per (data, cell, lookback) and horizon, the validation-selected config's test
-    MSE (mean +- std over seeds) / MAE (mean) with its config, seed count and mean training
-    seconds per run."""
+    """Markdown: per (data, cell, lookback, single model or k-seed ensemble) and horizon, the
+    validation-selected config's test MSE (mean +- std over seeds) / MAE (mean) with its
+    config, seed count and mean training seconds per run: wall clock (an upper bound on a
+    shared machine) and, where every run recorded it, CPU time (an ensemble's: all members).
+    Only the configs run with the most seeds at that horizon compete, so that validation
+    means over different seed sets are not compared."""
     lines = [
         "| model | lookback | " + " | ".join(f"H={h}" for h in horizons) + " |",
         "|---|---|" + "---|" * len(horizons),
     ]
     groups: dict[tuple, list[dict]] = {}
     for r in rows:
-        groups.setdefault((r["data"], r["cell"], r["lookback"]), []).append(r)
-    for (data, cell, lookback), runs in sorted(groups.items()):
+        k = len(r.get("ensemble_seeds", [0]))
+        groups.setdefault((r["data"], r["cell"], r["lookback"], k), []).append(r)
+    for (data, cell, lookback, k), runs in sorted(groups.items()):
         cells = []
         for h in horizons:
             by_config: dict[str, list[dict]] = {}
@@ -186,16 +264,21 @@ def table(rows: list[dict], horizons: list[int]) -> str:
             if not by_config:
                 cells.append("not run")
                 continue
-            best = min(by_config.values(), key=lambda rs: statistics.mean(r["val_mse"] for r in rs))
+            most = max(len(rs) for rs in by_config.values())
+            candidates = [rs for rs in by_config.values() if len(rs) == most]
+            best = min(candidates, key=lambda rs: statistics.mean(r["val_mse"] for r in rs))
             mses, maes = ([r[m] for r in best] for m in ("test_mse", "test_mae"))
             std = f" ± {statistics.stdev(mses):.3f}" if len(mses) > 1 else ""
-            secs = statistics.mean(r["train_seconds"] for r in best)
+            secs = f"{statistics.mean(r['train_seconds'] for r in best):.0f} s"
+            if all("train_cpu_seconds" in r for r in best):
+                secs += f", CPU {statistics.mean(r['train_cpu_seconds'] for r in best):.0f} s"
             seeds = f"{len(mses)} seed{'s' if len(mses) > 1 else ''}"
             cells.append(
                 f"{statistics.mean(mses):.3f}{std} / {statistics.mean(maes):.3f} "
-                f"({best[0]['config']}, {seeds}, {secs:.0f} s)"
+                f"({best[0]['config']}, {seeds}, {secs})"
             )
-        lines.append(f"| {cell.upper()} ({data}) | {lookback} | " + " | ".join(cells) + " |")
+        name = f"{cell.upper()}" + (f", {k}-seed ensemble" if k > 1 else "")
+        lines.append(f"| {name} ({data}) | {lookback} | " + " | ".join(cells) + " |")
     for name, (lookback, figures) in PUBLISHED.items():
         values = [f"{figures[h]:.3f}" if h in figures else "-" for h in horizons]
         lines.append(f"| {name}, published | {lookback} | " + " | ".join(values) + " |")
@@ -221,8 +304,19 @@ def main() -> None:
     p.add_argument("--batch-size", type=int, default=None, help="override batch_size")
     p.add_argument("--lr-decay", type=float, default=None, help="override lr_decay")
     p.add_argument(
-        "--max-minutes", type=float, default=0, help="training time budget per run (0: none)"
+        "--max-minutes",
+        type=float,
+        default=0,
+        help="training budget per run (an ensemble: all members), CPU minutes (0: none)",
     )
+    p.add_argument(
+        "--ensemble", type=int, default=1, help="k > 1: a seed ensemble of k members per seed"
+    )
+    p.add_argument(
+        "--member-rows", type=Path, default=None, help="also write each member's own row here"
+    )
+    p.add_argument("--weight-decay", type=float, default=None, help="override weight_decay")
+    p.add_argument("--optimizer", choices=["adam", "adamw"], default=None, help="override")
     p.add_argument("--tag", default="", help="appended to the config name in the results")
     p.add_argument("--jsonl", type=Path, default=HERE / "results" / "ett.jsonl")
     p.add_argument("--table", type=Path, default=HERE / "results" / "ett.md")
@@ -243,6 +337,8 @@ def main() -> None:
                             print(json.dumps(row), flush=True)
                             with args.jsonl.open("a") as fh:
                                 fh.write(json.dumps(row) + "\n")
+                            if args.member_rows and "ensemble_seeds" in row:
+                                write_members(row, args.member_rows)
     rows = [json.loads(line) for line in args.jsonl.read_text().splitlines() if line.strip()]
     text = table(rows, [96, 192, 336, 720])
     args.table.write_text(text)

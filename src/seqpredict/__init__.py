@@ -11,12 +11,14 @@ from seqpredict.models.classifier import ClassifierConfig
 from seqpredict.models.defaults import long_horizon_config
 from seqpredict.tasks.backtest import Backtest
 from seqpredict.tasks.classifier import SequenceClassifier
+from seqpredict.tasks.ensemble import ForecastEnsemble
 from seqpredict.tasks.forecaster import Forecaster
 
 __all__ = [
     "AnomalyDetector",
     "Backtest",
     "ClassifierConfig",
+    "ForecastEnsemble",
     "Forecaster",
     "ModelConfig",
     "SeqpredictError",
