@@ -25,18 +25,23 @@ def series(n: int = 30) -> tuple[list[np.ndarray], list[int]]:
     return [rng.standard_normal((5 + i % 6, 2)) + 2 * y for i, y in enumerate(labels)], labels
 
 
-@pytest.mark.parametrize("cell", ["lstm", "gru"])
-def test_patch_embedding_is_padding_invariant(cell: str) -> None:
-    torch.manual_seed(0)
-    config = ClassifierConfig(cell=cell, hidden_size=5, bidirectional=True, patch_embed=True)
-    net = ClassifierNet(config, n_classes=2, n_features=3).eval()
-    assert net.patch_embed is not None and net.encoder.layers[0][0].input_size == 5
+def assert_padding_invariant(net: ClassifierNet) -> None:
+    """A 4-step sequence alone and padded to 7 with garbage inside a batch: same output."""
     seq = torch.randn(1, 4, 3)
     padded = torch.cat([seq, torch.full((1, 3, 3), 1e3)], dim=1)  # garbage padding
     batch = torch.cat([padded, torch.randn(1, 7, 3)])
     alone = net(seq, torch.tensor([4]))
     together = net(batch, torch.tensor([4, 7]))[:1]
     torch.testing.assert_close(alone, together, atol=1e-6, rtol=1e-6)
+
+
+@pytest.mark.parametrize("cell", ["lstm", "gru"])
+def test_patch_embedding_is_padding_invariant(cell: str) -> None:
+    torch.manual_seed(0)
+    config = ClassifierConfig(cell=cell, hidden_size=5, bidirectional=True, patch_embed=True)
+    net = ClassifierNet(config, n_classes=2, n_features=3).eval()
+    assert net.patch_embed is not None and net.encoder.layers[0][0].input_size == 5
+    assert_padding_invariant(net)
 
 
 def conv_net(cell: str, **extra: object) -> ClassifierNet:
@@ -77,12 +82,7 @@ def test_conv_embed_is_padding_invariant(cell: str, skip: bool) -> None:
     for _ in range(3):  # move the running statistics away from (0, 1)
         net(torch.randn(8, 9, 3) * 3 + 1, torch.tensor([9, 5, 3, 9, 1, 2, 8, 9])).sum().backward()
     net.eval()
-    seq = torch.randn(1, 4, 3)
-    padded = torch.cat([seq, torch.full((1, 3, 3), 1e3)], dim=1)  # garbage padding
-    batch = torch.cat([padded, torch.randn(1, 7, 3)])
-    alone = net(seq, torch.tensor([4]))
-    together = net(batch, torch.tensor([4, 7]))[:1]
-    torch.testing.assert_close(alone, together, atol=1e-6, rtol=1e-6)
+    assert_padding_invariant(net)
 
 
 def test_conv_embed_batch_statistics_skip_padding() -> None:
