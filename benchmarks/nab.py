@@ -66,6 +66,12 @@ def main() -> None:
     ap.add_argument(
         "--season-window", type=int, default=10, help="rows averaged in the seasonal error"
     )
+    ap.add_argument(
+        "--season-count",
+        type=int,
+        default=1,
+        help="earlier seasons averaged as the reference of the seasonal error",
+    )
     ap.add_argument("--lookback", type=int, default=32)
     ap.add_argument("--hidden", type=int, default=16)
     ap.add_argument("--epochs", type=int, default=5)
@@ -112,6 +118,7 @@ def main() -> None:
                 spatial_tolerance=args.spatial_tolerance if args.spatial_tolerance >= 0 else None,
                 season=int(args.season) if args.season.isdigit() else args.season,
                 season_window=args.season_window,
+                season_count=args.season_count,
             )
             det.season_ = det.resolve_season(frame["timestamp"])  # rows per day of this file
             category, fname = name.split("/")
@@ -169,6 +176,7 @@ def main() -> None:
                 "spatial_tolerance": args.spatial_tolerance,
                 "season": args.season,
                 "season_window": args.season_window,
+                "season_count": args.season_count,
                 "lookback": args.lookback,
                 "hidden": args.hidden,
                 "epochs": args.epochs,

@@ -31,6 +31,7 @@ GRID = {
     "spatial_tolerance": [None, 0.02, 0.05],
     "season": [0, "1D"],
     "season_window": [1, 10],
+    "season_count": [1],  # --season-counts replaces it
 }
 
 
@@ -54,7 +55,13 @@ def main() -> None:
     ap.add_argument("--out", type=Path, default=Path("benchmarks/results/nab"))
     ap.add_argument("--cells", default="lstm,gru,naive")
     ap.add_argument("--key", default="forecast_{cell}_L32_h16_e5_b128_lr0.005")
+    ap.add_argument(
+        "--season-counts",
+        default="1",
+        help="grid of season_count (earlier seasons averaged in the seasonal reference)",
+    )
     args = ap.parse_args()
+    grid = {**GRID, "season_count": [int(k) for k in args.season_counts.split(",")]}
     labels = json.loads((args.nab / "labels" / "combined_windows.json").read_text())
     names = sorted(labels)
     files = []
@@ -70,8 +77,12 @@ def main() -> None:
             }
         )
     folds = [list(range(1, len(names), 2)), list(range(0, len(names), 2))]  # odd, even
-    combos = [dict(zip(GRID, v, strict=True)) for v in itertools.product(*GRID.values())]
-    combos = [c for c in combos if c["season"] or c["season_window"] == 1]  # no duplicates
+    combos = [dict(zip(grid, v, strict=True)) for v in itertools.product(*grid.values())]
+    combos = [  # no duplicates: window and count only matter with a season
+        c
+        for c in combos
+        if c["season"] or (c["season_window"] == 1 and c["season_count"] == grid["season_count"][0])
+    ]
     for cell in args.cells.split(","):
         if cell == "naive":
             errors = [naive_errors(f["value"], f["n_prob"], 32) for f in files]
@@ -115,7 +126,7 @@ def main() -> None:
                 "in_corpus_settings": combos[best_all],
                 "fold_settings": [combos[k] for k in chosen],
                 "held_out_halves_threshold_reoptimised": [round(s, 2) for s in in_half],
-                "grid": GRID,
+                "grid": grid,
                 "folds": "settings + threshold chosen on odd-position files, scored on even "
                 "ones, and vice versa; held_out_score sums the two held-out halves",
             }

@@ -61,7 +61,8 @@ class AnomalyDetector:
     ``season=P`` (0: off; rows, or a pandas offset such as "1D" read from the time column)
     adds a second error stream through its own instance of the threshold,
     r_t = max(r_t, r_season_t): the seasonal-naive error, |mean of the last ``season_window``
-    rows - mean of the same rows one season earlier| (``seasonal_errors``).
+    rows - mean of the same rows one season earlier| (``seasonal_errors``); with
+    ``season_count=k`` the earlier value is the mean over the last k seasons (as many as exist).
     """
 
     def __init__(
@@ -81,6 +82,7 @@ class AnomalyDetector:
         spatial_tolerance: float | None = None,
         season: int | str = 0,
         season_window: int = 10,
+        season_count: int = 1,
     ) -> None:
         self.scorer = scorer
         self.threshold = threshold
@@ -97,6 +99,7 @@ class AnomalyDetector:
         self.spatial_tolerance = spatial_tolerance
         self.season = season
         self.season_window = season_window
+        self.season_count = season_count
 
     # ---- configuration -------------------------------------------------------------------
     def model_config(self) -> ModelConfig:
@@ -133,6 +136,7 @@ class AnomalyDetector:
             raise SeqpredictError(f"`range_weight` must be in [0, 1], got {self.range_weight!r}.")
         check_positive_int("range_history", self.range_history)
         check_positive_int("season_window", self.season_window)
+        check_positive_int("season_count", self.season_count)
         p = self.probation
         if isinstance(p, bool) or not (0 < p < 1 or (isinstance(p, int) and p >= 1)):
             raise SeqpredictError(
@@ -264,7 +268,7 @@ class AnomalyDetector:
                     "probationary rows."
                 )
             seasonal = seasonal_errors(
-                np.asarray(values)[:n], self.season_, None, self.season_window
+                np.asarray(values)[:n], self.season_, None, self.season_window, self.season_count
             )
             self.season_threshold_ = self._make_threshold().fit(seasonal[np.isfinite(seasonal)])
         return self
@@ -323,7 +327,7 @@ class AnomalyDetector:
             )
         if getattr(self, "season_threshold_", None) is not None:
             seasonal = seasonal_errors(
-                values, self.season_, self.n_probation_, self.season_window
+                values, self.season_, self.n_probation_, self.season_window, self.season_count
             )  # (T,)
             ratio = np.maximum(ratio, self.season_threshold_.ratio(seasonal))
         if self.range_weight > 0:
@@ -381,6 +385,7 @@ class AnomalyDetector:
                 "spatial_tolerance": self.spatial_tolerance,
                 "season": self.season,
                 "season_window": self.season_window,
+                "season_count": self.season_count,
             },
             "value_cols": list(self.value_cols_),
             "time_col": self.time_col_,

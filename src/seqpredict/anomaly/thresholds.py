@@ -305,19 +305,34 @@ def spatial_anomaly(values: np.ndarray, tolerance: float = 0.05) -> np.ndarray:
 
 
 def seasonal_errors(
-    values: np.ndarray, season: int, n_scale: int | None = None, window: int = 1
+    values: np.ndarray,
+    season: int,
+    n_scale: int | None = None,
+    window: int = 1,
+    count: int = 1,
 ) -> np.ndarray:
-    """Seasonal-naive error (T,): |mean of x over the last ``window`` rows - mean of the same
-    rows one ``season`` earlier| (window 1: |x_t - x_{t-season}|), averaged over channels, in
-    units of the std of the first ``n_scale`` rows (all rows if None); NaN for the first
-    ``season + window - 1`` rows. Averaging the signed differences first lets noise cancel
-    while a lasting change from the previous season adds up."""
+    """Seasonal-naive error (T,): |mean over the last ``window`` rows of (x_t - ref_t)|, with
+    ref_t the mean of x one, two, ..., ``count`` seasons earlier (as many of them as exist:
+    ref_t = mean_{j=1..m_t} x_{t - j season}, m_t = min(count, t // season)); window 1 and
+    count 1: |x_t - x_{t-season}|. Averaged over channels, in units of the std of the first
+    ``n_scale`` rows (all rows if None); NaN for the first ``season + window - 1`` rows.
+    Averaging the signed differences over the window lets noise cancel while a lasting change
+    adds up; averaging the reference over several seasons takes the noise of a single earlier
+    day out of the reference."""
     x = np.asarray(values, dtype=np.float64).reshape(len(values), -1)  # (T, C)
     std = x[:n_scale].std(axis=0)
     std = np.where(std > 1e-8, std, 1.0)  # (C,)
+    total = np.zeros(x.shape)  # (T, C): sum of x_{t - j season}
+    seen = np.zeros((len(x), 1))  # (T, 1): m_t
+    for j in range(1, count + 1):
+        lag = j * season
+        if not 0 < lag < len(x):
+            break
+        total[lag:] += x[:-lag]
+        seen[lag:] += 1
     diff = np.full(x.shape, np.nan)
-    if 0 < season < len(x):
-        diff[season:] = (x[season:] - x[:-season]) / std  # (T - season, C)
+    has = seen[:, 0] > 0
+    diff[has] = (x[has] - total[has] / seen[has]) / std  # (T_has, C)
     mean = pd.DataFrame(diff).rolling(window, min_periods=window).mean().to_numpy()  # (T, C)
     return np.abs(mean).mean(axis=1)
 
