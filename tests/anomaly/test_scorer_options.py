@@ -1,0 +1,107 @@
+"""The seasonal reference over several seasons (season_count), the k-step forecast error
+(horizon) and the value one season earlier as a network input (season_input): hand-computed
+values, causality, detection, save/load and named bad input."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from seqpredict.anomaly import AnomalyDetector, seasonal_errors
+from seqpredict.anomaly.scorers import season_lag
+from seqpredict.config import ModelConfig, TrainConfig
+from seqpredict.errors import SeqpredictError
+
+TINY = TrainConfig(epochs=2, batch_size=16, lr=1e-2, patience=0, quiet=True)
+
+
+def daily(n_days: int = 12, per_day: int = 24, flat_day: int = 9) -> pd.DataFrame:
+    """Hourly series with a daily bump; the bump is missing on ``flat_day``."""
+    rng = np.random.default_rng(0)
+    t = np.arange(n_days * per_day)
+    y = np.where(t % per_day == 12, 5.0, 0.0) + 0.05 * rng.standard_normal(len(t))
+    y[flat_day * per_day + 12] = 0.0
+    time = pd.date_range("2024-01-01", periods=len(t), freq="h")
+    return pd.DataFrame({"time": time, "value": y})
+
+
+def test_seasonal_reference_over_several_seasons_matches_hand_computation() -> None:
+    x = np.array([0.0, 2.0, 4.0, 0.0, 3.0, 5.0])  # season 2
+    # count 1: |x_t - x_{t-2}|: rows 2..5 -> 4, 2, 1, 5 (std of all rows)
+    std = x.std()
+    np.testing.assert_allclose(seasonal_errors(x, 2) * std, [np.nan, np.nan, 4, 2, 1, 5])
+    # count 2: rows 2, 3 have one earlier season; row 4: |3 - (4 + 0) / 2| = 1,
+    # row 5: |5 - (0 + 2) / 2| = 4
+    two = seasonal_errors(x, 2, count=2) * std
+    np.testing.assert_allclose(two, [np.nan, np.nan, 4, 2, 1, 4])
+    # a count beyond the series uses every earlier season
+    np.testing.assert_allclose(seasonal_errors(x, 2, count=50), seasonal_errors(x, 2, count=2))
+    changed = x.copy()
+    changed[4:] = 100.0  # causal: rows before the change keep their errors (same scale rows)
+    np.testing.assert_array_equal(
+        seasonal_errors(changed, 2, 4, count=2)[:4], seasonal_errors(x, 2, 4, count=2)[:4]
+    )
+
+
+def test_season_count_finds_the_missing_bump_and_saves(tmp_path) -> None:
+    df = daily()
+    miss = 9 * 24 + 12
+    det = AnomalyDetector(
+        threshold="records",
+        lookback=8,
+        probation=96,
+        season="1D",
+        season_count=3,
+        model=ModelConfig(hidden_size=8),
+        training=TINY,
+    ).fit(df, time_col="time")
+    scored = det.score(df)
+    assert scored["label"].iloc[miss - 1 : miss + 2].any()
+    loaded = AnomalyDetector.load(det.save(tmp_path / "det"))
+    assert loaded.season_count == 3
+    np.testing.assert_allclose(loaded.score(df)["score"], scored["score"], atol=1e-6)
+
+
+def test_season_lag_is_causal() -> None:
+    z = np.arange(6, dtype=float)[:, None]  # (6, 1)
+    np.testing.assert_array_equal(season_lag(z, 3)[:, 0], [0, 0, 1, 0, 1, 2])
+
+
+@pytest.mark.parametrize("scorer_params", [{"horizon": 3}, {"season_input": True}])
+def test_horizon_and_season_input_are_causal_find_a_spike_and_save(tmp_path, scorer_params):
+    df = daily(flat_day=11)
+    df.loc[200, "value"] += 8.0  # a spike
+    det = AnomalyDetector(
+        threshold="records",
+        lookback=8,
+        probation=96,
+        season="1D",
+        scorer_params=scorer_params,
+        model=ModelConfig(hidden_size=8),
+        training=TINY,
+    ).fit(df, time_col="time")
+    errors = det.errors(df)
+    assert np.isnan(errors[: det.scorer_.span - 1]).all()
+    assert np.isfinite(errors[det.scorer_.span - 1 :]).all()
+    scored = det.score(df)
+    assert scored["label"].iloc[200 : 200 + scorer_params.get("horizon", 1)].any()
+    changed = df.copy()
+    changed.loc[230:, "value"] = 50.0  # the future changes: the past errors must not
+    np.testing.assert_allclose(det.errors(changed)[:230], errors[:230], atol=1e-6)
+    loaded = AnomalyDetector.load(det.save(tmp_path / "det"))
+    np.testing.assert_allclose(loaded.errors(df), errors, atol=1e-6, equal_nan=True)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"season": "1D", "season_count": 0}, "`season_count` must be a positive integer, got 0"),
+        ({"scorer_params": {"horizon": 0}}, "`horizon` must be a positive integer, got 0"),
+        ({"scorer_params": {"season_input": True}}, "season_input=True needs `season`"),
+    ],
+)
+def test_bad_scorer_options_are_named(kwargs, message) -> None:
+    det = AnomalyDetector(lookback=4, probation=96, training=TINY, **kwargs)
+    with pytest.raises(SeqpredictError, match=message):
+        det.fit(daily(), time_col="time")
