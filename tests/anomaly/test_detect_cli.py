@@ -59,12 +59,14 @@ def test_detect_with_season_spatial_and_suppress_share(csv, tmp_path, capsys) ->
     out = tmp_path / "runs" / "s"
     args = ["detect", csv, "--time-col", "ts", "--value-col", "load", "--cell", "gru"]
     extra = ["--threshold", "records", "--season", "1D", "--spatial-tolerance", "0.05"]
+    extra += ["--season-count", "3"]
     code, _, err = run_cli([*args, *extra, "--suppress", "0.2", "--out", out, *FAST], capsys)
     assert code == 0, err
     config = json.loads((out / "config.json").read_text())
-    assert config["season"] == "1D" and config["suppress"] == 0.2
+    assert config["season"] == "1D" and config["suppress"] == 0.2 and config["season_count"] == 3
     saved = json.loads((out / "models" / "gru" / "config.json").read_text())
     assert saved["season_rows"] == 24 and saved["params"]["spatial_tolerance"] == 0.05
+    assert saved["params"]["season_count"] == 3
     scores = pd.read_csv(out / "scores.csv")
     assert scores["gru_score"].iloc[300] == 1.0  # the spike leaves the range seen so far
 

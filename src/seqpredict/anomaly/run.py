@@ -51,6 +51,7 @@ def detect_run(
     spatial_tolerance: float | None = None,
     season: int | str = 0,
     season_window: int = 10,
+    season_count: int = 1,
     model: ModelConfig | None = None,
     training: TrainConfig | None = None,
     overwrite: bool = False,
@@ -84,6 +85,7 @@ def detect_run(
             spatial_tolerance=spatial_tolerance,
             season=season,
             season_window=season_window,
+            season_count=season_count,
             model=model,
             training=training,
         )
@@ -133,6 +135,7 @@ def detect_run(
                 "spatial_tolerance": spatial_tolerance,
                 "season": season,
                 "season_window": season_window,
+                "season_count": season_count,
                 "model": to_dict(detectors[cells[0]].model_config()),
                 "training": to_dict(detectors[cells[0]].train_config()),
             },

@@ -48,6 +48,9 @@ def detect(
     season_window: int = typer.Option(
         10, help="rows averaged before comparing with one season earlier"
     ),
+    season_count: int = typer.Option(
+        1, help="earlier seasons averaged as the reference of the seasonal error"
+    ),
     hidden_size: int = typer.Option(16, help="units of the recurrent layer"),
     epochs: int = typer.Option(10, help="training epochs on the probationary rows"),
     batch_size: int = typer.Option(64, help="windows per optimiser step"),
@@ -75,6 +78,7 @@ def detect(
         spatial_tolerance=spatial_tolerance,
         season=season if not season.isdigit() else int(season),
         season_window=season_window,
+        season_count=season_count,
         model=ModelConfig(hidden_size=hidden_size),
         training=TrainConfig(
             epochs=epochs, batch_size=batch_size, lr=lr, seed=seed, patience=0, quiet=quiet
