@@ -69,7 +69,7 @@ def main() -> None:
     ap.add_argument(
         "--season-count",
         type=int,
-        default=1,
+        default=14,
         help="earlier seasons averaged as the reference of the seasonal error",
     )
     ap.add_argument("--lookback", type=int, default=32)

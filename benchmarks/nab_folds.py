@@ -31,7 +31,7 @@ GRID = {
     "spatial_tolerance": [None, 0.02, 0.05],
     "season": [0, "1D"],
     "season_window": [1, 10],
-    "season_count": [1],  # --season-counts replaces it
+    "season_count": [1, 3, 7, 14],  # --season-counts replaces it
 }
 
 
@@ -57,7 +57,7 @@ def main() -> None:
     ap.add_argument("--key", default="forecast_{cell}_L32_h16_e5_b128_lr0.005")
     ap.add_argument(
         "--season-counts",
-        default="1",
+        default="1,3,7,14",
         help="grid of season_count (earlier seasons averaged in the seasonal reference)",
     )
     args = ap.parse_args()
