@@ -77,6 +77,7 @@ def main() -> None:
     ap.add_argument("--epochs", type=int, default=5)
     ap.add_argument("--batch-size", type=int, default=128)
     ap.add_argument("--lr", type=float, default=5e-3)
+    ap.add_argument("--seed", type=int, default=0, help="training seed")
     ap.add_argument("--limit", type=int, default=0, help="first N files only (0: all)")
     ap.add_argument("--tag", default="", help="suffix of the detector name")
     ap.add_argument(
@@ -108,6 +109,7 @@ def main() -> None:
                     epochs=args.epochs,
                     batch_size=args.batch_size,
                     lr=args.lr,
+                    seed=args.seed,
                     patience=0,
                     quiet=True,
                 ),
@@ -126,6 +128,7 @@ def main() -> None:
                 f"{args.scorer}_{cell}_L{args.lookback}_h{args.hidden}_e{args.epochs}"
                 f"_b{args.batch_size}_lr{args.lr}"
                 + "".join(f"_{k}{v}" for k, v in sorted(sparams.items()))
+                + (f"_seed{args.seed}" if args.seed else "")
             )
             cache = args.out / "errors" / key / f"{category}__{fname}.npy"
             if cell == "naive":  # baseline: the last-value forecast's error, same threshold
@@ -182,6 +185,7 @@ def main() -> None:
                 "epochs": args.epochs,
                 "batch_size": args.batch_size,
                 "lr": args.lr,
+                "seed": args.seed,
                 "files": len(names),
                 "profile": profile,
                 "score": round(r.score, 2),
