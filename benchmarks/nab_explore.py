@@ -10,7 +10,8 @@ Variants: ``seas_k`` earlier seasons averaged in the seasonal reference (``seaso
 mean or the median of them), ``seas_minhist`` rows of seasonal errors before its records count
 ("P": one season), ``seas_w`` weight of the seasonal stream (< 1 ranks it below the error
 records, a graded score), ``agree`` bonus where two streams set a record at once, and error
-streams combined (network with naive, LSTM with GRU) by mean or minimum.
+streams combined (network with naive, LSTM with GRU) by mean or minimum, and a second scorer's
+error (the 10-step forecast's, if cached) as a third stream.
 """
 
 from __future__ import annotations
@@ -79,6 +80,7 @@ def seas_errors(x: np.ndarray, p: int, npb: int, k: int, agg: str) -> np.ndarray
 def score(
     f: dict,
     e: np.ndarray,
+    e2: np.ndarray | None = None,
     seas_k: int = 1,
     seas_agg: str = "mean",
     seas_minhist: int | str = 10,
@@ -94,6 +96,8 @@ def score(
         seas_errors(x, p, npb, seas_k, seas_agg)
     )
     r = np.maximum.reduce([r_err, r_seas, 0.99 * range_tail(x)])
+    if e2 is not None:  # a second error stream through its own records
+        r = np.maximum(r, MultiScaleRankTail().ratio(e2))
     spatial = spatial_anomaly(x, 0.05)
     if agree:
         n_rec = (r_err >= 0.999).astype(int) + (r_seas >= seas_w * 0.999) + (spatial > 0)
@@ -103,8 +107,16 @@ def score(
     return suppress_repeats(s, int(0.2 * npb)).round(6)
 
 
-def evaluate(tag: str, cell: str, files: list[dict], errs: list[np.ndarray], **kw) -> None:
-    scores = [score(f, e, **kw) for f, e in zip(files, errs, strict=True)]
+def evaluate(
+    tag: str,
+    cell: str,
+    files: list[dict],
+    errs: list[np.ndarray],
+    errs2: list[np.ndarray] | None = None,
+    **kw,
+) -> None:
+    second = errs2 if errs2 is not None else [None] * len(files)
+    scores = [score(f, e, e2, **kw) for f, e, e2 in zip(files, errs, second, strict=True)]
     wins = [f["wins"] for f in files]
     line: dict = {"benchmark": "nab_explore", "tag": tag, "cell": cell, **kw}
     for p in PROFILES:
@@ -128,6 +140,11 @@ def main() -> None:
     ap.add_argument("--nab", type=Path, default=Path("../shared/data/nab"))
     ap.add_argument("--out", type=Path, default=Path("benchmarks/results/nab"))
     ap.add_argument("--key", default="forecast_{cell}_L32_h16_e5_b128_lr0.005")
+    ap.add_argument(
+        "--second-key",
+        default="forecast_{cell}_L32_h16_e5_b128_lr0.005_horizon10",
+        help="cached errors of a second scorer, tried as a third stream if present",
+    )
     args = ap.parse_args()
     files = load(args.nab)
     errs = {c: errors(files, args.out, c, args.key) for c in ("lstm", "gru", "naive")}
@@ -146,6 +163,11 @@ def main() -> None:
         both = f"{a}+{b}"
         evaluate("errors averaged", both, files, [(u + v) / 2 for u, v in pairs], seas_k=14)
         evaluate("errors minimum", both, files, [np.fmin(u, v) for u, v in pairs], seas_k=14)
+    for cell in ("lstm", "gru"):
+        if (args.out / "errors" / args.second_key.format(cell=cell)).is_dir():
+            second = errors(files, args.out, cell, args.second_key)
+            tag = f"second error stream {args.second_key.format(cell=cell)}"
+            evaluate(tag, cell, files, errs[cell], second, seas_k=14)
 
 
 if __name__ == "__main__":
