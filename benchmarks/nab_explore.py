@@ -11,7 +11,9 @@ mean or the median of them), ``seas_minhist`` rows of seasonal errors before its
 ("P": one season), ``seas_w`` weight of the seasonal stream (< 1 ranks it below the error
 records, a graded score), ``agree`` bonus where two streams set a record at once, and error
 streams combined (network with naive, LSTM with GRU) by mean or minimum, and a second scorer's
-error (the 10-step forecast's, if cached) as a third stream.
+error (the 10-step forecast's, if cached: ``nab.py --scorer-params '{"horizon": 10}'`` at
+commit e31e36a, before the ``horizon`` option was removed) as a third
+stream.
 """
 
 from __future__ import annotations

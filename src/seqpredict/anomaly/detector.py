@@ -219,13 +219,6 @@ class AnomalyDetector:
             )
         self.n_probation_ = n_prob
         self.season_ = self.resolve_season(frame[time_col] if time_col else None)
-        if getattr(scorer, "season_input", False):
-            if self.season_ < 1:
-                raise SeqpredictError(
-                    "`scorer_params`: season_input=True needs `season` (rows or a span such as "
-                    f"'1D'), got season={self.season!r}."
-                )
-            scorer.season = self.season_
         train = x[:n_prob]
         self.mean_ = train.mean(axis=0)
         std = train.std(axis=0)
@@ -436,8 +429,6 @@ class AnomalyDetector:
         det.threshold_ = det._make_threshold()
         det.threshold_.set_state(config.get("threshold_state", {}))
         det.season_ = int(config.get("season_rows", 0))
-        if getattr(scorer, "season_input", False):
-            scorer.season = det.season_
         det.season_threshold_ = None
         if det.season_ > 0:
             det.season_threshold_ = det._make_threshold()

@@ -69,7 +69,7 @@ class OnlineForecastScorer(ForecastErrorScorer):
         if len(z) <= n_fit:
             return out
         out = np.r_[out, np.full(len(z) - n_fit, np.nan)]
-        views = _views(self.inputs(z), self.span)  # (N, span, C'); window k ends at k + span - 1
+        views = _views(z, self.span)  # (N, span, C); window k ends at row k + span - 1
         net = copy.deepcopy(self.net_)
         optimizer = loop.make_optimizer(net, self.training)
         gen = torch.Generator().manual_seed(self.training.seed)

@@ -4,8 +4,7 @@ A scorer trains a small recurrent network on the probationary rows and then read
 that *ends* at step t, so the error at t uses rows <= t only. All windows are scored in batches
 (strided views, no per-step Python).
 
-* ``forecast``: one-step forecasting error |x_t - f(x_{t-L..t-1})| of a ForecastNet (or, with
-  ``horizon=k``, the mean error of the k-step forecast made at t - k).
+* ``forecast``: one-step forecasting error |x_t - f(x_{t-L..t-1})| of a ForecastNet.
 * ``reconstruction``: error of the last (newest) step of the window x_{t-L+1..t} rebuilt by a
   RecurrentAutoencoder.
 """
@@ -20,7 +19,6 @@ from torch import nn
 
 from seqpredict.config import ModelConfig, TrainConfig
 from seqpredict.data.windows import batches
-from seqpredict.errors import check_positive_int
 from seqpredict.models.autoencoder import RecurrentAutoencoder
 from seqpredict.models.forecast_net import ForecastNet
 from seqpredict.training import loop
@@ -55,15 +53,10 @@ class Scorer:
     def step_error(self, out: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
         raise NotImplementedError
 
-    def inputs(self, z: np.ndarray) -> np.ndarray:
-        """The array whose windows the network reads (T, C'): z itself unless a subclass adds
-        causal covariate channels."""
-        return z
-
     def fit(self, z: np.ndarray) -> Scorer:
         """Train on the rows z (T, C) (already scaled)."""
         gen = seed_everything(self.training.seed)
-        views = _views(self.inputs(z), self.span)  # (N, span, C')
+        views = _views(z, self.span)  # (N, span, C)
         self.net_ = self.build(z.shape[1])
         n = views.shape[0]
 
@@ -88,7 +81,7 @@ class Scorer:
         if self.net_ is None:
             raise RuntimeError("scorer used before fit")
         self.net_.eval()
-        views = _views(self.inputs(z), self.span)  # (N, span, C'), N = T - span + 1
+        views = _views(z, self.span)  # (N, span, C), N = T - span + 1
         out = np.full(len(z), np.nan)
         parts = []
         for start in range(0, views.shape[0], batch):
@@ -107,65 +100,24 @@ def _views(z: np.ndarray, span: int) -> torch.Tensor:
 
 
 class ForecastErrorScorer(Scorer):
-    """Forecasting error of a ForecastNet reading ``lookback`` past rows.
-
-    ``horizon=k`` (default 1, the one-step error): the error at row t is the mean absolute error
-    of the k-step forecast made at row t - k, over rows t-k+1..t; it still uses rows <= t only,
-    and a slow drift away from what the network expected adds up over the k steps.
-    ``season_input=True``: the network also reads, for each forecast row t, the value one
-    season earlier, x_{t-P} (P = ``season``, set by the detector from its ``season``; x_{t-1}
-    where t < P), as a known future covariate, so that it can learn the daily pattern itself.
-    """
+    """One-step forecasting error of a ForecastNet reading ``lookback`` past rows."""
 
     name = "forecast"
 
-    def __init__(
-        self,
-        lookback: int,
-        model: ModelConfig,
-        training: TrainConfig,
-        horizon: int = 1,
-        season_input: bool = False,
-    ) -> None:
-        super().__init__(lookback, model, training)
-        check_positive_int("horizon", horizon)
-        self.horizon = horizon
-        self.season_input = bool(season_input)
-        self.season = 0  # rows; the detector sets it when season_input is on
-
     @property
     def span(self) -> int:
-        return self.lookback + self.horizon
+        return self.lookback + 1
 
     def build(self, n_channels: int) -> nn.Module:
-        n_future = n_channels if self.season_input else 0
-        return ForecastNet(self.model, n_channels, n_channels, n_future, horizon=self.horizon)
-
-    def inputs(self, z: np.ndarray) -> np.ndarray:
-        if not self.season_input:
-            return z
-        return np.concatenate([z, season_lag(z, self.season)], axis=1)  # (T, 2C)
+        return ForecastNet(self.model, n_channels, n_channels, n_future=0, horizon=1)
 
     def split(self, w: torch.Tensor) -> loop.Batch:
-        c = w.shape[2] // 2 if self.season_input else w.shape[2]
-        x, y = w[:, : self.lookback, :c], w[:, self.lookback :, :c]  # (N, L, C), (N, k, C)
-        future = w[:, self.lookback :, c:]  # (N, k, C) lagged values, or (N, k, 0)
+        x, y = w[:, :-1], w[:, -1:]  # (N, L, C), (N, 1, C)
+        future = w.new_zeros((w.shape[0], 1, 0))  # (N, 1, 0): no future covariates
         return (x, future), y
 
     def step_error(self, out: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
         return (out - target).abs().mean(dim=(1, 2))  # (N,)
-
-
-def season_lag(z: np.ndarray, season: int) -> np.ndarray:
-    """x_{t - season} per row (T, C), x_{t-1} where t < season (x_0 at row 0): causal."""
-    if season < 1:
-        raise ValueError("season_lag needs season >= 1")
-    lag = np.empty_like(z)
-    lag[0] = z[0]
-    lag[1:] = z[:-1]  # (T - 1, C) last value
-    if season < len(z):
-        lag[season:] = z[:-season]  # (T - season, C)
-    return lag
 
 
 class ReconstructionScorer(Scorer):

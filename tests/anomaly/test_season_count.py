@@ -1,6 +1,5 @@
-"""The seasonal reference over several seasons (season_count), the k-step forecast error
-(horizon) and the value one season earlier as a network input (season_input): hand-computed
-values, causality, detection, save/load and named bad input."""
+"""The seasonal reference over several seasons (season_count): hand-computed values,
+causality, detection, save/load and a named bad value."""
 
 from __future__ import annotations
 
@@ -9,7 +8,6 @@ import pandas as pd
 import pytest
 
 from seqpredict.anomaly import AnomalyDetector, seasonal_errors
-from seqpredict.anomaly.scorers import season_lag
 from seqpredict.config import ModelConfig, TrainConfig
 from seqpredict.errors import SeqpredictError
 
@@ -63,45 +61,10 @@ def test_season_count_finds_the_missing_bump_and_saves(tmp_path) -> None:
     np.testing.assert_allclose(loaded.score(df)["score"], scored["score"], atol=1e-6)
 
 
-def test_season_lag_is_causal() -> None:
-    z = np.arange(6, dtype=float)[:, None]  # (6, 1)
-    np.testing.assert_array_equal(season_lag(z, 3)[:, 0], [0, 0, 1, 0, 1, 2])
-
-
-@pytest.mark.parametrize("scorer_params", [{"horizon": 3}, {"season_input": True}])
-def test_horizon_and_season_input_are_causal_find_a_spike_and_save(tmp_path, scorer_params):
-    df = daily(flat_day=11)
-    df.loc[200, "value"] += 8.0  # a spike
-    det = AnomalyDetector(
-        threshold="records",
-        lookback=8,
-        probation=96,
-        season="1D",
-        scorer_params=scorer_params,
-        model=ModelConfig(hidden_size=8),
-        training=TINY,
-    ).fit(df, time_col="time")
-    errors = det.errors(df)
-    assert np.isnan(errors[: det.scorer_.span - 1]).all()
-    assert np.isfinite(errors[det.scorer_.span - 1 :]).all()
-    scored = det.score(df)
-    assert scored["label"].iloc[200 : 200 + scorer_params.get("horizon", 1)].any()
-    changed = df.copy()
-    changed.loc[230:, "value"] = 50.0  # the future changes: the past errors must not
-    np.testing.assert_allclose(det.errors(changed)[:230], errors[:230], atol=1e-6)
-    loaded = AnomalyDetector.load(det.save(tmp_path / "det"))
-    np.testing.assert_allclose(loaded.errors(df), errors, atol=1e-6, equal_nan=True)
-
-
-@pytest.mark.parametrize(
-    ("kwargs", "message"),
-    [
-        ({"season": "1D", "season_count": 0}, "`season_count` must be a positive integer, got 0"),
-        ({"scorer_params": {"horizon": 0}}, "`horizon` must be a positive integer, got 0"),
-        ({"scorer_params": {"season_input": True}}, "season_input=True needs `season`"),
-    ],
-)
-def test_bad_scorer_options_are_named(kwargs, message) -> None:
-    det = AnomalyDetector(lookback=4, probation=96, training=TINY, **kwargs)
-    with pytest.raises(SeqpredictError, match=message):
+@pytest.mark.parametrize("count", [0, 2.5, True])
+def test_bad_season_count_is_named(count) -> None:
+    det = AnomalyDetector(lookback=4, probation=96, season="1D", season_count=count, training=TINY)
+    with pytest.raises(
+        SeqpredictError, match=f"`season_count` must be a positive integer, got {count!r}"
+    ):
         det.fit(daily(), time_col="time")
