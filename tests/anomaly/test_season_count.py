@@ -4,24 +4,14 @@ causality, detection, save/load and a named bad value."""
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 import pytest
 
 from seqpredict.anomaly import AnomalyDetector, seasonal_errors
 from seqpredict.config import ModelConfig, TrainConfig
 from seqpredict.errors import SeqpredictError
+from tests.anomaly.test_season_spatial import daily
 
 TINY = TrainConfig(epochs=2, batch_size=16, lr=1e-2, patience=0, quiet=True)
-
-
-def daily(n_days: int = 12, per_day: int = 24, flat_day: int = 9) -> pd.DataFrame:
-    """Hourly series with a daily bump; the bump is missing on ``flat_day``."""
-    rng = np.random.default_rng(0)
-    t = np.arange(n_days * per_day)
-    y = np.where(t % per_day == 12, 5.0, 0.0) + 0.05 * rng.standard_normal(len(t))
-    y[flat_day * per_day + 12] = 0.0
-    time = pd.date_range("2024-01-01", periods=len(t), freq="h")
-    return pd.DataFrame({"time": time, "value": y})
 
 
 def test_seasonal_reference_over_several_seasons_matches_hand_computation() -> None:
