@@ -3,6 +3,7 @@ save/load round trip, bad input."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -14,16 +15,10 @@ from seqpredict.errors import SeqpredictError
 from seqpredict.tasks.ensemble import ForecastEnsemble
 from seqpredict.tasks.forecaster import Forecaster
 from tests.conftest import sine_frame
+from tests.tasks.test_long_horizon_tasks import OPTIONS
 
 FAST = TrainConfig(epochs=2, batch_size=32, quiet=True, seed=0, loss="mae")
-MODEL = ModelConfig(
-    cell="gru",
-    hidden_size=8,
-    revin=True,
-    channel_independent=True,
-    segment_len=6,
-    decoder="parallel",
-)
+MODEL = replace(OPTIONS, quantiles="")  # the long-horizon options, point forecasts
 FIT = {"target": ["y", "y2"], "time_col": "time"}
 
 
