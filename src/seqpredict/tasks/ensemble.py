@@ -25,7 +25,6 @@ import pandas as pd
 
 from seqpredict.data.io import TableLike
 from seqpredict.errors import SeqpredictError
-from seqpredict.metrics.forecast import all_metrics
 from seqpredict.storage import atomic_dir
 from seqpredict.tasks.forecaster import Forecaster, WindowForecasts
 
@@ -112,12 +111,7 @@ class ForecastEnsemble:
         self, data: TableLike | None = None, *, start: Any = None, normalized: bool = False
     ) -> dict[str, dict[str, float]]:
         """Metrics of the ensemble and of every baseline, as ``Forecaster.evaluate``."""
-        wf = self.window_forecasts(data, start=start, normalized=normalized)
-        out = {"model": all_metrics(wf.y, wf.model, wf.scale)}
-        for name, b in wf.baselines.items():
-            out[name] = all_metrics(wf.y, b, wf.scale)
-        out["windows"] = {"count": float(len(wf.y))}
-        return out
+        return self.window_forecasts(data, start=start, normalized=normalized).metrics()
 
     def predict(
         self, data: TableLike | None = None, future: TableLike | None = None

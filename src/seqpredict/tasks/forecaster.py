@@ -57,6 +57,15 @@ class WindowForecasts:
     lo: np.ndarray | None = None  # (N, H, K) conformal interval bounds, when calibrated
     hi: np.ndarray | None = None
 
+    def metrics(self) -> dict[str, dict[str, float]]:
+        """Metrics of the model and of every baseline over all windows, and the window count:
+        ``{"model": {...}, "naive": {...}, ..., "windows": {"count": N}}``."""
+        out = {"model": all_metrics(self.y, self.model, self.scale)}
+        for name, b in self.baselines.items():
+            out[name] = all_metrics(self.y, b, self.scale)
+        out["windows"] = {"count": float(len(self.y))}
+        return out
+
 
 class Forecaster(Estimator):
     """LSTM / GRU forecaster over one or many series, with covariates.
@@ -385,12 +394,7 @@ class Forecaster(Estimator):
     ) -> dict[str, dict[str, float]]:
         """Metrics of the model and of every baseline over the windows of ``data`` from
         ``start`` on: ``{"model": {...}, "naive": {...}, "seasonal_naive": {...}, ...}``."""
-        wf = self.window_forecasts(data, start=start, normalized=normalized)
-        out = {"model": all_metrics(wf.y, wf.model, wf.scale)}
-        for name, b in wf.baselines.items():
-            out[name] = all_metrics(wf.y, b, wf.scale)
-        out["windows"] = {"count": float(len(wf.y))}
-        return out
+        return self.window_forecasts(data, start=start, normalized=normalized).metrics()
 
     # -- predict -------------------------------------------------------------------------
     def predict(
