@@ -63,7 +63,9 @@ def _numeric(frame: pd.DataFrame, path: Path) -> pd.DataFrame:
     try:
         return frame.apply(pd.to_numeric, errors="raise")
     except (ValueError, TypeError) as exc:
-        raise SeqpredictError(f"{path}: expected numbers, found a value that is not: {exc}.")
+        raise SeqpredictError(
+            f"{path}: expected numbers, found a value that is not: {exc}."
+        ) from None
 
 
 def _m4_rows(path: Path) -> tuple[list[str], list[np.ndarray]]:
@@ -100,9 +102,10 @@ def load_m4(
     ids, train = _m4_rows(train_path)
     test_ids, test = _m4_rows(test_path)
     if test_ids != ids:
+        pairs = zip(ids, test_ids, strict=False)
+        first = next((i for i, (a, b) in enumerate(pairs) if a != b), min(len(ids), len(test_ids)))
         raise SeqpredictError(
-            f"{test_path}: series ids differ from {train_path} (first difference at row "
-            f"{next((i for i, (a, b) in enumerate(zip(ids, test_ids)) if a != b), len(ids))})."
+            f"{test_path}: series ids differ from {train_path} (first difference at row {first})."
         )
     horizon = M4_HORIZON[frequency]
     for sid, y in zip(ids, test, strict=True):
