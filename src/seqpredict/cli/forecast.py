@@ -134,7 +134,6 @@ def predict(
     print_table(frame, f"Forecast from {model_dir}")
 
 
-@app.command("datasets")
 def list_datasets() -> None:
     """List the data sets bundled with seqpredict."""
     import pandas as pd
