@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from seqpredict.config import TrainConfig, to_dict
+from seqpredict.data.augment import AugmentConfig
 from seqpredict.data.io import read_table
 from seqpredict.data.text import TextConfig
 from seqpredict.data.ucr import read_ucr
@@ -28,6 +29,7 @@ from seqpredict.report import plots
 from seqpredict.report.confusion import plot_confusion
 from seqpredict.storage import atomic_dir, write_json
 from seqpredict.tasks.classifier import (
+    ClassifierTrainConfig,
     InputColumns,
     SequenceClassifier,
     read_inputs,
@@ -125,6 +127,8 @@ def classify_run(
     test_frac: float = 0.2,
     overwrite: bool = False,
     on_cell: Any = None,
+    augment: AugmentConfig | None = None,
+    classifier_training: ClassifierTrainConfig | None = None,
 ) -> ClassifyResult:
     """Train one classifier per cell on TRAIN (minus a stratified ``test_frac`` when no TEST is
     given), evaluate each and the majority class on the test part, write the run directory."""
@@ -152,7 +156,14 @@ def classify_run(
     metrics: dict[str, Any] = {}
     probas: dict[str, np.ndarray] = {}
     for cell in cells:
-        clf = SequenceClassifier(replace(model, cell=cell), training, text, val_frac)
+        clf = SequenceClassifier(
+            replace(model, cell=cell),
+            training,
+            text,
+            val_frac,
+            augment=augment,
+            classifier_training=classifier_training,
+        )
         t0 = time.perf_counter()
         clf.fit(train_set.X, train_set.y, **_fit_columns(columns))
         seconds = time.perf_counter() - t0
@@ -181,7 +192,9 @@ def classify_run(
         "n_train": len(train_set.y),
         "n_test": len(test_set.y),
         "model": to_dict(model),
+        "augment": to_dict(augment or AugmentConfig()),
         "training": to_dict(training),
+        "classifier_training": to_dict(classifier_training or ClassifierTrainConfig()),
         "text": to_dict(text or TextConfig()),
         "val_frac": val_frac,
     }
