@@ -64,7 +64,7 @@ class TrainConfig:
     quiet: bool = False  # no progress bar (it is also off when stderr is not a terminal)
     tensorboard: bool = False  # also write TensorBoard event files (needs `tensorboard`)
     loss: str = "mse"  # mse or mae (quantile models always train on the pinball loss)
-    threads: int = 0  # torch CPU threads while training (0: torch's default, one per core)
+    threads: int = 1  # torch CPU threads while training; 0: torch's default (one per core)
 
     def validate(self) -> TrainConfig:
         check_positive_int("epochs", self.epochs)
