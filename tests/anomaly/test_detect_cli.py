@@ -107,3 +107,6 @@ def test_flags_are_generated_from_the_spec_and_the_detector_configs() -> None:
     assert options["hidden_size"] == 16 and options["epochs"] == 10 and options["patience"] == 0
     assert {"threads", "quiet", "seed", "lr", "batch_size", "season_count"} <= set(options)
     assert options["cell"] == "lstm,gru"  # the cells to compare, not ModelConfig.cell
+    from seqpredict.cli.options import field_help
+
+    assert set(field_help(DetectSpec)) == {f.name for f in dataclasses.fields(DetectSpec)}

@@ -57,11 +57,13 @@ class AnomalyDetector(Estimator):
     ... )
     >>> det.fit(df, value_col="value", time_col="timestamp").score(df)  # doctest: +SKIP
 
-    Each part is an object, its registered name (its defaults: ``scorer="forecast"``,
-    ``threshold="gaussian"``, ``streams=("spatial",)``) or its ``to_dict()``; see
-    ``SCORERS``, ``THRESHOLDS`` and ``STREAMS``. The score at row t is
-    ``1 - 2 ** -r_t`` with r_t the largest of the threshold's ratio of the scorer's error and
-    the streams' ratios (``seqpredict.anomaly.streams``), 0 in the probationary period.
+    Each part is an object, its registered name (shorthand for the part with its default
+    parameters: ``scorer="forecast"``, ``threshold="gaussian"``, ``streams=("spatial",)``) or
+    its ``to_dict()``; see ``SCORERS``, ``THRESHOLDS`` and ``STREAMS``. ``fit`` works on copies
+    (``scorer_``, ``threshold_``, ``streams_``), so the parts given are never changed.
+    The score at row t is ``1 - 2 ** -r_t`` with r_t the largest of the threshold's ratio of
+    the scorer's error and the streams' ratios (``seqpredict.anomaly.streams``), 0 in the
+    probationary period.
 
     ``suppress=k`` reports a score only where it beats the previous k rows (else 0), so a
     lasting anomaly is flagged once at its onset: fewer false positives under NAB's rules; a

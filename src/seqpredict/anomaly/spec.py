@@ -29,15 +29,11 @@ class DetectSpec:
     threshold: str = "gaussian"  # quantile, gaussian, dynamic, rank or records
     lookback: int = 32  # rows each window reads
     probation: float = 0.15  # leading share of rows (or a row count) used to train, scored 0
-    suppress: str = (
-        "0"  # report a score only if it beats the previous N rows (0.2: 20% of probation)
-    )
+    suppress: str = "0"  # keep a score only if it beats the last N rows (0.2: 20% of probation)
     season: str = "0"  # add the seasonal-naive error over N rows or a span such as 1D (0: off)
     season_window: int = 10  # rows averaged before comparing with one season earlier
     season_count: int = 1  # earlier seasons averaged as the reference of the seasonal error
-    spatial_tolerance: float | None = (
-        None  # score 1 where a value leaves the range so far by this share
-    )
+    spatial_tolerance: float | None = None  # score 1 where a value leaves its range by this share
 
     def probation_value(self) -> int | float:
         """``probation``: a share below 1, a row count (int) from 1 on."""

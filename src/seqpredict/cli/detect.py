@@ -18,9 +18,9 @@ from seqpredict.cli.options import config_options
 from seqpredict.config import ModelConfig, TrainConfig
 from seqpredict.data.series import as_names
 
-# cell: --cell names the cells to compare; a detector's network has no quantile head and
-# always trains on the squared error
-NOT_FLAGS = ("cell", "quantiles", "loss")
+# cell: --cell names the cells to compare; a detector's network has no quantile head, always
+# trains on the squared error, and trains on CPU (it is tiny)
+NOT_FLAGS = ("cell", "quantiles", "loss", "device")
 
 
 @app.command()
