@@ -19,7 +19,7 @@ from typing import Any
 
 import pandas as pd
 
-from seqpredict.anomaly.detector import AnomalyDetector
+from seqpredict.anomaly.spec import DetectSpec
 from seqpredict.config import ModelConfig, TrainConfig, to_dict
 from seqpredict.data.io import TableLike, read_table
 from seqpredict.errors import SeqpredictError, closest
@@ -73,22 +73,20 @@ def detect_run(
             f"output directory {str(out)!r} already exists; choose another name or pass "
             "overwrite (CLI: --overwrite)."
         )
+    spec = DetectSpec(
+        scorer=scorer,
+        threshold=threshold,
+        lookback=lookback,
+        probation=probation,
+        suppress=str(suppress),
+        season=str(season),
+        season_window=season_window,
+        season_count=season_count,
+        spatial_tolerance=spatial_tolerance,
+    )
     detectors, scored, rows, windows = {}, {}, [], []
     for cell in cells:
-        det = AnomalyDetector(
-            scorer=scorer,
-            threshold=threshold,
-            cell=cell,
-            lookback=lookback,
-            probation=probation,
-            suppress=suppress,
-            spatial_tolerance=spatial_tolerance,
-            season=season,
-            season_window=season_window,
-            season_count=season_count,
-            model=model,
-            training=training,
-        )
+        det = spec.detector(cell, model, training)
         start = time.perf_counter()
         det.fit(frame, value_col=value_col, time_col=time_col)
         result = det.score(frame)
@@ -136,8 +134,8 @@ def detect_run(
                 "season": season,
                 "season_window": season_window,
                 "season_count": season_count,
-                "model": to_dict(detectors[cells[0]].model_config()),
-                "training": to_dict(detectors[cells[0]].train_config()),
+                "model": to_dict(detectors[cells[0]].model_config),
+                "training": to_dict(detectors[cells[0]].train_config),
             },
         )
         scores.to_csv(tmp / "scores.csv", index=False)
