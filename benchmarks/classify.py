@@ -431,7 +431,7 @@ def main(argv: list[str] | None = None) -> None:
         rows = [json.loads(line) for line in lines if line.startswith("{")]
         print(markdown([r for r in rows if "cell" in r]))
         return
-    torch.set_num_threads(args.threads)
+    torch.set_num_threads(args.threads)  # also the training loop's own setting, below
     rows: list[dict[str, Any]] = []
     for name in args.only.split(","):
         try:
@@ -441,6 +441,7 @@ def main(argv: list[str] | None = None) -> None:
             continue
         if args.configs:
             task.grid = task.grid[: args.configs]
+        task.training = replace(task.training, threads=args.threads)
         if args.epochs:
             task.training = replace(task.training, epochs=args.epochs)
         if args.lr:

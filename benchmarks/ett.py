@@ -153,6 +153,7 @@ def run_one(frame: pd.DataFrame, path: Path, args: argparse.Namespace, **key: ob
         patience=args.patience,
         quiet=True,
         device="cpu",
+        threads=args.threads,
     )
     if key["config"] == "plain":
         training = replace(training, loss="mse", batch_size=64)
