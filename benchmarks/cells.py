@@ -119,6 +119,21 @@ def interleaved(
     }
 
 
+def emit_time(
+    shape: dict[str, object], model: str, mode: str, times: tuple[float, float], **extra: object
+) -> None:
+    """One measurement line: median wall and CPU milliseconds of (model, mode) at shape."""
+    wall, cpu = times
+    emit(
+        shape=shape,
+        model=model,
+        mode=mode,
+        **extra,
+        wall_ms=round(1e3 * wall, 3),
+        cpu_ms=round(1e3 * cpu, 3),
+    )
+
+
 def emit_ratios(
     med: dict[tuple[str, str], tuple[float, float]], base: str, others: list[str], **where: object
 ) -> None:
@@ -148,14 +163,13 @@ def bench_shape(b: int, t: int, i: int, h: int, repeats: int, threads: int) -> N
     shape = {"B": b, "T": t, "I": i, "H": h}
     for (name, mode), (wall, cpu) in med.items():
         flops = 2 * b * t * GATES[name] * h * (i + h) * (3 if mode == "fwd+bwd" else 1)
-        emit(
-            shape=shape,
-            model=name,
-            mode=mode,
+        emit_time(
+            shape,
+            name,
+            mode,
+            (wall, cpu),
             threads=threads,
             repeats=repeats,
-            wall_ms=round(1e3 * wall, 3),
-            cpu_ms=round(1e3 * cpu, 3),
             gflop=round(flops / 1e9, 4),
             gflops_per_s_cpu=round(flops / cpu / 1e9, 2),
         )
@@ -205,16 +219,8 @@ def bench_encoder(b: int, t: int, i: int, h: int, repeats: int, threads: int) ->
     }
     med = interleaved(steps, repeats)
     shape = {"B": b, "T": t, "I": i, "H": h, "encoder": "VarLenEncoder bidirectional"}
-    for (name, mode), (wall, cpu) in med.items():
-        emit(
-            shape=shape,
-            model=name,
-            mode=mode,
-            threads=threads,
-            repeats=repeats,
-            wall_ms=round(1e3 * wall, 3),
-            cpu_ms=round(1e3 * cpu, 3),
-        )
+    for (name, mode), times in med.items():
+        emit_time(shape, name, mode, times, threads=threads, repeats=repeats)
     emit_ratios(med, "lstm", [name for name in nets if name != "lstm"], shape=shape)
 
 
