@@ -23,6 +23,7 @@ padded with zeros at the end to the longest series for MiniRocket only.
 
     nice -n 15 python benchmarks/classify_panel.py [--modes defaults,docs-ucr] [--cells lstm,gru]
         [--only ECG200,...] [--seed 0] [--threads 1] [--out results.jsonl] [--table-out t.md]
+    python benchmarks/classify_panel.py --table-from results.jsonl   # the table again
 """
 
 from __future__ import annotations
@@ -221,7 +222,7 @@ def minirocket(train: UCRSplit, test: UCRSplit, seed: int) -> dict[str, Any] | N
     cpu, wall = time.process_time() - c0, time.perf_counter() - w0
     pred = clf.predict(x_test)
     return {
-        "test_accuracy": float(np.mean(pred == test.y.astype(str))),
+        "test_accuracy": round(float(np.mean(pred == test.y.astype(str))), 4),
         "train_cpu_s": round(cpu, 2),
         "train_wall_s": round(wall, 2),
         "params": None,
@@ -340,16 +341,15 @@ def table(rows: list[dict[str, Any]]) -> str:
             ),
         ]
         lines.append("| " + " | ".join(cells) + " |")
-    cpu_cols = [c for c in columns if not c.startswith("aeon")]
-    lines.append("")
-    lines.append(
-        "Train CPU seconds per set: "
-        + "; ".join(
-            f"{name} "
-            + ", ".join(f"{c} {entry['cpu'][c]:.0f}" for c in cpu_cols if c in entry["cpu"])
-            for name, entry in by_set.items()
-        )
-    )
+    lines += ["", "Train CPU seconds (wall seconds in the JSON lines):", ""]
+    lines += ["| set | " + " | ".join(columns) + " |", "|" + "---|" * (len(columns) + 1)]
+    for name, entry in [*by_set.items(), ("total", None)]:
+        if entry is None:
+            totals = [sum(e["cpu"].get(c, 0.0) for e in by_set.values()) for c in columns]
+            cells = [f"{t:.0f}" for t in totals]
+        else:
+            cells = [f"{entry['cpu'][c]:.1f}" if c in entry["cpu"] else "" for c in columns]
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 
@@ -364,7 +364,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--no-minirocket", dest="minirocket", action="store_false")
     parser.add_argument("--out", type=Path, default=None, help="append the JSON lines here")
     parser.add_argument("--table-out", type=Path, default=None)
+    parser.add_argument(
+        "--table-from", type=Path, default=None, help="only print the table of these JSON lines"
+    )
     args = parser.parse_args(argv)
+    if args.table_from:
+        lines = args.table_from.read_text().splitlines()
+        print(table([json.loads(line) for line in lines if line.strip()]))
+        return
     args.modes = [m for m in args.modes.split(",") if m]
     args.cells = [c for c in args.cells.split(",") if c]
     unknown = [m for m in args.modes if m not in MODES]
