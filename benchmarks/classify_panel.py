@@ -107,6 +107,7 @@ class Fitted:
     params: int
     cpu_s: float
     wall_s: float
+    epochs: list[int]  # epochs trained, per model
 
 
 @dataclass(frozen=True)
@@ -133,7 +134,8 @@ def fit_defaults(
         training = TrainConfig(seed=seed, quiet=True, epochs=epochs)
     clf = SequenceClassifier(model=ClassifierConfig(cell=cell), training=training)
     cpu, wall = timed_fit(clf, train.X, train.y.tolist())
-    return Fitted(clf.predict_proba(test.X), list(clf.classes_), n_params(clf), cpu, wall)
+    epochs = [len(clf.history_.epochs)]
+    return Fitted(clf.predict_proba(test.X), list(clf.classes_), n_params(clf), cpu, wall, epochs)
 
 
 def fit_docs_ucr(
@@ -155,7 +157,7 @@ def fit_docs_ucr(
         epochs=epochs or 100, patience=0, lr=2e-3, batch_size=16, seed=seed, quiet=True
     )
     y = train.y.tolist()
-    probas, params, cpu, wall, classes = [], 0, 0.0, 0.0, None
+    probas, params, cpu, wall, classes, epochs = [], 0, 0.0, 0.0, None, []
     for va in cv_folds(y, 5, seed):
         tr = np.setdiff1d(np.arange(len(y)), va)
         clf = SequenceClassifier(model, training, monitor="val_accuracy")
@@ -169,9 +171,10 @@ def fit_docs_ucr(
             raise RuntimeError("a fold saw other classes; stratified folds should not")
         classes = list(clf.classes_)
         probas.append(clf.predict_proba(test.X))
+        epochs.append(len(clf.history_.epochs))
         params, cpu, wall = params + n_params(clf), cpu + fold_cpu, wall + fold_wall
     assert classes is not None
-    return Fitted(np.mean(probas, axis=0), classes, params, cpu, wall)
+    return Fitted(np.mean(probas, axis=0), classes, params, cpu, wall, epochs)
 
 
 MODES: dict[str, Mode] = {
@@ -274,6 +277,7 @@ def run_set(item: PanelSet, args: argparse.Namespace, out: Any) -> list[dict[str
                 "train_cpu_s": round(fitted.cpu_s, 2),
                 "train_wall_s": round(fitted.wall_s, 2),
                 "params": fitted.params,
+                "epochs_trained": fitted.epochs,
             }
             emit(row, out)
             rows.append(row)

@@ -49,7 +49,7 @@ def test_panel_run_writes_one_line_per_set_cell_mode(tmp_path, monkeypatch, caps
     for r in rows:
         assert 0 <= r["test_accuracy"] <= 1 and r["majority_accuracy"] == 0.5
         assert r["params"] > 0 and r["train_cpu_s"] >= 0 and r["channels"] == 2
-        assert (r["length_min"], r["length_max"]) == (8, 12)
+        assert (r["length_min"], r["length_max"]) == (8, 12) and r["epochs_trained"] == [1]
     text = table.read_text()
     assert "| Toy | 12/6, 2, 8-12 | 0.500 |" in text
     assert text.splitlines()[0].endswith("| FCN | ResNet | InceptionTime |")
