@@ -18,7 +18,17 @@ less sensitive to other processes than wall time), and the ratio lines compare m
 this run only. Run it under ``nice``:
 
     nice -n 10 python benchmarks/cells.py [--repeats 7] [--large-repeats 2] [--threads 1]
-        [--shapes 32x96x1x64,...]
+        [--shapes 32x96x1x64,...] [--encoder-shapes 64x427x1x64,...]
+
+Encoder shapes (``--encoder-shapes``, B x T x I x H) measure the classifier's own recurrent
+encoder, ``seqpredict.models.varlen.VarLenEncoder``, bidirectional, one layer, as
+``ClassifierNet`` calls it (every sequence of length T, "equal", and lengths
+drawn uniformly from [T/2, T], "ragged"): one training step is the forward plus the backward of
+the outputs' and final states' sum, for the registry's "lstm" (nn.LSTM), its "gru" (FastGRU)
+and nn.GRU in its place, each on the padded batch (what the encoder runs on CPU) and on a packed
+one (what it runs on CUDA, and ran on CPU before: nn.LSTM leaves oneDNN's fused kernel then). The
+default, 64 x 427 x 1 x 64, is a batch of the 427-step OSULeaf series at the classifier's
+default hidden size.
 
 FastGRU runs its compiled recurrence (seqpredict.native) when that is built (`make setup`
 builds it); SEQPREDICT_NATIVE=0 in the environment measures its Python path instead. The first
@@ -30,6 +40,7 @@ Prints one JSON line per measurement.
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import statistics
 import time
@@ -40,8 +51,11 @@ from torch import nn
 
 from seqpredict import native
 from seqpredict.models.fast_gru import FastGRU
+from seqpredict.models.registry import CELLS, register_cell
+from seqpredict.models.varlen import VarLenEncoder
 
 SHAPES = [(32, 96, 1, 64), (256, 96, 32, 256), (64, 720, 7, 512)]
+ENCODER_SHAPES = [(64, 427, 1, 64)]
 GATES = {"nn.LSTM": 4, "nn.GRU": 3, "FastGRU": 3}
 LARGE = 64 * 720 * 512  # shapes at least this big (B*T*H) get --large-repeats repeats
 
@@ -86,46 +100,128 @@ def infer_step(model: nn.Module, x: torch.Tensor) -> None:
         model(x)
 
 
+def interleaved(
+    steps: dict[tuple[str, str], Callable[[], None]], repeats: int
+) -> dict[tuple[str, str], tuple[float, float]]:
+    """Median (wall, CPU) seconds of each (model, mode) step; models interleaved, the order
+    rotated every repeat, so a change of machine load falls on all of them alike."""
+    names = list(dict.fromkeys(name for name, _ in steps))
+    times: dict[tuple[str, str], list[tuple[float, float]]] = {}
+    for rep in range(repeats):
+        order = names[rep % len(names) :] + names[: rep % len(names)]
+        for name in order:
+            for (model, mode), step in steps.items():
+                if model == name:
+                    times.setdefault((model, mode), []).append(timed(step))
+    return {
+        key: (statistics.median(r[0] for r in runs), statistics.median(r[1] for r in runs))
+        for key, runs in times.items()
+    }
+
+
+def emit_time(
+    shape: dict[str, object], model: str, mode: str, times: tuple[float, float], **extra: object
+) -> None:
+    """One measurement line: median wall and CPU milliseconds of (model, mode) at shape."""
+    wall, cpu = times
+    emit(
+        shape=shape,
+        model=model,
+        mode=mode,
+        **extra,
+        wall_ms=round(1e3 * wall, 3),
+        cpu_ms=round(1e3 * cpu, 3),
+    )
+
+
+def emit_ratios(
+    med: dict[tuple[str, str], tuple[float, float]], base: str, others: list[str], **where: object
+) -> None:
+    for mode in dict.fromkeys(m for _, m in med):
+        for other in others:
+            emit(
+                **where,
+                mode=mode,
+                ratio=f"{other} / {base}",
+                wall=round(med[(other, mode)][0] / med[(base, mode)][0], 3),
+                cpu=round(med[(other, mode)][1] / med[(base, mode)][1], 3),
+            )
+
+
 def bench_shape(b: int, t: int, i: int, h: int, repeats: int, threads: int) -> None:
     nets = models(i, h)
     x = torch.randn(b, t, i)  # (B, T, I)
     for net in nets.values():  # warm up allocator and kernels on a short sequence
         train_step(net, x[:, :8])
         infer_step(net, x[:, :8])
-    names = list(nets)
-    times: dict[tuple[str, str], list[tuple[float, float]]] = {}
-    for rep in range(repeats):
-        order = names[rep % len(names) :] + names[: rep % len(names)]
-        for name in order:
-            for mode, step in (("fwd+bwd", train_step), ("fwd_no_grad", infer_step)):
-                times.setdefault((name, mode), []).append(timed(step, nets[name], x))
+    steps = {
+        (name, mode): functools.partial(step, net, x)
+        for name, net in nets.items()
+        for mode, step in (("fwd+bwd", train_step), ("fwd_no_grad", infer_step))
+    }
+    med = interleaved(steps, repeats)
     shape = {"B": b, "T": t, "I": i, "H": h}
-    med: dict[tuple[str, str], tuple[float, float]] = {}
-    for (name, mode), runs in times.items():
-        wall = statistics.median(r[0] for r in runs)
-        cpu = statistics.median(r[1] for r in runs)
-        med[(name, mode)] = (wall, cpu)
+    for (name, mode), (wall, cpu) in med.items():
         flops = 2 * b * t * GATES[name] * h * (i + h) * (3 if mode == "fwd+bwd" else 1)
-        emit(
-            shape=shape,
-            model=name,
-            mode=mode,
+        emit_time(
+            shape,
+            name,
+            mode,
+            (wall, cpu),
             threads=threads,
             repeats=repeats,
-            wall_ms=round(1e3 * wall, 3),
-            cpu_ms=round(1e3 * cpu, 3),
             gflop=round(flops / 1e9, 4),
             gflops_per_s_cpu=round(flops / cpu / 1e9, 2),
         )
-    for mode in ("fwd+bwd", "fwd_no_grad"):
-        for other in ("nn.GRU", "nn.LSTM"):
-            emit(
-                shape=shape,
-                mode=mode,
-                ratio=f"{other} / FastGRU",
-                wall=round(med[(other, mode)][0] / med[("FastGRU", mode)][0], 3),
-                cpu=round(med[(other, mode)][1] / med[("FastGRU", mode)][1], 3),
-            )
+    emit_ratios(med, "FastGRU", ["nn.GRU", "nn.LSTM"], shape=shape)
+
+
+ENCODER_CELLS = {"lstm": "lstm", "gru (FastGRU)": "gru", "gru as nn.GRU": "nn.GRU"}
+
+
+def encoders(i: int, h: int) -> dict[str, VarLenEncoder]:
+    """A bidirectional VarLenEncoder per cell, running padded (the CPU default) and packed (the
+    CUDA default); "nn.GRU" is registered only while building."""
+    register_cell("nn.GRU", lambda i_, h_, n, d: nn.GRU(i_, h_, n, batch_first=True), gates=3)
+    try:
+        out = {}
+        for name, cell in ENCODER_CELLS.items():
+            for pack in (False, True):
+                torch.manual_seed(0)
+                net = VarLenEncoder(cell, i, h, num_layers=1, bidirectional=True)
+                net.pack = pack
+                out[name + (" packed" if pack else "")] = net
+        return out
+    finally:
+        CELLS.pop("nn.GRU")
+
+
+def encoder_step(encoder: VarLenEncoder, x: torch.Tensor, lengths: torch.Tensor) -> None:
+    out, final = encoder(x, lengths)  # (B, T, 2H), (B, 2H)
+    (out.sum() + final.sum()).backward()
+    encoder.zero_grad(set_to_none=True)
+
+
+def bench_encoder(b: int, t: int, i: int, h: int, repeats: int, threads: int) -> None:
+    nets = encoders(i, h)
+    x = torch.randn(b, t, i)  # (B, T, I)
+    gen = torch.Generator().manual_seed(0)
+    lengths = {
+        "equal": torch.full((b,), t),
+        "ragged": torch.randint(t // 2, t + 1, (b,), generator=gen),
+    }
+    for net in nets.values():  # warm up on a short batch
+        encoder_step(net, x[:, :8], torch.full((b,), 8))
+    steps = {
+        (name, f"fwd+bwd {kind}"): functools.partial(encoder_step, net, x, lens)
+        for name, net in nets.items()
+        for kind, lens in lengths.items()
+    }
+    med = interleaved(steps, repeats)
+    shape = {"B": b, "T": t, "I": i, "H": h, "encoder": "VarLenEncoder bidirectional"}
+    for (name, mode), times in med.items():
+        emit_time(shape, name, mode, times, threads=threads, repeats=repeats)
+    emit_ratios(med, "lstm", [name for name in nets if name != "lstm"], shape=shape)
 
 
 def main() -> None:
@@ -138,8 +234,13 @@ def main() -> None:
         default=",".join("x".join(map(str, s)) for s in SHAPES),
         help="comma-separated BxTxIxH shapes",
     )
+    parser.add_argument(
+        "--encoder-shapes",
+        default=",".join("x".join(map(str, s)) for s in ENCODER_SHAPES),
+        help="comma-separated BxTxIxH shapes for the bidirectional classifier encoder ('' none)",
+    )
     args = parser.parse_args()
-    shapes = [tuple(int(v) for v in s.split("x")) for s in args.shapes.split(",")]
+    shapes = parse_shapes(args.shapes)
     torch.set_num_threads(args.threads)
     emit(
         reference="fp32 matmul 1024^3",
@@ -152,6 +253,12 @@ def main() -> None:
     for b, t, i, h in shapes:
         repeats = args.large_repeats if b * t * h >= LARGE else args.repeats
         bench_shape(b, t, i, h, repeats, args.threads)
+    for b, t, i, h in parse_shapes(args.encoder_shapes):
+        bench_encoder(b, t, i, h, args.repeats, args.threads)
+
+
+def parse_shapes(text: str) -> list[tuple[int, ...]]:
+    return [tuple(int(v) for v in s.split("x")) for s in text.split(",") if s]
 
 
 if __name__ == "__main__":

@@ -110,3 +110,24 @@ def test_classify_long_table_split_from_train(tmp_path, capsys) -> None:
     assert len(preds) == 6 and all(
         truth[s] == a for s, a in zip(preds.id, preds.actual, strict=True)
     )
+
+
+def test_classify_reads_ts_files_and_names_an_unsupported_format(tmp_path, capsys) -> None:
+    rng = np.random.default_rng(0)
+    header = "@problemName Toy\n@univariate false\n@dimensions 2\n@equalLength false\n"
+    for name in ("train", "test"):
+        lines = [header + "@classLabel true up down\n@data"]
+        for i in range(16):
+            steps = 8 + i % 4
+            dims = [(i % 2) + rng.standard_normal(steps) for _ in range(2)]
+            cases = ":".join(",".join(f"{v:.3f}" for v in d) for d in dims)
+            lines.append(cases + (":up" if i % 2 else ":down"))
+        (tmp_path / f"{name}.ts").write_text("\n".join(lines) + "\n")
+    out = tmp_path / "run"
+    args = ["classify", tmp_path / "train.ts", "--test", tmp_path / "test.ts", "--series"]
+    code, _, err = run_cli([*args, "--cell", "gru", "--out", out, *FAST], capsys)
+    assert code == 0, err
+    assert json.loads((out / "config.json").read_text())["n_test"] == 16
+    (tmp_path / "train.arff").write_text("@relation Toy\n@attribute a numeric\n@data\n1\n")
+    code, _, err = run_cli(["classify", tmp_path / "train.arff", "--series"], capsys)
+    assert code == 2 and "the .arff format is not supported; supported: .ts" in err

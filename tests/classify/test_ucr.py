@@ -57,5 +57,8 @@ def test_download_caches_and_reads(tmp_path, monkeypatch) -> None:
 
 
 def test_missing_local_set_is_named(tmp_path) -> None:
-    with pytest.raises(SeqpredictError, match=r"no Nope_TRAIN.tsv and Nope_TEST.tsv"):
+    with pytest.raises(
+        SeqpredictError,
+        match=r"no Nope_TRAIN and Nope_TEST file ending in .tsv, .txt, \(nothing\), .ts in",
+    ):
         load_ucr("Nope", tmp_path)

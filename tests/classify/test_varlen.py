@@ -80,3 +80,23 @@ def test_padding_invariance_of_a_custom_cell_on_the_masked_path() -> None:
         from seqpredict.models.registry import CELLS
 
         CELLS.pop("test_causal")
+
+
+@pytest.mark.parametrize("cell", ["lstm", "gru"])
+def test_padded_and_packed_encoders_agree_on_valid_steps(cell: str) -> None:
+    from seqpredict.models.varlen import VarLenEncoder, valid_mask
+
+    torch.manual_seed(0)
+    encoder = VarLenEncoder(cell, 3, 4, num_layers=2, bidirectional=True).double()
+    x = torch.randn(5, 9, 3, dtype=torch.float64)
+    lengths = torch.tensor([9, 1, 4, 9, 6])
+    results = []
+    for pack in (False, True):  # False: the CPU default; True: what runs on CUDA
+        encoder.pack = pack
+        xi = x.clone().requires_grad_()
+        out, final = encoder(xi, lengths)
+        mask = valid_mask(lengths, 9)[:, :, None]
+        (torch.where(mask, out, 0).pow(2).sum() + final.sum()).backward()
+        results.append((torch.where(mask, out, 0), final, xi.grad))
+    for padded, packed in zip(*results, strict=True):
+        torch.testing.assert_close(padded, packed, atol=1e-10, rtol=1e-10)

@@ -7,12 +7,14 @@ import shutil
 import pytest
 import torch
 from torch import nn
+from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 from seqpredict import native
 from seqpredict.config import ModelConfig, TrainConfig
 from seqpredict.models import fast_gru
 from seqpredict.models.fast_gru import FastGRU
 from seqpredict.models.registry import CELLS, make_cell, register_cell
+from seqpredict.models.varlen import VarLenEncoder
 from seqpredict.tasks.forecaster import Forecaster
 from tests.conftest import sine_frame
 
@@ -49,11 +51,23 @@ def pair(i: int, h: int, layers: int, batch_first: bool, dtype: torch.dtype, **k
     return ref, fast
 
 
-def run(model: nn.Module, x: torch.Tensor, h0: torch.Tensor | None, seed: int = 1):
-    """Forward and backward with fixed random output weights; returns values and gradients."""
+def run(
+    model: nn.Module,
+    x: torch.Tensor,
+    h0: torch.Tensor | None,
+    seed: int = 1,
+    lengths: torch.Tensor | None = None,
+):
+    """Forward and backward with fixed random output weights; returns values and gradients.
+    With ``lengths``, the batch-first x goes in packed and its output comes back padded."""
     x = x.detach().clone().requires_grad_()
     h = None if h0 is None else h0.detach().clone().requires_grad_()
-    out, h_n = model(x, h)
+    if lengths is None:
+        out, h_n = model(x, h)
+    else:
+        packed = pack_padded_sequence(x, lengths, batch_first=True, enforce_sorted=False)
+        out, h_n = model(packed, h)
+        out, _ = pad_packed_sequence(out, batch_first=True, total_length=x.shape[1])
     gen = torch.Generator().manual_seed(seed)
     w_out = torch.randn(out.shape, generator=gen, dtype=out.dtype)
     w_h = torch.randn(h_n.shape, generator=gen, dtype=out.dtype)
@@ -263,3 +277,55 @@ def test_status_names_the_built_kernel(kernel, monkeypatch, capsys) -> None:
     monkeypatch.setattr(native, "_loaded", None)  # a fresh process: nothing loaded yet
     assert native.main(["status"]) == 0
     assert "loaded from" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("dtype", [torch.float64, torch.float32])
+@pytest.mark.parametrize(
+    ("lengths", "layers", "bidirectional", "with_h0"),
+    [
+        ([5, 2, 7, 7, 1], 1, False, True),
+        ([3, 6, 4], 2, True, False),
+        ([4, 4, 4], 2, True, True),  # equal lengths
+        ([1, 9, 2, 5], 3, False, False),
+    ],
+)
+def test_packed_sequences_equal_nn_gru(lengths, layers, bidirectional, with_h0, dtype, path):
+    ref, fast = pair(3, 4, layers, True, dtype, bidirectional=bidirectional)
+    torch.manual_seed(3)
+    n, d = len(lengths), 2 if bidirectional else 1
+    x = torch.randn(n, max(lengths), 3, dtype=dtype)
+    h0 = torch.randn(layers * d, n, 4, dtype=dtype) if with_h0 else None
+    lens = torch.tensor(lengths)
+    assert fast.uses_fast_path(
+        pack_padded_sequence(x, lens, batch_first=True, enforce_sorted=False)
+    )
+    expected, got = run(ref, x, h0, lengths=lens), run(fast, x, h0, lengths=lens)
+    for key in expected:
+        if expected[key] is None:
+            assert got[key] is None, key
+        else:
+            torch.testing.assert_close(got[key], expected[key], **TOL[dtype], msg=key)
+
+
+@pytest.mark.parametrize("batch_first", [True, False])
+def test_bidirectional_equals_nn_gru_with_dropout(batch_first, path) -> None:
+    ref, fast = pair(3, 5, 2, batch_first, torch.float64, bidirectional=True, dropout=0.5)
+    x = torch.randn((4, 6, 3) if batch_first else (6, 4, 3), dtype=torch.float64)
+    h0 = torch.randn(4, 4, 5, dtype=torch.float64)
+    assert fast.uses_fast_path(x.requires_grad_())
+    torch.manual_seed(5)
+    expected = run(ref, x, h0)
+    torch.manual_seed(5)  # same draws on the (L, N, 2H) output of layer 0
+    got = run(fast, x, h0)
+    for key in expected:
+        torch.testing.assert_close(got[key], expected[key], **TOL[torch.float64], msg=key)
+
+
+def test_varlen_encoder_gru_takes_the_fast_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls = []
+    apply = fast_gru.GRULayerFunction.apply
+    monkeypatch.setattr(fast_gru.GRULayerFunction, "apply", lambda *a: calls.append(1) or apply(*a))
+    encoder = VarLenEncoder("gru", 2, 3, num_layers=2, bidirectional=True)
+    out, final = encoder(torch.randn(3, 5, 2), torch.tensor([5, 2, 4]))
+    (out.sum() + final.sum()).backward()
+    assert len(calls) == 4 and out.shape == (3, 5, 6) and final.shape == (3, 6)

@@ -2,8 +2,9 @@
 
 ``FastGRU`` is a ``torch.nn.GRU`` (same constructor, same parameters ``weight_ih_l{k}``,
 ``weight_hh_l{k}``, ``bias_ih_l{k}``, ``bias_hh_l{k}``, so state dicts are interchangeable) whose
-``forward`` runs :class:`GRULayerFunction` per layer on CPU and torch's own kernel everywhere
-else (CUDA/cuDNN, packed sequences, bidirectional, no bias, unbatched input, ``proj_size``).
+``forward`` runs :class:`GRULayerFunction` per layer and direction on CPU (padded or packed
+batches, one or two directions) and torch's own kernel everywhere else (CUDA/cuDNN, no bias,
+unbatched input, ``proj_size``).
 
 Why: on CPU, nn.GRU's backward is recorded op by op by autograd (about a dozen small ops per
 step, each with dispatch overhead), while nn.LSTM has a fused path. Here a step is one gemm
@@ -31,6 +32,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 from torch.autograd.function import once_differentiable
+from torch.nn.utils.rnn import PackedSequence, pack_padded_sequence, pad_packed_sequence
 
 from seqpredict import native
 
@@ -196,16 +198,21 @@ class FastGRU(nn.GRU):
     """``torch.nn.GRU`` with a faster CPU training path; see the module docstring.
 
     Same arguments, parameters and return value ``(out, h_n)`` as ``torch.nn.GRU``:
-    x (N, L, H_in) if batch_first else (L, N, H_in), h0 (num_layers, N, H) or None;
-    out (N, L, H) / (L, N, H), h_n (num_layers, N, H). Dropout (training only) applies to the
-    outputs of every layer but the last, as in nn.GRU.
+    x (N, L, H_in) if batch_first else (L, N, H_in), or a ``PackedSequence``; h0
+    (num_layers * D, N, H) or None, D = 2 if bidirectional else 1; out (N, L, D * H) /
+    (L, N, D * H) / packed like x, h_n (num_layers * D, N, H). Dropout (training only) applies
+    to the outputs of every layer but the last, as in nn.GRU.
 
-    The hand-written path runs where it is the faster one: on CPU, a 3-D input, unidirectional,
-    with biases, no ``proj_size``, and either training (gradients enabled and wanted by the
-    input, the initial state or a parameter) or the compiled kernel built (seqpredict.native;
-    its forward is faster for inference too, the Python one is not). Everything else, CUDA
-    (cuDNN) included, and tracing, ONNX export and torch.compile, goes to ``nn.GRU.forward``
-    (benchmarks/cells.py, docs/fast_gru.md).
+    The hand-written path runs where it is the faster one: on CPU, a 3-D input or a packed
+    sequence, one or two directions, with biases, no ``proj_size``, and either training
+    (gradients enabled and wanted by the input, the initial state or a parameter) or the
+    compiled kernel built (seqpredict.native; its forward is faster for inference too, the
+    Python one is not). Everything else, CUDA (cuDNN) included, and tracing, ONNX export and
+    torch.compile, goes to ``nn.GRU.forward`` (benchmarks/cells.py, docs/fast_gru.md).
+
+    A packed batch runs padded: each sequence's steps come first, so its padding is read after
+    its last valid step and changes no valid output; the final state is the output at the last
+    valid step, and the backward direction reads each sequence reversed within its length.
     """
 
     # True: run the hand-written forward without gradients even when only its Python version is
@@ -214,7 +221,9 @@ class FastGRU(nn.GRU):
 
     def uses_fast_path(self, x: Any, hx: torch.Tensor | None = None) -> bool:
         """True when ``forward(x, hx)`` runs the hand-written CPU path."""
-        if not isinstance(x, torch.Tensor):  # a PackedSequence
+        packed = isinstance(x, PackedSequence)
+        data = x.data if packed else x
+        if not isinstance(data, torch.Tensor):
             return False
         if (
             torch.jit.is_tracing()
@@ -222,13 +231,12 @@ class FastGRU(nn.GRU):
             or torch.compiler.is_compiling()
         ):
             return False  # exporters and compilers see nn.GRU's own operator
-        wanted = [x, *self._flat_weights] + ([] if hx is None else [hx])
+        wanted = [data, *self._flat_weights] + ([] if hx is None else [hx])
         training = torch.is_grad_enabled() and any(t.requires_grad for t in wanted)
         return (
-            x.dim() == 3
-            and x.device.type == "cpu"
+            data.dim() == (2 if packed else 3)
+            and data.device.type == "cpu"
             and (training or self.fast_inference or native.get() is not None)
-            and not self.bidirectional
             and self.bias
             and self.proj_size == 0
         )
@@ -238,22 +246,73 @@ class FastGRU(nn.GRU):
     ) -> tuple[Any, torch.Tensor]:
         if not self.uses_fast_path(input, hx):
             return super().forward(input, hx)  # torch's kernel: cuDNN on CUDA
-        x = input.transpose(0, 1) if self.batch_first else input  # (L, N, H_in)
+        directions = 2 if self.bidirectional else 1
+        packed = isinstance(input, PackedSequence)
+        if packed:
+            x, lengths = pad_packed_sequence(input)  # (L, N, H_in), sequences in given order
+        else:
+            x, lengths = (input.transpose(0, 1) if self.batch_first else input), None
         if hx is None:
-            hx = x.new_zeros(self.num_layers, x.shape[1], self.hidden_size)  # (layers, N, H)
-        self.check_forward_args(input, hx, None)  # nn.GRU's checks and error messages
+            hx = x.new_zeros(self.num_layers * directions, x.shape[1], self.hidden_size)
+        # nn.GRU's checks and error messages
+        self.check_forward_args(
+            *((input.data, hx, input.batch_sizes) if packed else (input, hx, None))
+        )
+        order = _reverse_index(x.shape[0], lengths)  # (L, N), or None: flip
         h_last = []
         for layer in range(self.num_layers):
             if layer > 0 and self.dropout > 0 and self.training:
                 x = F.dropout(x, self.dropout, training=True)
-            x = GRULayerFunction.apply(
-                x.contiguous(),
-                hx[layer],
-                *(getattr(self, f"{name}_l{layer}") for name in _PARAMS),
-            )  # (L, N, H)
-            h_last.append(x[-1])
-        out = x.transpose(0, 1) if self.batch_first else x
-        return out, torch.stack(h_last)  # (N, L, H) or (L, N, H); (layers, N, H)
+            x = x.contiguous()
+            fwd = self._layer(x, hx[layer * directions], layer, "")  # (L, N, H)
+            h_last.append(fwd[-1] if lengths is None else _at(fwd, lengths - 1))
+            if directions == 2:
+                bwd = _reorder(
+                    self._layer(_reorder(x, order), hx[2 * layer + 1], layer, "_reverse"), order
+                )
+                h_last.append(bwd[0])  # the state after reading back to step 0
+                fwd = torch.cat([fwd, bwd], dim=2)  # (L, N, 2H)
+            x = fwd
+        h_n = torch.stack(h_last)  # (layers * D, N, H)
+        if packed:
+            return _repack(x, lengths, input), h_n
+        return (x.transpose(0, 1) if self.batch_first else x), h_n  # (N, L, DH) or (L, N, DH)
+
+    def _layer(self, x: torch.Tensor, h0: torch.Tensor, layer: int, suffix: str) -> torch.Tensor:
+        """One direction of one layer: x (L, N, H_in) -> (L, N, H)."""
+        weights = (getattr(self, f"{name}_l{layer}{suffix}") for name in _PARAMS)
+        return GRULayerFunction.apply(x, h0, *weights)
 
 
-_PARAMS = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")  # nn.GRU's names, layer k: _l{k}
+_PARAMS = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")  # nn.GRU's names: _l{k}[_reverse]
+
+
+def _reverse_index(length: int, lengths: torch.Tensor | None) -> torch.Tensor | None:
+    """(L, N) step indices that reverse each sequence within its length (None: all of length
+    L, reverse by flipping); padded steps map to themselves."""
+    if lengths is None:
+        return None
+    steps = torch.arange(length)[:, None]  # (L, 1)
+    idx = lengths[None, :] - 1 - steps  # (L, N)
+    return torch.where(idx >= 0, idx, steps)
+
+
+def _reorder(x: torch.Tensor, order: torch.Tensor | None) -> torch.Tensor:
+    """x (L, N, F) with each sequence reversed within its length (applied twice: x again)."""
+    if order is None:
+        return x.flip(0)
+    return x.gather(0, order[:, :, None].expand(-1, -1, x.shape[2]).to(x.device)).contiguous()
+
+
+def _at(x: torch.Tensor, steps: torch.Tensor) -> torch.Tensor:
+    """x (L, N, F), steps (N,) -> (N, F): row n at step steps[n]."""
+    return x[steps.to(x.device), torch.arange(x.shape[1], device=x.device)]
+
+
+def _repack(out: torch.Tensor, lengths: torch.Tensor, like: PackedSequence) -> PackedSequence:
+    """Padded time-major out (L, N, F) -> a PackedSequence with ``like``'s batch order."""
+    if like.sorted_indices is not None:
+        out = out.index_select(1, like.sorted_indices)  # (L, N, F), longest first
+        lengths = lengths.index_select(0, like.sorted_indices.cpu())
+    data = pack_padded_sequence(out, lengths).data  # (sum of lengths, F)
+    return PackedSequence(data, like.batch_sizes, like.sorted_indices, like.unsorted_indices)

@@ -1,11 +1,14 @@
 """Recurrent encoding of right-padded sequences of unequal length, and pooling over valid steps.
 
-Padding never reaches a valid output: torch's own layers (``nn.RNNBase``) run on a sort-free
-packed batch (``pack_padded_sequence(enforce_sorted=False)``), so padded steps are not even
-computed; any other registered cell runs on the padded batch, which is equally exact for a causal
-cell because padding comes after every valid step, and pooling masks the padded outputs. The
-backward direction of a bidirectional encoder reads each sequence reversed *within its length*,
-so it too starts at the sequence's last valid step, never at padding.
+Padding never reaches a valid output: every cell runs on the padded batch, which is exact for a
+causal cell because padding comes after every valid step, and pooling masks the padded outputs.
+The backward direction of a bidirectional encoder reads each sequence reversed *within its
+length*, so it too starts at the sequence's last valid step, never at padding. On CUDA, torch's
+own layers (``nn.RNNBase``) run on a sort-free packed batch instead
+(``pack_padded_sequence(enforce_sorted=False)``), so cuDNN does not compute padded steps; on CPU
+a packed batch leaves oneDNN's fused LSTM for a per-step loop (about 10x the CPU time of the
+padded batch at 64 x 427 steps, lengths from 213 to 427, hidden 64: benchmarks/cells.py's
+encoder shape), so it runs padded there.
 
 Shape key: N batch, L padded length, C input features, H hidden units per direction,
 D = H * directions.
@@ -45,10 +48,16 @@ def last_valid(h: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
     return h.gather(1, idx).squeeze(1)
 
 
-def run_cell(cell: nn.Module, x: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+def run_cell(
+    cell: nn.Module, x: torch.Tensor, lengths: torch.Tensor, pack: bool | None = None
+) -> torch.Tensor:
     """One recurrent layer over a right-padded batch: x (N, L, C) -> (N, L, H); outputs at
-    padded steps are 0 (packed path) or unspecified (padded path) and must be masked."""
-    if isinstance(cell, nn.RNNBase):
+    padded steps are 0 (packed path) or unspecified (padded path) and must be masked.
+    ``pack``: None packs torch's layers off the CPU only (see module), True / False always /
+    never."""
+    if pack is None:
+        pack = x.device.type != "cpu"  # cuDNN skips padded steps; CPU kernels are faster padded
+    if pack and isinstance(cell, nn.RNNBase):
         packed = pack_padded_sequence(x, lengths.cpu(), batch_first=True, enforce_sorted=False)
         out, _ = cell(packed)
         out, _ = pad_packed_sequence(out, batch_first=True, total_length=x.shape[1])
@@ -63,8 +72,11 @@ class VarLenEncoder(nn.Module):
     ``forward(x (N, L, C), lengths (N,))`` -> (outputs (N, L, D), final (N, D)) where ``final``
     joins the forward direction's state at the last valid step and the backward direction's
     state after reading back to step 0. Layer k + 1 reads both directions of layer k, as in
-    ``torch.nn.LSTM(bidirectional=True)``; dropout sits between layers.
+    ``torch.nn.LSTM(bidirectional=True)``; dropout sits between layers. ``pack`` is
+    :func:`run_cell`'s (None: packed batches on CUDA only).
     """
+
+    pack: bool | None = None
 
     def __init__(
         self,
@@ -93,11 +105,13 @@ class VarLenEncoder(nn.Module):
         for k, cells in enumerate(self.layers):
             if k:
                 h = self.dropout(h)
-            fwd = run_cell(cells[0], h, lengths)  # (N, L, H)
+            fwd = run_cell(cells[0], h, lengths, self.pack)  # (N, L, H)
             if self.directions == 1:
                 h, final = fwd, last_valid(fwd, lengths)
                 continue
-            bwd = run_cell(cells[1], reverse_within_length(h, lengths), lengths)  # reversed time
+            bwd = run_cell(
+                cells[1], reverse_within_length(h, lengths), lengths, self.pack
+            )  # reversed time
             final = torch.cat([last_valid(fwd, lengths), last_valid(bwd, lengths)], dim=1)  # (N, D)
             h = torch.cat([fwd, reverse_within_length(bwd, lengths)], dim=2)  # (N, L, D)
         return h, final

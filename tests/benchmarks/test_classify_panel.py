@@ -1,0 +1,70 @@
+"""benchmarks/classify_panel.py on a tiny .ts set: one JSON line per (set, cell, mode), the
+table's published columns, and the MiniRocket padding."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
+import classify_panel  # noqa: E402
+import panel  # noqa: E402
+
+from seqpredict.data.ucr import UCRSplit  # noqa: E402
+
+
+def toy_ts(n: int, seed: int) -> str:
+    rng = np.random.default_rng(seed)
+    lines = ["@problemName Toy", "@univariate false", "@dimensions 2", "@equalLength false"]
+    lines += ["@classLabel true up down", "@data"]
+    for i in range(n):
+        length = 8 + i % 5
+        sign = 1 if i % 2 else -1
+        dims = [sign * np.linspace(0, 1, length) + 0.1 * rng.standard_normal(length) for _ in "ab"]
+        lines.append(
+            ":".join(",".join(f"{v:.3f}" for v in d) for d in dims) + (":up" if i % 2 else ":down")
+        )
+    return "\n".join(lines) + "\n"
+
+
+def test_panel_run_writes_one_line_per_set_cell_mode(tmp_path, monkeypatch, capsys) -> None:
+    (tmp_path / "Toy").mkdir()
+    (tmp_path / "Toy" / "Toy_TRAIN.ts").write_text(toy_ts(12, 0))
+    (tmp_path / "Toy" / "Toy_TEST.ts").write_text(toy_ts(6, 1))
+    monkeypatch.setitem(panel.SOURCES, "here", lambda: tmp_path)
+    monkeypatch.setattr(classify_panel, "PANEL", [panel.PanelSet("Toy", "here")])
+    out, table = tmp_path / "lines.jsonl", tmp_path / "table.md"
+    classify_panel.main(
+        ["--epochs", "1", "--no-minirocket", "--out", str(out), "--table-out", str(table)]
+    )
+    rows = [json.loads(line) for line in out.read_text().splitlines()]
+    assert [(r["set"], r["cell"], r["mode"]) for r in rows] == [
+        ("Toy", "lstm", "defaults"),
+        ("Toy", "gru", "defaults"),
+    ]
+    for r in rows:
+        assert 0 <= r["test_accuracy"] <= 1 and r["majority_accuracy"] == 0.5
+        assert r["params"] > 0 and r["train_cpu_s"] >= 0 and r["channels"] == 2
+        assert (r["length_min"], r["length_max"]) == (8, 12) and r["epochs_trained"] == [1]
+    text = table.read_text()
+    assert "| Toy | 12/6, 2, 8-12 | 0.500 |" in text
+    assert text.splitlines()[0].endswith("| FCN | ResNet | InceptionTime |")
+    with pytest.raises(SystemExit):
+        classify_panel.main(["--modes", "auto"])
+    assert "unknown mode(s) ['auto']" in capsys.readouterr().err
+
+
+def test_published_figures_name_their_source_and_minirocket_pads() -> None:
+    assert classify_panel.PUBLISHED["ECG200"]["FCN"] == (0.889, classify_panel.FAWAZ_2019)
+    assert "BasicMotions" not in {n for n, p in classify_panel.PUBLISHED.items() if "FCN" in p}
+    assert {item.name for item in panel.PANEL} >= set(classify_panel.PUBLISHED)
+    split = UCRSplit(
+        [np.ones((3, 2), np.float32), np.full((5, 2), 2, np.float32)], np.array([0, 1])
+    )
+    (padded,) = classify_panel.padded_panel(split)
+    assert padded.shape == (2, 2, 5)  # (N, C, L_max)
+    assert padded[0, :, 3:].sum() == 0 and padded[1].min() == 2
