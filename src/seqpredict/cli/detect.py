@@ -6,11 +6,11 @@ from pathlib import Path
 
 import typer
 
-from seqpredict.anomaly.run import detect_run
-from seqpredict.cli.app import app, console, print_table
+from seqpredict.cli.app import app, console, print_cell, print_table
 from seqpredict.config import ModelConfig, TrainConfig
 from seqpredict.data.series import as_names
 from seqpredict.errors import SeqpredictError
+from seqpredict.runs import detect_run
 
 
 def _number(text: str, name: str) -> int | float:
@@ -84,13 +84,16 @@ def detect(
             epochs=epochs, batch_size=batch_size, lr=lr, seed=seed, patience=0, quiet=quiet
         ),
         overwrite=overwrite,
-        on_cell=lambda c, s: console.print(f"scored {c} in {s:.1f} s"),
+        on_cell=print_cell,
     )
     shown = [
-        c for c in ("cell", "flagged_rows", "windows", "max_score", "seconds") if c in result.table
+        c
+        for c in ("cell", "flagged_rows", "windows", "max_score", "train_seconds")
+        if c in result.table
     ]
     shown += [c for c in ("point_f1", "event_recall", "event_f1") if c in result.table]
-    table = result.table[shown].rename(columns=lambda c: c.replace("_rows", "").replace("_", " "))
+    names = {"flagged_rows": "flagged", "max_score": "max score", "train_seconds": "train s"}
+    table = result.table[shown].rename(columns=lambda c: names.get(c, c.replace("_", " ")))
     print_table(table, f"Anomalies in {value_col}: {scorer} error, {threshold} threshold")
-    console.print("[dim]all metrics: summary.json[/dim]")
+    console.print("[dim]all metrics: metrics.json; the report: report.html[/dim]")
     console.print(f"Run written to [bold]{result.out}[/bold]")

@@ -1,17 +1,13 @@
 """A forecasting run: split in time, train each cell, compare with baselines, write a run dir.
 
-Layout of ``runs/NAME/``: config.json (the run's settings), models/<cell>/ (a saved Forecaster
-each), metrics.json, history.csv, predictions.csv (the forecast after the end of the data),
-test_predictions.csv (every test window), plots/forecast.png, plots/loss.png, data_summary.json
-and report.html (self-contained, see seqpredict.report.html).
+Besides the shared skeleton (``seqpredict.runs.base``), ``runs/NAME/`` holds predictions.csv
+(the forecast after the end of the data), test_predictions.csv (every test window),
+plots/forecast.png, data_summary.json, and checkpoints/ (tensorboard/) from training.
 """
 
 from __future__ import annotations
 
-import json
-import shutil
-import time
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -20,24 +16,28 @@ import pandas as pd
 
 from seqpredict.config import ModelConfig, TrainConfig, to_dict
 from seqpredict.data.io import TableLike, read_table
-from seqpredict.data.series import Columns, as_names, build_series
+from seqpredict.data.series import Columns, build_series
 from seqpredict.errors import SeqpredictError, check_fraction
 from seqpredict.metrics.forecast import all_metrics
 from seqpredict.report import plots
-from seqpredict.report.html import DATA_SUMMARY, data_summary, write_report
-from seqpredict.storage import atomic_dir, write_json
+from seqpredict.report.html import DATA_SUMMARY, data_summary
+from seqpredict.runs.base import (
+    CHECKPOINTS,
+    TENSORBOARD,
+    OnCell,
+    RunResult,
+    check_cells,
+    check_out,
+    fit_cells,
+    source_name,
+    work_dirs,
+    write_run,
+)
+from seqpredict.storage import write_json
 from seqpredict.tasks.forecaster import Forecaster, WindowForecasts
-from seqpredict.training import distributed
+from seqpredict.tasks.specs import ForecastSpec
 
 TABLE_METRICS = ("mse", "mae", "mase")
-
-
-@dataclass
-class RunResult:
-    out: Path
-    metrics: dict[str, Any]  # name -> {metric: value, ...}; networks also params, seconds
-    table: pd.DataFrame  # one row per network and baseline
-    notes: list[str]
 
 
 def split_point(
@@ -98,25 +98,17 @@ def comparison_table(metrics: dict[str, dict[str, Any]], cells: list[str]) -> pd
 def forecast_run(
     data: TableLike,
     *,
-    target: str | list[str],
+    columns: Columns,
     out: str | Path,
-    time_col: str | None = None,
-    id_col: str | None = None,
-    past_covariates: str | list[str] | None = None,
-    future_covariates: str | list[str] | None = None,
-    cells: list[str] | tuple[str, ...] = ("lstm", "gru"),
-    lookback: int = 96,
-    horizon: int = 24,
+    spec: ForecastSpec | None = None,
     model: ModelConfig | None = None,
     training: TrainConfig | None = None,
-    season: int | None = None,
-    val_frac: float = 0.1,
+    cells: list[str] | tuple[str, ...] = ("lstm", "gru"),
     test_frac: float = 0.2,
     test_start: str | None = None,
-    fill: str | None = None,
     overwrite: bool = False,
-    on_cell: Any = None,
     resume: bool = False,
+    on_cell: OnCell | None = None,
 ) -> RunResult:
     """Train one Forecaster per cell on the data before the test period, evaluate all of them
     and the baselines on the test period, and write the run directory atomically.
@@ -125,142 +117,89 @@ def forecast_run(
     ``training.tensorboard``, ``out/tensorboard/<cell>/`` are written in place; ``resume``
     continues from those checkpoints. Under torchrun only rank 0 writes."""
     frame = read_table(data)
-    columns = Columns(
-        as_names(target), time_col, id_col, as_names(past_covariates), as_names(future_covariates)
-    )
-    if not cells:
-        raise SeqpredictError("`cell`: name at least one cell, e.g. lstm,gru.")
+    spec = (spec or ForecastSpec()).validate()
     model = model or ModelConfig()
-    for cell in cells:
-        replace(model, cell=cell).validate()
-    series = build_series(frame, columns, fill=fill)  # validates everything before training
+    training = training or TrainConfig()
+    cells = check_cells(cells, model)
+    series = build_series(frame, columns, fill=spec.fill)  # validates everything before training
     start = split_point(frame, columns, test_frac, test_start)
     train_frame = _before(frame, columns, start)
-    work = _prepare_work_dirs(Path(out), overwrite=overwrite, resume=resume)
-    tb = training is not None and training.tensorboard
-    fitted: dict[str, Forecaster] = {}
-    metrics: dict[str, Any] = {}
+    out = check_out(out, overwrite=overwrite, resume=resume)
+    work = work_dirs(out, resume=resume)
     forecasts: dict[str, WindowForecasts] = {}
-    for cell in cells:
-        f = Forecaster(
-            lookback, horizon, replace(model, cell=cell), training, season, val_frac, fill
-        )
-        t0 = time.perf_counter()
-        f.fit(
+
+    def fit(cell: str) -> Forecaster:
+        f = Forecaster(spec, replace(model, cell=cell), training)
+        return f.fit(
             train_frame,
-            target=list(columns.target),
-            time_col=time_col,
-            id_col=id_col,
-            past_covariates=list(columns.past_covariates),
-            future_covariates=list(columns.future_covariates),
+            **fit_columns(columns),
             checkpoint=work[CHECKPOINTS] / f"{cell}.safetensors",
             resume=resume,
-            log_dir=work[TENSORBOARD] / cell if tb else None,
+            log_dir=work[TENSORBOARD] / cell if training.tensorboard else None,
         )
-        seconds = time.perf_counter() - t0
-        wf = f.window_forecasts(frame, start=start)
-        forecasts[cell] = wf
-        metrics[cell] = all_metrics(wf.y, wf.model, wf.scale) | {
-            "params": f.n_parameters_,
-            "train_seconds": round(seconds, 2),
-            "epochs": len(f.history_.epochs),
-            "best_epoch": f.history_.best_epoch,
-        }
-        fitted[cell] = f
-        if on_cell is not None:
-            on_cell(cell, metrics[cell])
+
+    def evaluate(cell: str, f: Forecaster) -> dict[str, Any]:
+        wf = forecasts[cell] = f.window_forecasts(frame, start=start)
+        return all_metrics(wf.y, wf.model, wf.scale)
+
+    results = fit_cells(cells, fit, evaluate, on_cell)
+    metrics: dict[str, Any] = {cell: r.metrics for cell, r in results.items()}
     first = forecasts[cells[0]]
     for name, b in first.baselines.items():
         metrics[name] = all_metrics(first.y, b, first.scale)
-    table = comparison_table(metrics, list(cells))
-    notes = list(series.notes)
-    if not distributed.is_main_process():
-        return RunResult(Path(out), metrics, table, notes)
-    with atomic_dir(out, overwrite=True) as tmp:
-        _write_run(
-            tmp,
-            fitted,
-            forecasts,
-            metrics,
-            table,
-            frame,
-            columns,
-            start,
-            {
-                "data": str(data) if isinstance(data, (str, Path)) else "<DataFrame>",
-                "columns": columns.to_dict(),
-                "cells": list(cells),
-                "lookback": lookback,
-                "horizon": horizon,
-                "season": fitted[cells[0]].season_,
-                "val_frac": val_frac,
-                "test_frac": test_frac if test_start is None else None,
-                "test_start": str(start),
-                "fill": fill,
-                "model": to_dict(model),
-                "training": to_dict(training or TrainConfig()),
-                "test_windows": len(first.y),
-                "notes": notes,
-            },
+    table = comparison_table(metrics, cells)
+    fitted = {cell: r.estimator for cell, r in results.items()}
+
+    def write_files(tmp: Path) -> None:
+        future = (
+            {c: f.predict(frame, intervals=f.conformal_ is not None) for c, f in fitted.items()}
+            if not columns.future_covariates
+            else {}
         )
-        for path in work.values():  # keep the final checkpoints and event files in the run
-            if path.exists():
-                path.rename(tmp / path.name)
+        if future:
+            pd.concat([p.assign(model=c) for c, p in future.items()]).to_csv(
+                tmp / "predictions.csv", index=False
+            )
+        _test_predictions(forecasts, columns).to_csv(tmp / "test_predictions.csv", index=False)
+        _plot_forecast(tmp / "plots" / "forecast.png", forecasts, future, columns)
         write_json(tmp / DATA_SUMMARY, data_summary(series, columns, start))
-        write_report(tmp, title=Path(out).name)
-    return RunResult(Path(out), metrics, table, notes)
 
-
-CHECKPOINTS, TENSORBOARD = "checkpoints", "tensorboard"
-
-
-def _prepare_work_dirs(out: Path, *, overwrite: bool, resume: bool) -> dict[str, Path]:
-    """Paths for the files written during training; a fresh run clears stale ones."""
-    if out.exists() and not (overwrite or resume):
-        raise SeqpredictError(
-            f"`out`: run directory {str(out)!r} already exists; choose another name, pass "
-            "--resume to continue its training from the checkpoints, or --overwrite."
-        )
-    work = {name: out / name for name in (CHECKPOINTS, TENSORBOARD)}
-    if not resume and distributed.is_main_process():
-        for path in work.values():
-            shutil.rmtree(path, ignore_errors=True)
-    return work
-
-
-def _write_run(
-    tmp: Path,
-    fitted: dict[str, Forecaster],
-    forecasts: dict[str, WindowForecasts],
-    metrics: dict[str, Any],
-    table: pd.DataFrame,
-    frame: pd.DataFrame,
-    columns: Columns,
-    start: Any,
-    run_config: dict[str, Any],
-) -> None:
-    write_json(tmp / "config.json", run_config)
-    write_json(
-        tmp / "metrics.json", {"test": metrics, "best_baseline": table.attrs["best_baseline"]}
+    config = {
+        "data": source_name(data),
+        "columns": columns.to_dict(),
+        "cells": cells,
+        **to_dict(spec),
+        "season": fitted[cells[0]].season_,
+        "test_frac": test_frac if test_start is None else None,
+        "test_start": str(start),
+        "model": to_dict(model),
+        "training": to_dict(training),
+        "test_windows": len(first.y),
+        "notes": list(series.notes),
+    }
+    write_run(
+        out,
+        "forecast",
+        results,
+        config=config,
+        metrics=metrics,
+        extra_metrics={"best_baseline": table.attrs["best_baseline"]},
+        write_files=write_files,
+        work=work,
+        loss_label=f"loss ({training.loss.upper()}, scaled units)",
     )
-    for cell, f in fitted.items():
-        f.save(tmp / "models" / cell)
-    history = pd.concat(
-        [pd.DataFrame(f.history_.epochs).assign(model=cell) for cell, f in fitted.items()]
-    )
-    history.to_csv(tmp / "history.csv", index=False)
-    future = (
-        {cell: f.predict(frame, intervals=f.conformal_ is not None) for cell, f in fitted.items()}
-        if not (columns.future_covariates)
-        else {}
-    )
-    if future:
-        pd.concat([p.assign(model=c) for c, p in future.items()]).to_csv(
-            tmp / "predictions.csv", index=False
-        )
-    _test_predictions(forecasts, columns).to_csv(tmp / "test_predictions.csv", index=False)
-    plots.plot_loss({c: f.history_.epochs for c, f in fitted.items()}, tmp / "plots" / "loss.png")
-    _plot_forecast(tmp / "plots" / "forecast.png", forecasts, future, columns)
+    return RunResult(out, "forecast", metrics, table, list(series.notes))
+
+
+def fit_columns(columns: Columns) -> dict[str, Any]:
+    """``columns`` as the keyword arguments of ``Forecaster.fit``."""
+    return {
+        "target": list(columns.target),
+        "time_col": columns.time_col,
+        "id_col": columns.id_col,
+        "past_covariates": list(columns.past_covariates),
+        "future_covariates": list(columns.future_covariates),
+    }
 
 
 def _window_times(wf: WindowForecasts, i: int, horizon: int) -> pd.Index:
@@ -323,7 +262,3 @@ def _plot_forecast(
             )
     title = f"{target}" + (f" ({first.ids[s0]})" if columns.id_col else "")
     plots.plot_forecast(history, test_actual, test_fc, fut, path, title, bands)
-
-
-def load_run_metrics(run: str | Path) -> dict[str, Any]:
-    return json.loads((Path(run) / "metrics.json").read_text())

@@ -24,8 +24,9 @@ from seqpredict.config import ModelConfig, TrainConfig, to_dict
 from seqpredict.data.io import TableLike, read_table
 from seqpredict.data.series import Columns, as_names
 from seqpredict.errors import SeqpredictError, check_positive_int
-from seqpredict.runs import _before, split_point
+from seqpredict.runs.forecast import _before, split_point
 from seqpredict.tasks.forecaster import Forecaster
+from seqpredict.tasks.specs import ForecastSpec
 
 DEFAULT_STORAGE = "sqlite:///study.db"
 CONFIG_FORMAT = 1
@@ -145,7 +146,8 @@ def tune(
             if trial.should_prune():
                 raise optuna.TrialPruned(f"validation loss {record['val_loss']:.4g} at {epoch}")
 
-        f = Forecaster(lookback, horizon, net, train, season, val_frac, fill)
+        spec = ForecastSpec(lookback, horizon, season, val_frac, fill)
+        f = Forecaster(spec, net, train)
         f.fit(
             train_frame,
             target=list(columns.target),
