@@ -126,12 +126,15 @@ def test_config_written_before_the_options_still_loads(frame, tmp_path) -> None:
     config = json.loads((path / "config.json").read_text())
     for key in ("revin", "channel_independent", "segment_len", "decoder", "quantiles"):
         del config["model"][key]
-    del config["training"]["loss"], config["coverage"], config["conformal"]
+    del config["training"]["loss"], config["conformal"]
+    spec = config.pop("spec")  # before ForecastSpec: loose keys, and no coverage at first
+    config |= {k: v for k, v in spec.items() if k != "coverage"}
     (path / "config.json").write_text(json.dumps(config))
     weights = load_file(path / "model.safetensors")  # the foundation named the head head.*
     weights = {k.replace("decoder.head.", "head."): v for k, v in weights.items()}
     save_file(weights, path / "model.safetensors")
     g = Forecaster.load(path)
+    assert g.spec == ForecastSpec(24, 6, coverage=None) and g.conformal_ is None
     expected = f.predict(frame)[["time", "y"]]
     pd.testing.assert_frame_equal(g.predict(frame), expected)
 
