@@ -16,7 +16,7 @@ import pandas as pd
 
 from seqpredict.config import ModelConfig, TrainConfig, to_dict
 from seqpredict.data.io import TableLike, read_table
-from seqpredict.data.series import Columns, build_series
+from seqpredict.data.series import Columns, as_names, build_series
 from seqpredict.errors import SeqpredictError, check_fraction
 from seqpredict.metrics.forecast import all_metrics
 from seqpredict.report import plots
@@ -116,6 +116,17 @@ def forecast_run(
     While training, ``out/checkpoints/<cell>.safetensors`` (after every epoch) and, with
     ``training.tensorboard``, ``out/tensorboard/<cell>/`` are written in place; ``resume``
     continues from those checkpoints. Under torchrun only rank 0 writes."""
+    if not isinstance(columns, Columns):
+        raise SeqpredictError(
+            f"`columns` must be a Columns (target, time_col, id_col, past_covariates, "
+            f"future_covariates), got {type(columns).__name__}."
+        )
+    columns = replace(  # "a,b" or ["a", "b"] -> ("a", "b")
+        columns,
+        target=as_names(columns.target),
+        past_covariates=as_names(columns.past_covariates),
+        future_covariates=as_names(columns.future_covariates),
+    )
     frame = read_table(data)
     spec = (spec or ForecastSpec()).validate()
     model = model or ModelConfig()

@@ -29,7 +29,7 @@ from seqpredict.models.forecast_net import ForecastNet, median_index, parse_quan
 from seqpredict.models.segments import check_segment_len
 from seqpredict.storage import load_weights, read_model_dir
 from seqpredict.tasks.params import Estimator
-from seqpredict.tasks.specs import ForecastSpec, check_spec
+from seqpredict.tasks.specs import ForecastSpec, SpecField, check_spec
 from seqpredict.training import distributed, loop
 from seqpredict.training.losses import make_loss
 from seqpredict.training.seed import resolve_device, seed_everything
@@ -67,20 +67,6 @@ class WindowForecasts:
             out[name] = all_metrics(self.y, b, self.scale)
         out["windows"] = {"count": float(len(self.y))}
         return out
-
-
-class SpecField:
-    """``forecaster.lookback`` and the other task settings: read from ``forecaster.spec``
-    (None: the defaults); setting one replaces the spec with a copy that has the new value."""
-
-    def __set_name__(self, owner: type, name: str) -> None:
-        self.name = name
-
-    def __get__(self, obj: Any, owner: type | None = None) -> Any:
-        return self if obj is None else getattr(obj.forecast_spec, self.name)
-
-    def __set__(self, obj: Any, value: Any) -> None:
-        obj.spec = replace(obj.forecast_spec, **{self.name: value})
 
 
 class Forecaster(Estimator):

@@ -6,7 +6,7 @@ text (``seqpredict.cli.options``), so every setting and its default is written h
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from typing import Any
 
 from seqpredict.errors import SeqpredictError, check_fraction, check_positive_int
@@ -50,3 +50,18 @@ def check_spec(spec: Any) -> ForecastSpec:
             "horizon, season, val_frac, fill and coverage live in the spec."
         )
     return spec
+
+
+class SpecField:
+    """An estimator attribute that reads one field of its spec (``forecaster.lookback`` is
+    ``forecaster.forecast_spec.lookback``); setting it replaces ``spec`` with a copy that has the
+    new value, so the settings live in one place."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, obj: Any, owner: type | None = None) -> Any:
+        return self if obj is None else getattr(obj.forecast_spec, self.name)
+
+    def __set__(self, obj: Any, value: Any) -> None:
+        obj.spec = replace(obj.forecast_spec, **{self.name: value})
