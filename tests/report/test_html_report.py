@@ -173,6 +173,18 @@ def test_report_cli_rebuilds_every_kind(run_dir, classify_dir, detect_dir, capsy
         assert (run / "report.html").is_file() and "Report written" in out
 
 
+def test_forecast_commands_name_a_run_of_another_kind(classify_dir, detect_dir, capsys) -> None:
+    data = classify_dir.parent / "reviews.csv"
+    for run, kind in ((classify_dir, "classify"), (detect_dir, "detect")):
+        for command in ("predict", "backtest", "export"):
+            code, _, err = run_cli([command, run, data][: 3 if command != "export" else 2], capsys)
+            assert code == 2 and f"is a {kind} run, not a forecast run" in " ".join(err.split())
+        code, _, err = run_cli(["explain", run, data], capsys)
+        assert code == 2 and f"is a {kind} run; explain reads forecasting runs" in " ".join(
+            err.split()
+        )
+
+
 @pytest.mark.parametrize(
     ("damage", "message"),
     [
