@@ -20,7 +20,7 @@ CLASSIFY_METRICS = ("accuracy", "macro_f1", "roc_auc")
 DETECT_METRICS = ("flagged_rows", "windows", "max_score")
 LABELLED_METRICS = ("point_f1", "event_precision", "event_recall", "event_f1")
 TRAINING = ("params", "train_seconds", "epochs", "best_epoch")
-HEADINGS = {"train_seconds": "train s", "best_epoch": "best epoch", "macro_f1": "macro-F1"}
+HEADINGS = {"train_seconds": "train s", "macro_f1": "macro-F1", "roc_auc": "ROC-AUC"}
 WINDOWS_SHOWN = 50
 
 
@@ -28,7 +28,7 @@ def _networks(run: Run, metrics: tuple[str, ...], best: str | None) -> str:
     """The LSTM vs GRU table with the run's network and training settings under it."""
     test = run.metrics["test"]
     frame = metric_frame(run.cells, test, (*TRAINING, *metrics))
-    frame = frame.dropna(axis=1, how="all").rename(columns=HEADINGS)
+    frame = _headed(frame.dropna(axis=1, how="all"))
     model, training = run.config.get("model", {}), run.config.get("training", {})
     note = (
         f"hidden size {esc(model.get('hidden_size'))}, layers {esc(model.get('num_layers'))}; "
@@ -38,12 +38,17 @@ def _networks(run: Run, metrics: tuple[str, ...], best: str | None) -> str:
     return table(frame, best) + paragraphs([note], "note")
 
 
+def _headed(frame: pd.DataFrame) -> pd.DataFrame:
+    """Column names as printed: flagged_rows -> flagged rows, macro_f1 -> macro-F1."""
+    return frame.rename(columns=lambda c: HEADINGS.get(c, c.replace("_", " ")))
+
+
 def _baselines(run: Run, metrics: tuple[str, ...], note: str) -> str:
     test = run.metrics["test"]
     names = [n for n in test if n not in run.cells]
     if not names:
         return ""
-    body = table(metric_frame(names, test, metrics), run.metrics.get("best_baseline"))
+    body = table(_headed(metric_frame(names, test, metrics)), run.metrics.get("best_baseline"))
     return section("baselines", "Baselines", body + paragraphs([note], "note"))
 
 
@@ -191,7 +196,7 @@ def _windows_section(run: Run) -> str:
     if frame.empty:
         return section("windows", "Anomaly windows", paragraphs(["No window was flagged."]))
     cols = ["cell", *[c for c in frame.columns if c != "cell"]]
-    shown = frame[cols].head(WINDOWS_SHOWN)
+    shown = _headed(frame[cols].head(WINDOWS_SHOWN))
     more = len(frame) - len(shown)
     note = [f"{more} more in windows.csv."] if more > 0 else []
     return section("windows", "Anomaly windows", table(shown) + paragraphs(note, "note"))
