@@ -14,7 +14,8 @@ configuration per data set and cell. CPU timings on a shared machine are noisy.
 
 Defaults: early stopping and selection on validation accuracy (`--monitor`); see `--help`
 for the overrides (epochs, lr, dropout, hidden size, ensembles of seeds, refit on all of TRAIN).
-`--set key=value,...` sets any ClassifierConfig / TrainConfig / TextConfig field (e.g.
+`--set key=value,...` sets any ClassifierConfig / TrainConfig / TextConfig / AugmentConfig /
+ClassifierTrainConfig field (e.g.
 `patch_embed=true,patch=8,lr_schedule=cosine,patience=0`); `--folds K` trains a K-fold
 cross-validation ensemble on TRAIN and selects on its out-of-fold accuracy (UCR sets: every
 TRAIN series counts for selection instead of a 20% split of 10-20 series).
@@ -36,24 +37,15 @@ import numpy as np
 import torch
 
 from seqpredict import ClassifierConfig, SequenceClassifier, TextConfig, TrainConfig
+from seqpredict.data.augment import AugmentConfig
+from seqpredict.data.labelled import stratified_split
 from seqpredict.data.ucr import load_ucr
 from seqpredict.metrics.classification import classification_metrics
-from seqpredict.tasks.classifier import stratified_split
+from seqpredict.tasks.classifier import ClassifierTrainConfig
 
 DATA = Path(os.environ.get("SEQPREDICT_DATA", Path(__file__).resolve().parents[2] / "shared/data"))
 CELLS = ("lstm", "gru")
-EXTRA_FIELDS = (
-    "patch_embed",
-    "conv_embed",
-    "conv_channels",
-    "conv_kernel",
-    "conv_skip",
-    "word_dropout",
-    "jitter",
-    "scaling",
-    "label_smoothing",
-    "lr_schedule",
-)
+EXTRA_FIELDS = ("patch_embed", "conv_embed", "conv_channels", "conv_kernel", "conv_skip")
 TARGETS = {"sst2": 0.84, "GunPoint": 1.0, "ItalyPowerDemand": 0.96, "ECG200": 0.89}
 
 
@@ -66,6 +58,8 @@ class Task:
     grid: list[ClassifierConfig]
     training: TrainConfig
     text: TextConfig | None = None
+    augment: AugmentConfig = AugmentConfig()  # noqa: RUF009 (frozen, so shared safely)
+    classifier_training: ClassifierTrainConfig = ClassifierTrainConfig()  # noqa: RUF009
 
 
 def read_sst(split: str) -> tuple[list[str], list[int]]:
@@ -182,7 +176,8 @@ def fit_one(
     probabilities (N_val, K): selection never sees a model that trained on validation)."""
     training = replace(task.training, seed=seed)
     t0 = time.perf_counter()
-    clf = SequenceClassifier(model, training, task.text, monitor=monitor)
+    extras = {"augment": task.augment, "classifier_training": task.classifier_training}
+    clf = SequenceClassifier(model, training, task.text, monitor=monitor, **extras)
     clf.fit(*task.train, validation=task.val)
     best = clf.history_.best_epoch
     t1 = time.perf_counter()
@@ -191,7 +186,7 @@ def fit_one(
     if refit:
         full = (list(task.train[0]) + list(task.val[0]), task.train[1] + task.val[1])
         again = replace(training, epochs=best or training.epochs)
-        clf = SequenceClassifier(model, again, task.text, val_frac=0.0).fit(*full)
+        clf = SequenceClassifier(model, again, task.text, val_frac=0.0, **extras).fit(*full)
     return clf, time.perf_counter() - t0, best, val_proba
 
 
@@ -286,6 +281,8 @@ def run_task(
                 "patch": model.patch,
                 "dropout": model.dropout,
                 **{k: getattr(model, k) for k in EXTRA_FIELDS},
+                **asdict(task.augment),
+                **asdict(task.classifier_training),
                 "lr": task.training.lr,
                 "weight_decay": task.training.weight_decay,
                 "max_epochs": task.training.epochs,
@@ -389,7 +386,7 @@ def apply_settings(task: Task, settings: str) -> None:
     converted to the field's type."""
     for item in filter(None, settings.split(",")):
         key, _, raw = item.partition("=")
-        for kind in ("grid", "training", "text"):
+        for kind in ("grid", "training", "text", "augment", "classifier_training"):
             target = task.grid[0] if kind == "grid" else getattr(task, kind)
             if target is None or key not in {f.name for f in fields(target)}:
                 continue
@@ -425,7 +422,7 @@ def main(argv: list[str] | None = None) -> None:
         "--set",
         default="",
         help="override settings, e.g. patch_embed=true,jitter=0.05,lr_schedule=cosine: fields "
-        "of ClassifierConfig, TrainConfig or TextConfig",
+        "of ClassifierConfig, TrainConfig, TextConfig, AugmentConfig or ClassifierTrainConfig",
     )
     parser.add_argument("--table", nargs="*", help="only print the table of these JSON-line logs")
     args = parser.parse_args(argv)
@@ -434,7 +431,7 @@ def main(argv: list[str] | None = None) -> None:
         rows = [json.loads(line) for line in lines if line.startswith("{")]
         print(markdown([r for r in rows if "cell" in r]))
         return
-    torch.set_num_threads(args.threads)
+    torch.set_num_threads(args.threads)  # also the training loop's own setting, below
     rows: list[dict[str, Any]] = []
     for name in args.only.split(","):
         try:
@@ -444,6 +441,7 @@ def main(argv: list[str] | None = None) -> None:
             continue
         if args.configs:
             task.grid = task.grid[: args.configs]
+        task.training = replace(task.training, threads=args.threads)
         if args.epochs:
             task.training = replace(task.training, epochs=args.epochs)
         if args.lr:

@@ -37,7 +37,14 @@ def library_fit(frame: pd.DataFrame, cell: str) -> tuple[float, int]:
     f = Forecaster(
         ForecastSpec(lookback=L, horizon=H, val_frac=0.0),
         model=ModelConfig(cell=cell, hidden_size=HIDDEN),
-        training=TrainConfig(epochs=EPOCHS, batch_size=BATCH, quiet=True, patience=0, device="cpu"),
+        training=TrainConfig(
+            epochs=EPOCHS,
+            batch_size=BATCH,
+            quiet=True,
+            patience=0,
+            device="cpu",
+            threads=torch.get_num_threads(),  # the bare loop's threads: same work on both sides
+        ),
     )
     t0 = time.perf_counter()
     f.fit(frame, target="OT", time_col="date")

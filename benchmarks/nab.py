@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 import torch
 
-from seqpredict.anomaly import AnomalyDetector
+from seqpredict.anomaly import AnomalyDetector, RangeStream, SeasonStream, SpatialStream, Stream
 from seqpredict.config import ModelConfig, TrainConfig
 from seqpredict.metrics.anomaly import PROFILES, nab_score, nab_windows, probation_length
 
@@ -30,6 +30,25 @@ def naive_errors(values: np.ndarray, n_probation: int, lookback: int) -> np.ndar
     errors = np.full(len(values), np.nan)
     errors[lookback:] = np.abs(values[lookback:] - values[lookback - 1 : -1]) / std
     return errors
+
+
+def make_streams(
+    season: int | str,
+    season_window: int,
+    season_count: int,
+    range_weight: float,
+    spatial_tolerance: float | None,
+) -> list[Stream]:
+    """The extra error streams of the flat settings (season 0, range weight 0 and tolerance
+    None are off)."""
+    streams: list[Stream] = []
+    if season not in (0, "0"):
+        streams.append(SeasonStream(season, season_window, season_count))
+    if range_weight > 0:
+        streams.append(RangeStream(range_weight))
+    if spatial_tolerance is not None:
+        streams.append(SpatialStream(spatial_tolerance))
+    return streams
 
 
 def _rows_or_share(text: str) -> int | float:
@@ -92,37 +111,41 @@ def main() -> None:
     names = sorted(labels)[: args.limit or None]
     tparams = json.loads(args.threshold_params)
     sparams = json.loads(args.scorer_params)
+    streams = make_streams(
+        int(args.season) if args.season.isdigit() else args.season,
+        args.season_window,
+        args.season_count,
+        args.range_weight,
+        args.spatial_tolerance if args.spatial_tolerance >= 0 else None,
+    )
+    training = TrainConfig(
+        epochs=args.epochs,
+        batch_size=args.batch_size,
+        lr=args.lr,
+        seed=args.seed,
+        patience=0,
+        quiet=True,
+    )
     for cell in args.cells.split(","):
+        model = ModelConfig(cell="lstm" if cell == "naive" else cell, hidden_size=args.hidden)
         detector = f"seqpredict_{cell}{args.tag}"
         scores, windows, reused = [], [], 0
         start = time.perf_counter()
         for name in names:
             frame = pd.read_csv(args.nab / "data" / name)
             det = AnomalyDetector(
-                scorer=args.scorer,
-                threshold=args.threshold,
-                cell="lstm" if cell == "naive" else cell,
-                lookback=args.lookback,
+                scorer={
+                    "name": args.scorer,
+                    "lookback": args.lookback,
+                    "model": model,
+                    "training": training,
+                    **sparams,
+                },
+                threshold={"name": args.threshold, **tparams},
+                streams=streams,
                 probation=probation_length(len(frame)),
-                model=ModelConfig(hidden_size=args.hidden),
-                training=TrainConfig(
-                    epochs=args.epochs,
-                    batch_size=args.batch_size,
-                    lr=args.lr,
-                    seed=args.seed,
-                    patience=0,
-                    quiet=True,
-                ),
-                threshold_params=tparams,
                 suppress=args.suppress,
-                scorer_params=sparams,
-                range_weight=args.range_weight,
-                spatial_tolerance=args.spatial_tolerance if args.spatial_tolerance >= 0 else None,
-                season=int(args.season) if args.season.isdigit() else args.season,
-                season_window=args.season_window,
-                season_count=args.season_count,
             )
-            det.season_ = det.resolve_season(frame["timestamp"])  # rows per day of this file
             category, fname = name.split("/")
             key = (
                 f"{args.scorer}_{cell}_L{args.lookback}_h{args.hidden}_e{args.epochs}"
@@ -146,7 +169,7 @@ def main() -> None:
                 cache.parent.mkdir(parents=True, exist_ok=True)
                 np.save(cache, errors, allow_pickle=False)
             values = frame["value"].to_numpy(float)
-            det.fit_threshold(errors, values)
+            det.fit_threshold(errors, values, frame["timestamp"])
             score = det.score_errors(errors, values)
             wins = nab_windows(frame["timestamp"], labels[name])
             label = np.zeros(len(frame), dtype=int)

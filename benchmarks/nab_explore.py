@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 from nab import naive_errors
 
-from seqpredict.anomaly import AnomalyDetector
+from seqpredict.anomaly import SeasonStream
 from seqpredict.anomaly.detector import suppress_repeats
 from seqpredict.anomaly.thresholds import (
     MultiScaleRankTail,
@@ -51,7 +51,7 @@ def load(nab: Path) -> list[dict]:
                 "name": name,
                 "x": x,
                 "npb": probation_length(len(x)),
-                "P": AnomalyDetector(season="1D").resolve_season(frame["timestamp"]),
+                "P": SeasonStream("1D").rows(frame["timestamp"]),
                 "wins": nab_windows(frame["timestamp"], labels[name]),
             }
         )

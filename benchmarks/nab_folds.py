@@ -21,9 +21,9 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from nab import naive_errors
+from nab import make_streams, naive_errors
 
-from seqpredict.anomaly import AnomalyDetector
+from seqpredict.anomaly import AnomalyDetector, ForecastErrorScorer
 from seqpredict.metrics.anomaly import PROFILES, NABResult, nab_score, nab_windows, probation_length
 
 GRID = {
@@ -39,12 +39,21 @@ def corpus_scores(files: list[dict], errors: list[np.ndarray], settings: dict) -
     """Scores of every file under one setting of the grid (records threshold, range 0.99)."""
     out = []
     for f, e in zip(files, errors, strict=True):
-        det = AnomalyDetector(
-            threshold="records", range_weight=0.99, lookback=32, probation=f["n_prob"], **settings
+        streams = make_streams(
+            settings["season"],
+            settings["season_window"],
+            settings["season_count"],
+            0.99,
+            settings["spatial_tolerance"],
         )
-        det.n_probation_ = f["n_prob"]
-        det.season_ = det.resolve_season(f["timestamp"])
-        det.fit_threshold(e, f["value"])
+        det = AnomalyDetector(
+            ForecastErrorScorer(lookback=32),
+            "records",
+            streams,
+            probation=f["n_prob"],
+            suppress=settings["suppress"],
+        )
+        det.fit_threshold(e, f["value"], f["timestamp"])
         out.append(det.score_errors(e, f["value"]).round(6))
     return out
 

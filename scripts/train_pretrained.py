@@ -116,18 +116,15 @@ SPECS["nab-machine-temp-lstm"] = {
     },
     # the settings of benchmarks/nab.py (docs/anomaly.md)
     "detector": {
-        "scorer": "forecast",
-        "threshold": "gaussian",
-        "cell": "lstm",
-        "lookback": 32,
+        "scorer": {"name": "forecast", "lookback": 32},
         # tail: the detector labels a row when its score >= 0.5, i.e. Q(z) <= tail. The
         # threshold that maximised the standard NAB score over the 58 NAB files for this LSTM
         # (benchmarks/nab.py --cells lstm: 0.8533 with tail 1e-3, r = -log2(1 - 0.8533) = 2.769)
         # moves to 0.5 with tail = 1e-3 ** 2.769 = 4.9e-9; scores keep their order.
-        "threshold_params": {"short": 1, "long": 5000, "tail": 5e-9},
+        "threshold": {"name": "gaussian", "short": 1, "long": 5000, "tail": 5e-9},
         "suppress": 300,
     },
-    "model": ModelConfig(hidden_size=16),
+    "model": ModelConfig(cell="lstm", hidden_size=16),
     "training": TrainConfig(epochs=5, batch_size=128, lr=5e-3, patience=0, seed=0, quiet=True),
 }
 
@@ -236,11 +233,12 @@ def train_classifier(name: str, spec: dict[str, Any], root: Path) -> dict[str, A
 def train_detector(name: str, spec: dict[str, Any], root: Path) -> dict[str, Any]:
     data = spec["data"]
     frame = pd.read_csv(root / data["file"])
+    settings = spec["detector"]
     det = AnomalyDetector(
-        **spec["detector"],
+        scorer={**settings["scorer"], "model": spec["model"], "training": spec["training"]},
+        threshold=settings["threshold"],
         probation=probation_length(len(frame)),
-        model=spec["model"],
-        training=spec["training"],
+        suppress=settings["suppress"],
     )
     t0 = time.perf_counter()
     det.fit(frame, value_col=data["value_col"], time_col=data["time_col"])

@@ -64,6 +64,7 @@ class TrainConfig:
     quiet: bool = False  # no progress bar (it is also off when stderr is not a terminal)
     tensorboard: bool = False  # also write TensorBoard event files (needs `tensorboard`)
     loss: str = "mse"  # mse or mae (quantile models always train on the pinball loss)
+    threads: int = 1  # torch CPU threads while training; 0: torch's default (one per core)
 
     def validate(self) -> TrainConfig:
         check_positive_int("epochs", self.epochs)
@@ -78,6 +79,10 @@ class TrainConfig:
             raise SeqpredictError(
                 "`weight_decay`, `clip_norm` and `patience` must be >= 0, got "
                 f"{self.weight_decay!r}, {self.clip_norm!r}, {self.patience!r}."
+            )
+        if isinstance(self.threads, bool) or not isinstance(self.threads, int) or self.threads < 0:
+            raise SeqpredictError(
+                f"`threads` must be an integer >= 0 (0: torch's default), got {self.threads!r}."
             )
         check_choice("optimizer", self.optimizer, ("adam", "adamw"))
         check_choice("loss", self.loss, ("mse", "mae"))

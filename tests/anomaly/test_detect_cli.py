@@ -68,8 +68,11 @@ def test_detect_with_season_spatial_and_suppress_share(csv, tmp_path, capsys) ->
     config = json.loads((out / "config.json").read_text())
     assert config["season"] == "1D" and config["suppress"] == 0.2 and config["season_count"] == 3
     saved = json.loads((out / "models" / "gru" / "config.json").read_text())
-    assert saved["season_rows"] == 24 and saved["params"]["spatial_tolerance"] == 0.05
-    assert saved["params"]["season_count"] == 3
+    assert saved["params"]["streams"] == [
+        {"name": "season", "period": "1D", "window": 10, "count": 3},
+        {"name": "spatial", "tolerance": 0.05},
+    ]
+    assert saved["stream_states"][0]["rows"] == 24
     scores = pd.read_csv(out / "scores.csv")
     assert scores["gru_score"].iloc[300] == 1.0  # the spike leaves the range seen so far
 
@@ -89,3 +92,24 @@ def test_bad_input_exits_2_and_writes_nothing(csv, tmp_path, capsys, args, messa
     code, _, err = run_cli(["detect", csv, "--out", out, *args, *FAST], capsys)
     assert code == 2 and message in " ".join(err.split())
     assert not out.exists()
+
+
+def test_flags_are_generated_from_the_spec_and_the_detector_configs() -> None:
+    import dataclasses
+    import inspect
+
+    from seqpredict.anomaly import DETECTOR_MODEL, DETECTOR_TRAINING
+    from seqpredict.anomaly.spec import DetectSpec
+    from seqpredict.cli.detect import NOT_FLAGS, detect
+
+    options = {n: p.default.default for n, p in inspect.signature(detect).parameters.items()}
+    for config in (DetectSpec(), DETECTOR_MODEL, DETECTOR_TRAINING):
+        for f in dataclasses.fields(config):
+            if f.name not in NOT_FLAGS:
+                assert options[f.name] == getattr(config, f.name), f.name
+    assert options["hidden_size"] == 16 and options["epochs"] == 10 and options["patience"] == 0
+    assert {"threads", "quiet", "seed", "lr", "batch_size", "season_count"} <= set(options)
+    assert options["cell"] == "lstm,gru"  # the cells to compare, not ModelConfig.cell
+    from seqpredict.cli.options import field_help
+
+    assert set(field_help(DetectSpec)) == {f.name for f in dataclasses.fields(DetectSpec)}

@@ -8,7 +8,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from seqpredict.anomaly import AnomalyDetector, OnlineForecastScorer, RankTailThreshold
+from seqpredict.anomaly import (
+    AnomalyDetector,
+    ForecastErrorScorer,
+    OnlineForecastScorer,
+    RangeStream,
+    RankTailThreshold,
+)
 from seqpredict.config import ModelConfig, TrainConfig
 from seqpredict.errors import SeqpredictError
 
@@ -68,22 +74,14 @@ def test_online_scorer_is_causal_reproducible_and_adapts() -> None:
 
 def test_detector_with_online_scorer_saves_and_loads(tmp_path) -> None:
     df = pd.DataFrame({"value": shift_series(400, 250)[:, 0]})
-    det = AnomalyDetector(
-        scorer="online",
-        threshold="rank",
-        lookback=10,
-        probation=150,
-        model=ModelConfig(hidden_size=8),
-        training=TRAIN,
-        scorer_params={"update_every": 50, "steps": 5},
-        suppress=50,
-    ).fit(df)
+    scorer = OnlineForecastScorer(10, ModelConfig(hidden_size=8), TRAIN, update_every=50, steps=5)
+    det = AnomalyDetector(scorer=scorer, threshold="rank", probation=150, suppress=50).fit(df)
     scores = det.score(df)["score"].to_numpy()
     loaded = AnomalyDetector.load(det.save(tmp_path / "det"))
     np.testing.assert_allclose(loaded.score(df)["score"].to_numpy(), scores, atol=1e-6)
-    assert loaded.scorer_params == {"update_every": 50, "steps": 5}
-    with pytest.raises(SeqpredictError, match="`scorer_params` for 'forecast'"):
-        AnomalyDetector(scorer_params={"steps": 3}, lookback=10, probation=150).fit(df)
+    assert loaded.scorer == scorer and (loaded.scorer.update_every, loaded.scorer.steps) == (50, 5)
+    with pytest.raises(SeqpredictError, match="`scorer` 'forecast': .*unexpected keyword"):
+        AnomalyDetector(scorer={"name": "forecast", "steps": 3}, probation=150).fit(df)
 
 
 def test_records_take_the_most_extreme_scale() -> None:
@@ -117,12 +115,13 @@ def test_range_weight_adds_value_records_below_error_records() -> None:
     values = rng.normal(size=300)
     values[250] = 10.0  # a new high value whose error we pretend is ordinary
     errors = np.abs(rng.normal(size=300))
-    det = AnomalyDetector(threshold="records", range_weight=0.99, lookback=4, probation=100)
-    det.fit_threshold(errors)
-    plain = AnomalyDetector(threshold="records", lookback=4, probation=100).fit_threshold(errors)
+    scorer = ForecastErrorScorer(lookback=4)
+    det = AnomalyDetector(scorer, "records", streams=[RangeStream(weight=0.99)], probation=100)
+    det.fit_threshold(errors, values)
+    plain = AnomalyDetector(scorer, "records", probation=100).fit_threshold(errors)
     with_range = det.score_errors(errors, values)
     without = plain.score_errors(errors)
     assert with_range[250] == pytest.approx(1 - 2**-0.99) and without[250] < with_range[250]
     assert (with_range >= without).all() and (with_range[:100] == 0).all()
-    with pytest.raises(SeqpredictError, match="needs the raw values"):
+    with pytest.raises(SeqpredictError, match="need the raw values"):
         det.score_errors(errors)

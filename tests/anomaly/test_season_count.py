@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from seqpredict.anomaly import AnomalyDetector, seasonal_errors
+from seqpredict.anomaly import AnomalyDetector, ForecastErrorScorer, SeasonStream, seasonal_errors
 from seqpredict.config import ModelConfig, TrainConfig
 from seqpredict.errors import SeqpredictError
 from tests.anomaly.test_season_spatial import daily
@@ -36,25 +36,22 @@ def test_season_count_finds_the_missing_bump_and_saves(tmp_path) -> None:
     df = daily()
     miss = 9 * 24 + 12
     det = AnomalyDetector(
+        scorer=ForecastErrorScorer(8, ModelConfig(hidden_size=8), TINY),
         threshold="records",
-        lookback=8,
+        streams=[SeasonStream("1D", count=3)],
         probation=96,
-        season="1D",
-        season_count=3,
-        model=ModelConfig(hidden_size=8),
-        training=TINY,
     ).fit(df, time_col="time")
     scored = det.score(df)
     assert scored["label"].iloc[miss - 1 : miss + 2].any()
     loaded = AnomalyDetector.load(det.save(tmp_path / "det"))
-    assert loaded.season_count == 3
+    assert loaded.streams_[0].count == 3
     np.testing.assert_allclose(loaded.score(df)["score"], scored["score"], atol=1e-6)
 
 
 @pytest.mark.parametrize("count", [0, 2.5, True])
 def test_bad_season_count_is_named(count) -> None:
-    det = AnomalyDetector(lookback=4, probation=96, season="1D", season_count=count, training=TINY)
+    det = AnomalyDetector(streams=[{"name": "season", "period": "1D", "count": count}])
     with pytest.raises(
-        SeqpredictError, match=f"`season_count` must be a positive integer, got {count!r}"
+        SeqpredictError, match=f"SeasonStream: `count` must be a positive integer, got {count!r}"
     ):
         det.fit(daily(), time_col="time")

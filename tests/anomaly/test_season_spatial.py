@@ -7,7 +7,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from seqpredict.anomaly import AnomalyDetector, seasonal_errors, spatial_anomaly
+from seqpredict.anomaly import (
+    AnomalyDetector,
+    ForecastErrorScorer,
+    SeasonStream,
+    SpatialStream,
+    seasonal_errors,
+    spatial_anomaly,
+)
 from seqpredict.config import ModelConfig, TrainConfig
 from seqpredict.errors import SeqpredictError
 
@@ -56,12 +63,11 @@ def test_season_finds_a_missing_daily_bump_that_one_step_errors_miss() -> None:
     # one-step errors that show nothing at the missing bump (a well-trained forecaster would
     # predict the usual bump, but the naive one-step error is large at every bump)
     errors = np.abs(np.diff(values, prepend=values[0]))
-    kwargs = {"threshold": "records", "lookback": 4, "probation": 96}
+    kwargs = {"scorer": ForecastErrorScorer(lookback=4), "threshold": "records", "probation": 96}
     plain = AnomalyDetector(**kwargs).fit_threshold(errors)
-    with_season = AnomalyDetector(**kwargs, season="1D")
-    with_season.season_ = with_season.resolve_season(df["time"])
-    assert with_season.season_ == 24
-    with_season.fit_threshold(errors, values)
+    with_season = AnomalyDetector(**kwargs, streams=[SeasonStream("1D")])
+    with_season.fit_threshold(errors, values, df["time"])
+    assert with_season.streams_[0].rows_ == 24
     s0, s1 = plain.score_errors(errors), with_season.score_errors(errors, values)
     assert not (s0[miss - 1 : miss + 2] >= 0.5).any()
     assert (s1[miss - 1 : miss + 2] >= 0.5).any() and (s1 >= s0 - 1e-12).all()
@@ -70,7 +76,7 @@ def test_season_finds_a_missing_daily_bump_that_one_step_errors_miss() -> None:
     np.testing.assert_array_equal(
         with_season.score_errors(errors, changed)[: miss + 3], s1[: miss + 3]
     )
-    with pytest.raises(SeqpredictError, match="needs the raw values"):
+    with pytest.raises(SeqpredictError, match="need the raw values"):
         with_season.score_errors(errors)
 
 
@@ -80,8 +86,12 @@ def test_suppress_share_of_probation_and_spatial_score_one() -> None:
     values[300] = 10.0
     errors = np.abs(rng.normal(size=400))
     det = AnomalyDetector(
-        threshold="records", lookback=4, probation=200, suppress=0.25, spatial_tolerance=0.05
-    ).fit_threshold(errors)
+        ForecastErrorScorer(lookback=4),
+        "records",
+        streams=[SpatialStream(tolerance=0.05)],
+        probation=200,
+        suppress=0.25,
+    ).fit_threshold(errors, values)
     assert det.suppress_rows() == 50
     score = det.score_errors(errors, values)
     assert score[300] == 1.0 and (score[:200] == 0).all() and score.max() <= 1.0
@@ -90,34 +100,42 @@ def test_suppress_share_of_probation_and_spatial_score_one() -> None:
 
 def test_detector_with_season_and_spatial_saves_and_loads(tmp_path) -> None:
     df = daily()
+    training = TrainConfig(epochs=2, batch_size=16, lr=1e-2, patience=0, quiet=True)
     det = AnomalyDetector(
+        scorer=ForecastErrorScorer(8, ModelConfig(hidden_size=8), training),
         threshold="records",
-        lookback=8,
+        streams=("spatial", {"name": "season", "period": "1D"}),
         probation=96,
-        season="1D",
-        spatial_tolerance=0.05,
         suppress=0.1,
-        model=ModelConfig(hidden_size=8),
-        training=TrainConfig(epochs=2, batch_size=16, lr=1e-2, patience=0, quiet=True),
     ).fit(df, time_col="time")
-    assert det.season_ == 24
+    assert det.streams_[1].rows_ == 24
     scores = det.score(df)["score"].to_numpy()
     loaded = AnomalyDetector.load(det.save(tmp_path / "det"))
-    assert loaded.season_ == 24 and loaded.spatial_tolerance == 0.05
+    assert loaded.streams_[1].rows_ == 24 and loaded.streams_[0] == SpatialStream(0.05)
     np.testing.assert_allclose(loaded.score(df)["score"].to_numpy(), scores, atol=1e-6)
+
+
+def season(period: object) -> dict[str, object]:
+    return {"streams": [{"name": "season", "period": period}]}
 
 
 @pytest.mark.parametrize(
     ("kwargs", "time_col", "message"),
     [
         ({"suppress": 1.5}, "time", "`suppress` must be an integer >= 0 \\(rows\\) or a fraction"),
-        ({"spatial_tolerance": -0.1}, "time", "`spatial_tolerance` must be None or >= 0"),
-        ({"season": -2}, "time", "`season` must be an integer >= 0"),
-        ({"season": "1D"}, None, "pass `time_col` to fit"),
-        ({"season": "every day"}, "time", "pandas offset such as '1D', got 'every day'"),
+        (
+            {"streams": [{"name": "spatial", "tolerance": -0.1}]},
+            "time",
+            "SpatialStream: `tolerance` must be >= 0",
+        ),
+        ({"streams": [{"name": "range", "weight": 0}]}, "time", "`weight` must be in \\(0, 1\\]"),
+        ({"streams": ["sesaon"]}, "time", "`streams` must be one of .*Did you mean 'season'"),
+        (season(-2), "time", "SeasonStream: `period` must be an integer >= 1"),
+        (season("1D"), None, "pass `time_col` to fit"),
+        (season("every day"), "time", "pandas offset such as '1D', got 'every day'"),
     ],
 )
 def test_bad_settings_are_named(kwargs, time_col, message) -> None:
-    det = AnomalyDetector(lookback=4, probation=96, **kwargs)
+    det = AnomalyDetector(ForecastErrorScorer(lookback=4), probation=96, **kwargs)
     with pytest.raises(SeqpredictError, match=message):
         det.fit(daily(), time_col=time_col)

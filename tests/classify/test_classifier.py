@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 
 from seqpredict import ClassifierConfig, SequenceClassifier, TextConfig, TrainConfig
+from seqpredict.data.labelled import stratified_split
 from seqpredict.errors import SeqpredictError
-from seqpredict.tasks.classifier import stratified_split
 
 CELLS = ("lstm", "gru")
 FAST = TrainConfig(epochs=2, batch_size=16, quiet=True, seed=3)

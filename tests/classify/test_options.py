@@ -1,6 +1,7 @@
 """Classifier options for accuracy: patch embedding, convolutional front-end, word dropout,
-jitter and scaling, label smoothing, cosine learning rate; old saved models (without these
-settings) still load."""
+jitter and scaling (AugmentConfig), label smoothing, cosine learning rate
+(ClassifierTrainConfig); old saved models (without these settings, or with them inside the
+network's config as before the split) still load."""
 
 from __future__ import annotations
 
@@ -12,8 +13,10 @@ import pytest
 import torch
 
 from seqpredict import ClassifierConfig, SequenceClassifier, TextConfig, TrainConfig
+from seqpredict.data.augment import AugmentConfig
 from seqpredict.errors import SeqpredictError
 from seqpredict.models.classifier import ClassifierNet
+from seqpredict.tasks.classifier import ClassifierTrainConfig
 from tests.conftest import run_cli
 
 FAST = TrainConfig(epochs=3, batch_size=16, quiet=True, seed=1, patience=0)
@@ -100,8 +103,8 @@ def test_conv_embed_batch_statistics_skip_padding() -> None:
 
 
 def test_word_dropout_replaces_words_with_unk_in_training_only() -> None:
-    config = ClassifierConfig(hidden_size=4, embedding_dim=4, word_dropout=0.5)
-    net = ClassifierNet(config, n_classes=2, vocab_size=50)
+    config = ClassifierConfig(hidden_size=4, embedding_dim=4)
+    net = ClassifierNet(config, n_classes=2, vocab_size=50, augment=AugmentConfig(word_dropout=0.5))
     ids = torch.randint(2, 50, (8, 40))
     ids[:, 30:] = 0  # padding
     torch.manual_seed(0)
@@ -115,8 +118,9 @@ def test_word_dropout_replaces_words_with_unk_in_training_only() -> None:
 
 
 def test_jitter_and_scaling_change_training_inputs_only() -> None:
-    config = ClassifierConfig(hidden_size=4, jitter=0.1, scaling=0.2)
-    net = ClassifierNet(config, n_classes=2, n_features=1)
+    config = ClassifierConfig(hidden_size=4)
+    augment = AugmentConfig(jitter=0.1, scaling=0.2)
+    net = ClassifierNet(config, n_classes=2, n_features=1, augment=augment)
     x = torch.ones(64, 20, 1)
     torch.manual_seed(0)
     out = net.augment(x)
@@ -129,22 +133,16 @@ def test_jitter_and_scaling_change_training_inputs_only() -> None:
 
 def test_options_train_save_and_load(tmp_path) -> None:
     X, y = series()
-    model = ClassifierConfig(
-        cell="gru",
-        hidden_size=6,
-        patch=2,
-        patch_embed=True,
-        jitter=0.05,
-        scaling=0.1,
-        label_smoothing=0.1,
-        lr_schedule="cosine",
-    )
-    clf = SequenceClassifier(model, FAST).fit(X, y)
+    model = ClassifierConfig(cell="gru", hidden_size=6, patch=2, patch_embed=True)
+    augment = AugmentConfig(jitter=0.05, scaling=0.1)
+    extra = ClassifierTrainConfig(label_smoothing=0.1, lr_schedule="cosine")
+    clf = SequenceClassifier(model, FAST, augment=augment, classifier_training=extra).fit(X, y)
     lrs = [e["lr"] for e in clf.history_.epochs]
     assert lrs[0] == pytest.approx(FAST.lr) and lrs[1] < lrs[0] and lrs[2] < lrs[1]
     clf.save(tmp_path / "m")
     again = SequenceClassifier.load(tmp_path / "m")
-    assert again.model_config == model
+    assert again.model_config == model and again.augment == augment
+    assert again.classifier_training == extra
     np.testing.assert_array_equal(again.predict_proba(X), clf.predict_proba(X))
 
 
@@ -175,31 +173,55 @@ def test_models_saved_before_these_options_still_load(tmp_path) -> None:
     clf.save(tmp_path / "m")
     path = tmp_path / "m" / "config.json"
     config = json.loads(path.read_text())
-    for key in ("patch_embed", "word_dropout", "jitter", "scaling"):
-        del config["model"][key]
-    del config["model"]["label_smoothing"], config["model"]["lr_schedule"]
+    del config["augment"], config["classifier_training"], config["model"]["patch_embed"]
     for key in ("conv_embed", "conv_channels", "conv_kernel", "conv_skip"):
         del config["model"][key]
     path.write_text(json.dumps(config))
     again = SequenceClassifier.load(tmp_path / "m")
     np.testing.assert_array_equal(again.predict_proba(X), clf.predict_proba(X))
+    assert again.augment == AugmentConfig()
+    assert again.classifier_training == ClassifierTrainConfig()
+
+
+def test_models_saved_with_the_flat_config_load_into_the_split_configs(tmp_path) -> None:
+    X, y = series()
+    clf = SequenceClassifier(ClassifierConfig(hidden_size=4), FAST).fit(X, y)
+    clf.save(tmp_path / "m")
+    path = tmp_path / "m" / "config.json"
+    config = json.loads(path.read_text())
+    del config["augment"], config["classifier_training"]
+    flat = {"word_dropout": 0.1, "jitter": 0.05, "scaling": 0.2}
+    flat |= {"label_smoothing": 0.1, "lr_schedule": "cosine"}
+    config["model"] |= flat  # as ClassifierConfig saved them before the split
+    path.write_text(json.dumps(config))
+    again = SequenceClassifier.load(tmp_path / "m")
+    assert again.augment == AugmentConfig(word_dropout=0.1, jitter=0.05, scaling=0.2)
+    assert again.classifier_training == ClassifierTrainConfig(0.1, "cosine")
+    assert again.model_config == ClassifierConfig(hidden_size=4)
+    np.testing.assert_array_equal(again.predict_proba(X), clf.predict_proba(X))
+    config["model"]["jitter"] = -1.0
+    path.write_text(json.dumps(config))
+    with pytest.raises(SeqpredictError, match="`jitter` and `scaling` must be >= 0"):
+        SequenceClassifier.load(tmp_path / "m")
 
 
 def test_text_options_train() -> None:
     texts = ["good fine film", "bad poor film", "great film", "awful film"] * 8
     labels = ["pos", "neg", "pos", "neg"] * 8
-    model = ClassifierConfig(hidden_size=4, embedding_dim=4, word_dropout=0.2, label_smoothing=0.1)
-    clf = SequenceClassifier(model, FAST, TextConfig(min_freq=1)).fit(texts, labels)
+    model = ClassifierConfig(hidden_size=4, embedding_dim=4)
+    clf = SequenceClassifier(
+        model,
+        FAST,
+        TextConfig(min_freq=1),
+        augment=AugmentConfig(word_dropout=0.2),
+        classifier_training=ClassifierTrainConfig(label_smoothing=0.1),
+    ).fit(texts, labels)
     assert clf.predict_proba(texts).shape == (32, 2)
 
 
 @pytest.mark.parametrize(
     ("setting", "message"),
     [
-        ({"word_dropout": 1.5}, "`word_dropout`"),
-        ({"label_smoothing": -0.1}, "`label_smoothing`"),
-        ({"jitter": -1.0}, "`jitter` and `scaling` must be >= 0"),
-        ({"lr_schedule": "cosin"}, "`lr_schedule` must be one of .*Did you mean 'cosine'"),
         ({"patch_embed": "yes"}, "`patch_embed` must be True or False"),
         ({"conv_embed": -1}, "`conv_embed` must be a whole number of convolution layers >= 0"),
         ({"conv_embed": True}, "`conv_embed` must be a whole number .* got True"),
@@ -211,6 +233,23 @@ def test_text_options_train() -> None:
 def test_bad_option_values_are_named(setting: dict, message: str) -> None:
     with pytest.raises(SeqpredictError, match=message):
         ClassifierConfig(**setting).validate()
+
+
+@pytest.mark.parametrize(
+    ("config", "message"),
+    [
+        (AugmentConfig(word_dropout=1.5), "`word_dropout`"),
+        (AugmentConfig(jitter=-1.0), "`jitter` and `scaling` must be >= 0"),
+        (ClassifierTrainConfig(label_smoothing=-0.1), "`label_smoothing`"),
+        (ClassifierTrainConfig(lr_schedule="cosin"), "`lr_schedule` must be one of .*'cosine'"),
+    ],
+)
+def test_bad_augment_and_training_values_are_named(config, message: str) -> None:
+    with pytest.raises(SeqpredictError, match=message):
+        config.validate()
+    field = "augment" if isinstance(config, AugmentConfig) else "classifier_training"
+    with pytest.raises(SeqpredictError, match=message):
+        SequenceClassifier(**{field: config}).fit(*series())
 
 
 def test_cli_passes_the_options_on(tmp_path, capsys) -> None:
@@ -230,6 +269,20 @@ def test_cli_passes_the_options_on(tmp_path, capsys) -> None:
     args += ["--conv-embed", "1", "--conv-channels", "4", "--conv-kernel", "3"]
     code, _, err = run_cli([*args, "--quiet", "--out", out], capsys)
     assert code == 0, err
-    saved = json.loads((out / "models" / "gru" / "config.json").read_text())["model"]
-    assert saved["patch_embed"] and saved["jitter"] == 0.05 and saved["lr_schedule"] == "cosine"
+    config = json.loads((out / "models" / "gru" / "config.json").read_text())
+    saved = config["model"]
+    assert saved["patch_embed"] and config["augment"]["jitter"] == 0.05
+    assert config["classifier_training"]["lr_schedule"] == "cosine"
     assert (saved["conv_embed"], saved["conv_channels"], saved["conv_kernel"]) == (1, 4, 3)
+
+
+def test_shipped_classifier_from_before_the_split_loads() -> None:
+    from pathlib import Path
+
+    import seqpredict.pretrained
+
+    path = Path(seqpredict.pretrained.__file__).parent / "models" / "sst2-gru"
+    assert "augment" not in json.loads((path / "config.json").read_text())  # saved before
+    clf = SequenceClassifier.load(path, device="cpu")
+    assert clf.augment == AugmentConfig() and clf.classifier_training == ClassifierTrainConfig()
+    assert clf.model_config.cell == "gru" and clf.predict(["a fine , moving film"]).shape == (1,)

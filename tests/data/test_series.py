@@ -82,3 +82,27 @@ def test_parquet_round_trip(tmp_path) -> None:
     f = sine_frame(20)
     f.to_parquet(tmp_path / "x.parquet")
     pd.testing.assert_frame_equal(read_table(tmp_path / "x.parquet"), f)
+
+
+@pytest.mark.parametrize(
+    ("name", "sep"), [("t.tsv", "\t"), ("t.tab", "\t"), ("t.csv", ";"), ("t.txt", "\t")]
+)
+def test_tab_and_semicolon_separated_files_are_read(tmp_path, name, sep) -> None:
+    path = tmp_path / name
+    sine_frame(30).to_csv(path, sep=sep, index=False)
+    frame = read_table(path)
+    assert list(frame.columns) == ["time", "y", "y2", "temp", "hour"] and len(frame) == 30
+    assert build_series(frame, COLS).lengths == [30]
+
+
+def test_tsv_is_tab_separated_even_with_commas_in_text(tmp_path) -> None:
+    path = tmp_path / "notes.tsv"
+    path.write_text("time\tnote\n2024-01-01\ta, b\n")
+    assert read_table(path)["note"].tolist() == ["a, b"]
+
+
+def test_unreadable_semicolon_file_names_the_separator(tmp_path) -> None:
+    path = tmp_path / "bad.csv"
+    path.write_text('a;b\n1;2;3;"\n')
+    with pytest.raises(SeqpredictError, match="as semicolon-separated CSV.*tab-separated"):
+        read_table(path)

@@ -53,3 +53,11 @@ def test_shared_data_need_is_seen_only_in_blocks_that_run() -> None:
     blocks = extract(PAGE)
     assert needs_shared_data(blocks)
     assert not needs_shared_data(blocks[:4])
+
+
+def test_datasets_get_counts_as_reading_the_shared_data() -> None:
+    shell = extract("```bash\nseqpredict datasets get ett --to data\n```\n")
+    python = extract("```python\nfrom seqpredict.datasets import get\n```\n")
+    listing = extract("```bash\nseqpredict datasets list\n```\n")
+    assert needs_shared_data(shell) and needs_shared_data(python)
+    assert not needs_shared_data(listing)

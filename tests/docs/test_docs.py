@@ -2,8 +2,9 @@
 
 Python blocks of a page run in order in one namespace; ``seqpredict ...`` lines of bash blocks
 run through the installed console script (``python -m seqpredict`` when it is not on disk). The
-working directory is a fresh temporary directory and ``SEQPREDICT_DATA`` points at
-../shared/data; a page that reads it is skipped, with the reason, when the data is absent.
+working directory is a fresh temporary directory, ``SEQPREDICT_DATA`` points at ../shared/data
+and ``seqpredict datasets get`` copies from there (``SEQPREDICT_DATASETS_FROM``), never the
+network; a page that reads either is skipped, with the reason, when the data is absent.
 Tracebacks name the page and the line of the failing statement.
 """
 
@@ -76,6 +77,7 @@ def test_page_code_runs(
     else:
         data = shared_data_dir() or tmp_path / "no-shared-data"
     monkeypatch.setenv("SEQPREDICT_DATA", str(data))
+    monkeypatch.setenv("SEQPREDICT_DATASETS_FROM", str(data))  # `datasets get`: the local copies
     monkeypatch.setenv("MPLBACKEND", "Agg")
     monkeypatch.setenv("SEQPREDICT_CACHE", str(tmp_path / "cache"))
     monkeypatch.setenv("OMP_NUM_THREADS", "1")  # tiny nets: threads only add contention

@@ -6,7 +6,8 @@ import numpy as np
 import pandas as pd
 
 from seqpredict import pretrained
-from seqpredict.anomaly import AnomalyDetector
+from seqpredict.anomaly import AnomalyDetector, ForecastErrorScorer, GaussianTailThreshold
+from seqpredict.config import ModelConfig, TrainConfig
 from seqpredict.pretrained.evaluators import detector_metric, nab_windows
 from seqpredict.tasks.classifier import SequenceClassifier
 from tests.conftest import run_cli
@@ -44,6 +45,11 @@ def test_classifier_loads_and_beats_the_majority_class() -> None:
 def test_detector_loads_and_finds_windows_as_recorded() -> None:
     det = pretrained.load(DETECTOR)
     assert isinstance(det, AnomalyDetector) and det.value_cols_ == ("value",)
+    # saved in format 1 (the 16-argument constructor): read as the parts that mean the same
+    training = TrainConfig(epochs=5, batch_size=128, lr=5e-3, patience=0, seed=0, quiet=True)
+    assert det.scorer_ == ForecastErrorScorer(32, ModelConfig(hidden_size=16), training)
+    assert det.threshold_ == GaussianTailThreshold(short=1, long=5000, tail=5e-9)
+    assert det.streams_ == [] and det.suppress == 300 and det.n_probation_ == 750
     metric = pretrained.info(DETECTOR).metric
     assert metric["name"] == "nab_score" and metric["profile"] == "standard"
     assert metric["tp"] >= 1 and metric["value"] > 0  # better than detecting nothing (0)

@@ -19,11 +19,10 @@ from torch import nn
 
 from seqpredict.config import ModelConfig, TrainConfig
 from seqpredict.data.io import TableLike, read_table
-from seqpredict.data.series import Columns
+from seqpredict.data.series import Columns, SeriesSet, build_series
 from seqpredict.errors import SeqpredictError, check_choice, check_positive_int
 from seqpredict.models.registry import CELLS, make_cell
 from seqpredict.reference.counts import macs_per_step, parameter_count
-from seqpredict.runs.forecast import _before, split_point
 from seqpredict.tasks.forecaster import Forecaster
 from seqpredict.tasks.specs import ForecastSpec
 from seqpredict.training.seed import resolve_device
@@ -88,17 +87,11 @@ def time_cells(
     }
 
 
-def _accuracy(
-    frame: pd.DataFrame,
-    columns: Columns,
-    start: Any,
-    forecaster: Forecaster,
-) -> dict[str, float]:
+def _accuracy(series: SeriesSet, start: Any, forecaster: Forecaster) -> dict[str, float]:
     """Test MSE / MAE of ``forecaster`` (trained on the rows before ``start``) and of the naive
     forecast, over every window whose forecast begins at or after ``start``."""
-    target = list(columns.target)
-    forecaster.fit(_before(frame, columns, start), target=target, time_col=columns.time_col)
-    metrics = forecaster.evaluate(frame, start=start)
+    forecaster.fit(series.before(start))
+    metrics = forecaster.evaluate(series, start=start)
     return {
         "test mse": metrics["model"]["mse"],
         "test mae": metrics["model"]["mae"],
@@ -154,9 +147,9 @@ def compare_cells(
     model = ModelConfig(hidden_size=hidden_size, num_layers=num_layers).validate()
     training = training or TrainConfig(epochs=5, quiet=True)
     if data is not None:
-        frame = read_table(data)
         columns = Columns(target=(str(target),), time_col=time_col)
-        start = split_point(frame, columns, test_frac, None)
+        series = build_series(read_table(data), columns)
+        start = series.split_point(test_frac)
     if threads is not None:
         check_positive_int("threads", threads)
     previous = torch.get_num_threads()
@@ -184,7 +177,7 @@ def compare_cells(
             forecaster = Forecaster(
                 ForecastSpec(lookback, horizon), replace(model, cell=cell), training
             )
-            row |= _accuracy(frame, columns, start, forecaster)
+            row |= _accuracy(series, start, forecaster)
         rows.append(row)
     table = pd.DataFrame(rows)
     table.insert(6, "fwd+bwd x", table["fwd+bwd ms"] / table["fwd+bwd ms"].iloc[0])

@@ -14,17 +14,19 @@ what ``save`` writes), so scoring the same series twice gives the same errors.
 from __future__ import annotations
 
 import copy
+from typing import Any
 
 import numpy as np
 import torch
 from torch import nn
 
+from seqpredict.anomaly.parts import positive_int
 from seqpredict.anomaly.scorers import SCORERS, ForecastErrorScorer, _views
 from seqpredict.config import ModelConfig, TrainConfig
-from seqpredict.errors import check_positive_int
 from seqpredict.training import loop
 
 
+@SCORERS.register
 class OnlineForecastScorer(ForecastErrorScorer):
     """One-step forecasting error of a ForecastNet that keeps training on the stream."""
 
@@ -32,26 +34,27 @@ class OnlineForecastScorer(ForecastErrorScorer):
 
     def __init__(
         self,
-        lookback: int,
-        model: ModelConfig,
-        training: TrainConfig,
+        lookback: int = 32,
+        model: ModelConfig | None = None,
+        training: TrainConfig | None = None,
         update_every: int = 100,
         steps: int = 10,
         history: int = 2000,
     ) -> None:
         super().__init__(lookback, model, training)
         for arg, value in (("update_every", update_every), ("steps", steps), ("history", history)):
-            check_positive_int(arg, value)
-        self.update_every, self.steps, self.history = update_every, steps, history
-        self.n_fit_: int | None = None
+            positive_int(self, arg, value)
+        self.update_every = update_every  # rows scored between two updates
+        self.steps = steps  # optimiser steps per update
+        self.history = history  # an update draws windows ending in the last this many rows
 
-    def params(self) -> dict[str, int]:
-        return {"update_every": self.update_every, "steps": self.steps, "history": self.history}
-
-    def fit(self, z: np.ndarray) -> OnlineForecastScorer:
-        super().fit(z)
-        self.n_fit_ = len(z)
-        return self
+    def params(self) -> dict[str, Any]:
+        return {
+            **super().params(),
+            "update_every": self.update_every,
+            "steps": self.steps,
+            "history": self.history,
+        }
 
     @torch.no_grad()
     def _block_errors(self, net: nn.Module, views: torch.Tensor) -> torch.Tensor:
@@ -69,27 +72,25 @@ class OnlineForecastScorer(ForecastErrorScorer):
         if len(z) <= n_fit:
             return out
         out = np.r_[out, np.full(len(z) - n_fit, np.nan)]
-        views = _views(z, self.span)  # (N, span, C); window k ends at row k + span - 1
+        views = _views(z, self.span).to(self.device)  # (N, span, C); window k ends at k + span - 1
+        training = self.train_config
         net = copy.deepcopy(self.net_)
-        optimizer = loop.make_optimizer(net, self.training)
-        gen = torch.Generator().manual_seed(self.training.seed)
+        optimizer = loop.make_optimizer(net, training)
+        gen = torch.Generator().manual_seed(training.seed)
         last = self.span - 1  # row where the first window ends
         for b in range(max(n_fit, last), len(z), self.update_every):
             e = min(b + self.update_every, len(z))
-            out[b:e] = self._block_errors(net, views[b - last : e - last]).double().numpy()
+            out[b:e] = self._block_errors(net, views[b - last : e - last]).double().cpu().numpy()
             lo = max(last, e - self.history) - last  # windows ending in [e - history, e)
             hi = e - last
             net.train()
             for _ in range(self.steps):
-                idx = lo + torch.randint(hi - lo, (self.training.batch_size,), generator=gen)
+                idx = lo + torch.randint(hi - lo, (training.batch_size,), generator=gen)
                 loop.train_step(
                     net,
-                    self.split(views[idx]),
+                    self.split(views[idx.to(views.device)]),
                     optimizer,
                     nn.functional.mse_loss,
-                    self.training.clip_norm,
+                    training.clip_norm,
                 )
         return out
-
-
-SCORERS["online"] = OnlineForecastScorer

@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 import torch
 
+from seqpredict.anomaly.parts import Part, Registry
 from seqpredict.errors import SeqpredictError
 from seqpredict.metrics.anomaly import runs
 
@@ -37,13 +38,8 @@ def ratio_to_score(r: np.ndarray) -> np.ndarray:
     return 1.0 - np.exp2(-np.maximum(r, 0.0))
 
 
-class Threshold:
+class Threshold(Part):
     """Base: ``fit(errors)`` on probationary errors, ``ratio(errors)`` over the whole stream."""
-
-    name = "base"
-
-    def params(self) -> dict[str, Any]:
-        raise NotImplementedError
 
     def state(self) -> dict[str, Any]:
         return {}
@@ -58,6 +54,10 @@ class Threshold:
         raise NotImplementedError
 
 
+THRESHOLDS: Registry[Threshold] = Registry("threshold", Threshold)
+
+
+@THRESHOLDS.register
 class QuantileThreshold(Threshold):
     """Static: tau = q-quantile of the probationary errors."""
 
@@ -87,6 +87,7 @@ class QuantileThreshold(Threshold):
         return np.nan_to_num(errors) / (self.tau_ or 1.0)
 
 
+@THRESHOLDS.register
 class GaussianTailThreshold(Threshold):
     """Tail probability of the short-window mean error under a Gaussian fitted to its past.
 
@@ -119,6 +120,7 @@ class GaussianTailThreshold(Threshold):
         return r
 
 
+@THRESHOLDS.register
 class DynamicThreshold(Threshold):
     """Nonparametric dynamic threshold (Hundman et al. 2018, "Detecting Spacecraft Anomalies
     Using LSTMs and Nonparametric Dynamic Thresholding", section 3.2), run causally.
@@ -213,6 +215,7 @@ class DynamicThreshold(Threshold):
         return ratio
 
 
+@THRESHOLDS.register
 class RankTailThreshold(Threshold):
     """Empirical tail probability of the current error against the recent errors.
 
@@ -252,6 +255,7 @@ class RankTailThreshold(Threshold):
         return self.tail(errors) / self.level
 
 
+@THRESHOLDS.register
 class MultiScaleRankTail(RankTailThreshold):
     """``RankTailThreshold`` of the error's moving averages over each of ``scales`` rows, the
     largest of them: a spike (scale 1) and a lasting rise of smaller errors (scale 10, 50) both
@@ -335,12 +339,3 @@ def seasonal_errors(
     diff[has] = (x[has] - total[has] / seen[has]) / std  # (T_has, C)
     mean = pd.DataFrame(diff).rolling(window, min_periods=window).mean().to_numpy()  # (T, C)
     return np.abs(mean).mean(axis=1)
-
-
-THRESHOLDS: dict[str, type[Threshold]] = {
-    "quantile": QuantileThreshold,
-    "gaussian": GaussianTailThreshold,
-    "dynamic": DynamicThreshold,
-    "rank": RankTailThreshold,
-    "records": MultiScaleRankTail,
-}

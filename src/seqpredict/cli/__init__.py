@@ -11,6 +11,7 @@ from seqpredict.cli import (  # noqa: F401  (each module registers its commands)
     backtest,
     classify,
     compare,
+    datasets,
     detect,
     explain,
     export,

@@ -10,16 +10,20 @@ import typer
 from seqpredict.cli.app import app, console, print_cell, print_table
 from seqpredict.cli.options import config_options
 from seqpredict.config import TrainConfig
+from seqpredict.data.augment import AugmentConfig
+from seqpredict.data.labelled import InputColumns
 from seqpredict.data.series import as_names
 from seqpredict.data.text import TextConfig
 from seqpredict.errors import SeqpredictError
 from seqpredict.models.classifier import ClassifierConfig
 from seqpredict.runs import classify_run
-from seqpredict.tasks.classifier import InputColumns
+from seqpredict.tasks.classifier import ClassifierTrainConfig
+
+CONFIGS = (ClassifierConfig, AugmentConfig, TrainConfig, ClassifierTrainConfig, TextConfig)
 
 
 @app.command()
-@config_options(ClassifierConfig, TrainConfig, TextConfig, exclude=("cell",))
+@config_options(*CONFIGS, exclude=("cell",))
 def classify(
     train: Path = typer.Argument(..., help="training data: CSV/Parquet table or UCR-style file"),
     test: Path | None = typer.Option(None, help="test data in the same form as TRAIN"),
@@ -62,6 +66,8 @@ def classify(
         model=configs[ClassifierConfig],
         training=configs[TrainConfig],
         text=configs[TextConfig],
+        augment=configs[AugmentConfig],
+        classifier_training=configs[ClassifierTrainConfig],
         val_frac=val_frac,
         test_frac=test_frac,
         overwrite=overwrite,

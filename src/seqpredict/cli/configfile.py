@@ -1,16 +1,13 @@
 """``--config FILE``: option values from a JSON file (e.g. the best trial of ``seqpredict tune``).
 
-The file is a JSON object whose keys are the command's option names in Python spelling
-(``hidden_size``, ``lookback``, ``cell``...). A flag given on the command line wins over the file;
-the file wins over the defaults. Keys ``seqpredict_config`` (format) and ``tuning`` (where the
-values came from) are informational.
+The file format and its reading are the library's (``seqpredict.configfile``). A flag given on
+the command line wins over the file; the file wins over the defaults.
 """
 
 from __future__ import annotations
 
 import functools
 import inspect
-import json
 import typing
 from collections.abc import Callable
 from pathlib import Path
@@ -18,26 +15,8 @@ from typing import Any
 
 import typer
 
+from seqpredict.configfile import read_config_file
 from seqpredict.errors import SeqpredictError, closest
-
-INFO_KEYS = ("seqpredict_config", "tuning")
-
-
-def read_config_file(path: str | Path) -> dict[str, Any]:
-    """The option values in ``path`` (informational keys removed)."""
-    path = Path(path)
-    try:
-        data = json.loads(path.read_text())
-    except FileNotFoundError:
-        raise SeqpredictError(f"`config`: file {str(path)!r} not found.") from None
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise SeqpredictError(f"`config`: {str(path)!r} is not valid JSON ({exc}).") from None
-    if not isinstance(data, dict):
-        raise SeqpredictError(
-            f"`config`: {str(path)!r} must hold a JSON object of option values, found "
-            f"{type(data).__name__}."
-        )
-    return {k: v for k, v in data.items() if k not in INFO_KEYS}
 
 
 def _is_path(annotation: Any) -> bool:

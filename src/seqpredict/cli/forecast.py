@@ -101,7 +101,6 @@ def predict(
     print_table(frame, f"Forecast from {chosen}")
 
 
-@app.command("datasets")
 def list_datasets() -> None:
     """List the data sets bundled with seqpredict."""
     import pandas as pd

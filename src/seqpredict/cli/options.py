@@ -26,10 +26,14 @@ def field_help(cls: type) -> dict[str, str]:
 
 
 def config_options(
-    *classes: type, exclude: tuple[str, ...] = ()
+    *configs: Any, exclude: tuple[str, ...] = ()
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Decorate a command taking ``configs: dict[type, instance]``: every field of ``classes``
-    (except ``exclude``) becomes an option ``--field-name`` with the field's default and help."""
+    """Decorate a command taking ``configs: dict[type, instance]``: every field of ``configs``
+    (except ``exclude``) becomes an option ``--field-name`` with the field's default and help.
+    Each of ``configs`` is a dataclass, or an instance of one whose values are the defaults
+    (a task whose defaults differ, e.g. the detector's small ``ModelConfig``)."""
+    classes = [c if isinstance(c, type) else type(c) for c in configs]
+    bases = {type(c): c for c in configs if not isinstance(c, type)}
 
     def decorate(func: Callable[..., Any]) -> Callable[..., Any]:
         sig = inspect.signature(func)
@@ -52,7 +56,9 @@ def config_options(
                         f.name,
                         inspect.Parameter.KEYWORD_ONLY,
                         default=typer.Option(
-                            f.default, help=helps.get(f.name, ""), rich_help_panel=cls.__name__
+                            getattr(bases[cls], f.name) if cls in bases else f.default,
+                            help=helps.get(f.name, ""),
+                            rich_help_panel=cls.__name__,
                         ),
                         annotation=hints[f.name],
                     )
@@ -64,8 +70,11 @@ def config_options(
             for name in list(kwargs):
                 if name in owned:
                     values[owned[name]][name] = kwargs.pop(name)
-            configs = {cls: cls(**v) for cls, v in values.items()}
-            return func(*args, configs=configs, **kwargs)
+            built = {
+                cls: dataclasses.replace(bases[cls], **v) if cls in bases else cls(**v)
+                for cls, v in values.items()
+            }
+            return func(*args, configs=built, **kwargs)
 
         wrapper.__signature__ = sig.replace(parameters=params)  # type: ignore[attr-defined]
         wrapper.__annotations__ = {p.name: p.annotation for p in params}

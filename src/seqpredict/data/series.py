@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from seqpredict.errors import SeqpredictError, check_choice, closest
+from seqpredict.errors import SeqpredictError, check_choice, check_fraction, closest
 
 FILL_METHODS = ("ffill", "interpolate")
+FLOAT32_MAX = float(np.finfo(np.float32).max)
 
 
 @dataclass(frozen=True)
@@ -76,6 +78,8 @@ class SeriesSet:
     times: list[pd.Index]
     freq: str | None  # pandas frequency alias, None without a time column
     notes: list[str] = field(default_factory=list)  # what was repaired (sorted, filled)
+    fill: str | None = None  # how missing values were filled (None: there were none allowed)
+    missing: list[np.ndarray] | None = None  # (T_s, C) masks of the filled values; None: none
 
     @property
     def n_targets(self) -> int:
@@ -84,6 +88,91 @@ class SeriesSet:
     @property
     def lengths(self) -> list[int]:
         return [len(v) for v in self.values]
+
+    def split_point(self, test_frac: float = 0.2, test_start: Any = None) -> Any:
+        """Where the test period starts: ``test_start`` parsed (a date or time; a row number
+        without a time column), or else the first time stamp (row number) of the last
+        ``test_frac`` of the longest series."""
+        if test_start is not None:
+            return _parse_start(test_start, self.columns.time_col is not None)
+        check_fraction("test_frac", test_frac, allow_zero=False)
+        times = self.times[int(np.argmax(self.lengths))]
+        return times[int(round(len(times) * (1 - test_frac)))]
+
+    def before(self, start: Any) -> SeriesSet:
+        """The rows strictly before ``start`` (a time stamp, or a row number without a time
+        column) of every series; series with no such row are left out. Filled values are
+        filled again from the kept rows only, so nothing after ``start`` leaks into them."""
+        ends = [row_of(start, t) for t in self.times]
+        return self._cut(ends)
+
+    def head(self, rows: int) -> SeriesSet:
+        """The first ``rows`` rows of every series (fewer where a series is shorter)."""
+        return self._cut([rows] * len(self.ids))
+
+    def _cut(self, ends: list[int]) -> SeriesSet:
+        keep = [s for s, end in enumerate(ends) if end > 0]
+        if not keep:
+            raise SeqpredictError(
+                f"no series has rows before the cut (series lengths {self.lengths[:5]})."
+            )
+        values = []
+        for s in keep:
+            block = self.values[s][: ends[s]]
+            if self.missing is not None and self.missing[s][: ends[s]].any():
+                block = self._refill(s, block, self.missing[s][: ends[s]])
+            values.append(block)
+        return SeriesSet(
+            columns=self.columns,
+            ids=[self.ids[s] for s in keep],
+            values=values,
+            times=[self.times[s][: ends[s]] for s in keep],
+            freq=self.freq,
+            notes=list(self.notes),
+            fill=self.fill,
+            missing=None if self.missing is None else [self.missing[s][: ends[s]] for s in keep],
+        )
+
+    def _refill(self, s: int, block: np.ndarray, missing: np.ndarray) -> np.ndarray:
+        names = list(self.columns.inputs)[: block.shape[1]]
+        raw = pd.DataFrame(np.where(missing, np.nan, block).astype(np.float64), columns=names)
+        where = f" (series {self.ids[s]!r})" if self.columns.id_col else ""
+        filled = _fill(raw, self.fill, where, _roles(self.columns))
+        return np.ascontiguousarray(filled.to_numpy(dtype=np.float32))
+
+
+def _parse_start(test_start: Any, timed: bool) -> Any:
+    if not timed:
+        try:
+            return int(test_start)
+        except (ValueError, TypeError):
+            raise SeqpredictError(
+                f"`test_start` must be a row number without a time column, got {test_start!r}."
+            ) from None
+    try:
+        return pd.Timestamp(test_start)
+    except (ValueError, TypeError):
+        raise SeqpredictError(f"`test_start` must be a date or time, got {test_start!r}.") from None
+
+
+def row_of(start: Any, times: pd.Index) -> int:
+    """The row of ``times`` where ``start`` (a time stamp, or a row number without a time
+    column) falls: the number of rows before it. None: 0."""
+    if start is None:
+        return 0
+    if isinstance(times, pd.DatetimeIndex):
+        try:
+            stamp = pd.Timestamp(start)
+        except (ValueError, TypeError):
+            raise SeqpredictError(f"`start` must be a date or time, got {start!r}.") from None
+        return int(times.searchsorted(stamp))
+    return int(np.searchsorted(np.asarray(times), start))
+
+
+def _roles(columns: Columns) -> dict[str, str]:
+    roles = {c: "target" for c in columns.target}
+    roles |= {c: "past_covariates" for c in columns.past_covariates}
+    return roles | {c: "future_covariates" for c in columns.future_covariates}
 
 
 def _check_columns(frame: pd.DataFrame, columns: Columns, *, need_future: bool) -> None:
@@ -132,8 +221,23 @@ def _numeric(frame: pd.DataFrame, names: tuple[str, ...], role: str) -> pd.DataF
                     f"{bad.iloc[0]!r} (dtype {col.dtype}); {len(bad)} such value(s) in all."
                 )
             col = converted
-        out[name] = col.astype("float64")
+        col = col.astype("float64")
+        _check_finite(col, name, role)
+        out[name] = col
     return pd.DataFrame(out, index=frame.index)
+
+
+def _check_finite(col: pd.Series, name: str, role: str) -> None:
+    """Reject infinities and values float32 cannot hold (they train to a nan loss)."""
+    values = col.to_numpy()
+    with np.errstate(invalid="ignore"):
+        bad = np.flatnonzero(np.isinf(values) | (np.abs(values) > FLOAT32_MAX))
+    if len(bad):
+        raise SeqpredictError(
+            f"`{role}`: column {name!r} holds {float(values[bad[0]])!r} at row "
+            f"{col.index[bad[0]]}, beyond what float32 holds (+-{FLOAT32_MAX:.4g}); "
+            f"{len(bad)} such value(s) in all. Remove or clip them, or rescale the column."
+        )
 
 
 def _parse_times(frame: pd.DataFrame, time_col: str) -> pd.Series:
@@ -169,13 +273,13 @@ def _infer_freq(times: pd.Index, where: str) -> str | None:
         freq = pd.infer_freq(times)
     if freq is not None:
         return str(getattr(freq, "freqstr", freq))
-    deltas = np.diff(times.asi8)
+    deltas = np.diff(times.to_numpy())  # timedelta64 in the index's own unit (ns, us, ...)
     values, counts = np.unique(deltas, return_counts=True)
     common = values[np.argmax(counts)]
     k = int(np.flatnonzero(deltas != common)[0])
     raise SeqpredictError(
         f"`time_col`{where}: irregular frequency: the usual step is "
-        f"{pd.Timedelta(int(common))}, but {times[k]} is followed by {times[k + 1]}. "
+        f"{pd.Timedelta(common)}, but {times[k]} is followed by {times[k + 1]}. "
         "Resample to a regular grid (DataFrame.resample) or fill the gap first."
     )
 
@@ -219,9 +323,7 @@ def build_series(
     names = columns.target + columns.past_covariates
     if need_future:
         names = names + columns.future_covariates
-    roles = {c: "target" for c in columns.target}
-    roles |= {c: "past_covariates" for c in columns.past_covariates}
-    roles |= {c: "future_covariates" for c in columns.future_covariates}
+    roles = _roles(columns)
     numbers = pd.concat([_numeric(frame, (name,), roles[name]) for name in names], axis=1)
     times = _parse_times(frame, columns.time_col) if columns.time_col else None
     if columns.id_col is None:
@@ -236,6 +338,7 @@ def build_series(
         groups = list(frame.groupby(ids.astype(str), sort=False).groups.items())
     notes: list[str] = []
     out_ids, out_values, out_times, freqs = [], [], [], set()
+    out_missing: list[np.ndarray] = []
     for sid, index in groups:
         where = f" (series {sid!r})" if columns.id_col else ""
         block = numbers.loc[index]
@@ -263,7 +366,9 @@ def build_series(
             freq = _infer_freq(stamps, where)
             if freq is not None:
                 freqs.add(freq)
-        before = block.isna().to_numpy().sum()
+        missing = block.isna().to_numpy()  # (T_s, C)
+        before = missing.sum()
+        out_missing.append(missing)
         block = _fill(block, fill, where, roles)
         if before:
             notes.append(f"filled {before} missing value(s){where} by {fill}")
@@ -282,4 +387,6 @@ def build_series(
         times=out_times,
         freq=freqs.pop() if freqs else None,
         notes=notes,
+        fill=fill,
+        missing=out_missing if any(m.any() for m in out_missing) else None,
     )

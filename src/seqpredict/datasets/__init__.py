@@ -118,3 +118,6 @@ def load_ett(
         )
     frame["date"] = pd.to_datetime(frame["date"])
     return frame
+
+
+from seqpredict.datasets.public import get, registry  # noqa: E402, F401  (public sets, issue 16)

@@ -12,7 +12,6 @@ import numpy as np
 import torch
 
 from seqpredict.data.io import TableLike
-from seqpredict.data.windows import valid_starts
 from seqpredict.errors import SeqpredictError, check_positive_int
 from seqpredict.explain.attributions import integrated_gradients
 from seqpredict.explain.gates import SHOWN, trace_gates
@@ -51,20 +50,15 @@ def test_windows(
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """Up to ``n_windows`` evaluation windows from ``start`` on, evenly spaced, the last test
     window last: x (N, L, C), future (N, H, F), scaled."""
-    series = forecaster._series(data)
-    lo = [forecaster._row_of(start, t) for t in series.times]
-    starts, _ = valid_starts(
-        series.lengths, forecaster.lookback, forecaster.horizon, lo, series.lengths
-    )
-    if len(starts) == 0:
+    batch = forecaster.windows(data, start=start)
+    if len(batch.starts) == 0:
         raise SeqpredictError(
             f"`data` has no complete window (lookback {forecaster.lookback} + horizon "
             f"{forecaster.horizon}) from {start} on; pass the data the run was trained on."
         )
-    pick = np.unique(np.linspace(0, len(starts) - 1, min(n_windows, len(starts))).round())
-    windows = forecaster._windows(series)
-    x, _, future = windows.gather(torch.from_numpy(starts[pick.astype(int)]))
-    return x.cpu(), future.cpu()
+    n = len(batch.starts)
+    pick = torch.from_numpy(np.unique(np.linspace(0, n - 1, min(n_windows, n)).round()).astype(int))
+    return batch.x[pick].cpu(), batch.future[pick].cpu()  # (N, L, C), (N, H, F)
 
 
 def explain_forecaster(

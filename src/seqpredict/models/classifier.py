@@ -12,18 +12,18 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from seqpredict.data.text import PAD_ID, UNK_ID
+from seqpredict.data.augment import AugmentConfig
+from seqpredict.data.augment import augment as augment_inputs
 from seqpredict.errors import SeqpredictError, check_choice, check_fraction, check_positive_int
 from seqpredict.models.conv_embed import ConvEmbed
 from seqpredict.models.segments import segment_embedding
 from seqpredict.models.varlen import POOLINGS, Pooling, VarLenEncoder, valid_mask
 
-LR_SCHEDULES = ("none", "cosine")
-
 
 @dataclass(frozen=True)
 class ClassifierConfig:
-    """The classification network."""
+    """The classification network. (Augmentation: ``seqpredict.data.augment.AugmentConfig``;
+    loss and schedule: ``seqpredict.tasks.classifier.ClassifierTrainConfig``.)"""
 
     cell: str = "lstm"  # recurrent cell from the registry: lstm, gru or rnn
     hidden_size: int = 64  # units per recurrent layer and direction
@@ -39,11 +39,6 @@ class ClassifierConfig:
     conv_kernel: int = 5  # conv_embed: odd kernel width in (patched) steps, "same" padding
     conv_skip: bool = False  # conv_embed: the head also reads the conv features' mean over valid
     # steps, beside the pooled recurrent output (LSTM-FCN's parallel convolution branch)
-    word_dropout: float = 0.0  # text only: training replaces this share of words with <unk>
-    jitter: float = 0.0  # numeric only: training adds Gaussian noise of this std (scaled units)
-    scaling: float = 0.0  # numeric only: training multiplies each sequence by 1 + N(0, s^2)
-    label_smoothing: float = 0.0  # training: cross-entropy against smoothed targets
-    lr_schedule: str = "none"  # training: none, or cosine decay of lr to 0 over the epochs
 
     def validate(self) -> ClassifierConfig:
         from seqpredict.models.registry import CELLS
@@ -55,14 +50,6 @@ class ClassifierConfig:
         check_fraction("dropout", self.dropout)
         check_positive_int("embedding_dim", self.embedding_dim)
         check_positive_int("patch", self.patch)
-        for name in ("word_dropout", "label_smoothing"):
-            check_fraction(name, getattr(self, name))
-        if not (self.jitter >= 0 and self.scaling >= 0):
-            raise SeqpredictError(
-                f"`jitter` and `scaling` must be >= 0 (0: off), got {self.jitter!r}, "
-                f"{self.scaling!r}."
-            )
-        check_choice("lr_schedule", self.lr_schedule, LR_SCHEDULES)
         if (
             isinstance(self.conv_embed, bool)
             or not isinstance(self.conv_embed, int)
@@ -97,7 +84,8 @@ class ClassifierNet(nn.Module):
     """``forward(x, lengths)`` -> logits (N, K).
 
     x: token ids (N, L) int64 when ``vocab_size`` is given, else features (N, L, C) float32;
-    lengths: (N,) int64, each >= 1. Steps at or beyond a row's length are ignored.
+    lengths: (N,) int64, each >= 1. Steps at or beyond a row's length are ignored. In training
+    mode the inputs are first augmented by ``augment`` (None: not at all).
     """
 
     def __init__(
@@ -107,8 +95,10 @@ class ClassifierNet(nn.Module):
         *,
         n_features: int | None = None,
         vocab_size: int | None = None,
+        augment: AugmentConfig | None = None,
     ) -> None:
         super().__init__()
+        self.augment_config = augment or AugmentConfig()
         self.embedding = (
             nn.Embedding(vocab_size, config.embedding_dim, padding_idx=0) if vocab_size else None
         )
@@ -157,16 +147,6 @@ class ClassifierNet(nn.Module):
         return self.head(self.dropout(pooled))  # (N, K)
 
     def augment(self, x: torch.Tensor) -> torch.Tensor:
-        """Training-time noise: word dropout on ids (N, L) (padding stays padding), or jitter
-        and per-sequence scaling on features (N, L, C)."""
-        c = self.config
-        if self.embedding is not None:
-            if not c.word_dropout:
-                return x
-            drop = (torch.rand(x.shape, device=x.device) < c.word_dropout) & (x != PAD_ID)
-            return x.masked_fill(drop, UNK_ID)
-        if c.scaling:
-            x = x * (1 + c.scaling * torch.randn(x.shape[0], 1, 1, device=x.device))
-        if c.jitter:
-            x = x + c.jitter * torch.randn_like(x)
-        return x
+        """Training-time noise (``seqpredict.data.augment``): word dropout on ids (N, L), or
+        jitter and per-sequence scaling on features (N, L, C)."""
+        return augment_inputs(x, self.augment_config, tokens=self.embedding is not None)

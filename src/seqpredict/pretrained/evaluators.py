@@ -55,11 +55,10 @@ def evaluate_classifier(model: Any, manifest: dict[str, Any], data_root: Path) -
 
 
 def load_detector(path: str | Path, device: str = "cpu") -> Any:
-    """``AnomalyDetector.load`` with the registry's loader signature (detectors run on CPU)."""
+    """``AnomalyDetector.load`` with the registry's loader signature."""
     from seqpredict.anomaly import AnomalyDetector
 
-    del device  # the detector's networks are tiny; AnomalyDetector.load keeps them on CPU
-    return AnomalyDetector.load(path)
+    return AnomalyDetector.load(path, device=device)
 
 
 def detector_metric(

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from seqpredict.config import TrainConfig, to_dict
+from seqpredict.data.augment import AugmentConfig
 from seqpredict.data.io import read_table
 from seqpredict.data.text import TextConfig
 from seqpredict.data.ucr import read_ucr
@@ -28,6 +29,7 @@ from seqpredict.report.html import DATA_SUMMARY
 from seqpredict.runs.base import OnCell, RunResult, check_cells, check_out, fit_cells, write_run
 from seqpredict.storage import write_json
 from seqpredict.tasks.classifier import (
+    ClassifierTrainConfig,
     InputColumns,
     SequenceClassifier,
     read_inputs,
@@ -118,6 +120,8 @@ def classify_run(
     test_frac: float = 0.2,
     overwrite: bool = False,
     on_cell: OnCell | None = None,
+    augment: AugmentConfig | None = None,
+    classifier_training: ClassifierTrainConfig | None = None,
 ) -> RunResult:
     """Train one classifier per cell on TRAIN (minus a stratified ``test_frac`` when no TEST is
     given), evaluate each and the majority class on the test part, write the run directory."""
@@ -137,7 +141,14 @@ def classify_run(
     probas: dict[str, np.ndarray] = {}
 
     def fit(cell: str) -> SequenceClassifier:
-        clf = SequenceClassifier(replace(model, cell=cell), training, text, val_frac)
+        clf = SequenceClassifier(
+            replace(model, cell=cell),
+            training,
+            text,
+            val_frac,
+            augment=augment,
+            classifier_training=classifier_training,
+        )
         return clf.fit(train_set.X, train_set.y, **_fit_columns(columns))
 
     def evaluate(cell: str, clf: SequenceClassifier) -> dict[str, Any]:
@@ -159,7 +170,9 @@ def classify_run(
         "n_train": len(train_set.y),
         "n_test": len(test_set.y),
         "model": to_dict(model),
+        "augment": to_dict(augment or AugmentConfig()),
         "training": to_dict(training),
+        "classifier_training": to_dict(classifier_training or ClassifierTrainConfig()),
         "text": to_dict(text or TextConfig()),
         "val_frac": val_frac,
     }

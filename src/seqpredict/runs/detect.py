@@ -16,6 +16,7 @@ from typing import Any
 import pandas as pd
 
 from seqpredict.anomaly.detector import AnomalyDetector
+from seqpredict.anomaly.spec import DetectSpec
 from seqpredict.config import ModelConfig, TrainConfig, to_dict
 from seqpredict.data.io import TableLike, read_table
 from seqpredict.errors import SeqpredictError, closest
@@ -68,24 +69,22 @@ def detect_run(
         truth = frame[label_col].fillna(0).astype(bool).to_numpy()
     cells = check_cells(cells, model or ModelConfig())
     out = check_out(out, overwrite=overwrite)
+    spec = DetectSpec(
+        scorer=scorer,
+        threshold=threshold,
+        lookback=lookback,
+        probation=probation,
+        suppress=str(suppress),
+        season=str(season),
+        season_window=season_window,
+        season_count=season_count,
+        spatial_tolerance=spatial_tolerance,
+    )
     scored: dict[str, pd.DataFrame] = {}
     windows: dict[str, pd.DataFrame] = {}
 
     def fit(cell: str) -> AnomalyDetector:
-        det = AnomalyDetector(
-            scorer=scorer,
-            threshold=threshold,
-            cell=cell,
-            lookback=lookback,
-            probation=probation,
-            suppress=suppress,
-            spatial_tolerance=spatial_tolerance,
-            season=season,
-            season_window=season_window,
-            season_count=season_count,
-            model=model,
-            training=training,
-        )
+        det = spec.detector(cell, model, training)
         return det.fit(frame, value_col=value_col, time_col=time_col)
 
     def evaluate(cell: str, det: AnomalyDetector) -> dict[str, Any]:
@@ -128,8 +127,8 @@ def detect_run(
         "season": season,
         "season_window": season_window,
         "season_count": season_count,
-        "model": to_dict(det0.model_config()),
-        "training": to_dict(det0.train_config()),
+        "model": to_dict(det0.model_config),
+        "training": to_dict(det0.train_config),
     }
 
     def write_files(tmp: Path) -> None:

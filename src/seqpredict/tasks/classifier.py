@@ -1,10 +1,7 @@
 """The SequenceClassifier estimator: text or numeric sequences -> class labels.
 
-Inputs (``fit``, ``predict``, ``predict_proba``, ``evaluate`` take the same forms):
-- text: a list / Series of strings, or a DataFrame with ``text_col`` (and ``label_col``);
-- numeric: a 3-D array (N, L, C), a 2-D array (N, L), a list of (L_i, C) arrays, or a long
-  DataFrame with ``id_col``, ``value_cols``, optional ``time_col`` (and ``label_col``, constant
-  within an id). See ``seqpredict.data.sequences`` for padding and NaN rules.
+Inputs (``fit``, ``predict``, ``predict_proba``, ``evaluate`` take the same forms) are read by
+``seqpredict.data.labelled.read_inputs``: texts, or numeric sequences as arrays or a long table.
 
 Labels may be of any JSON scalar type (str, int, float, bool); they are mapped to indices
 0 .. K-1 in sorted order and saved with the model. Shape key: N sequences, L padded length,
@@ -14,24 +11,20 @@ C features, K classes.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from functools import partial
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pandas as pd
 import torch
 
 from seqpredict.config import TrainConfig, from_dict, to_dict
-from seqpredict.data.io import read_table
+from seqpredict.data.augment import AugmentConfig
+from seqpredict.data.labelled import INPUTS, InputColumns, read_inputs, stratified_split
 from seqpredict.data.sequences import (
     FeatureScaler,
-    LongColumns,
-    as_sequences,
-    check_columns,
     check_sequences,
-    from_long,
     pad_sequences,
     patch_sequences,
 )
@@ -39,7 +32,6 @@ from seqpredict.data.series import as_names
 from seqpredict.data.text import (
     TextConfig,
     Vocabulary,
-    as_texts,
     check_not_empty,
     encode_texts,
     load_word_vectors,
@@ -57,25 +49,28 @@ from seqpredict.training.seed import resolve_device, seed_everything
 
 KIND = "sequence_classifier"
 FORMAT_VERSION = 1
-INPUTS = ("text", "numeric")
+LR_SCHEDULES = ("none", "cosine")
+__all__ = [
+    "AugmentConfig",
+    "ClassifierTrainConfig",
+    "InputColumns",
+    "SequenceClassifier",
+    "read_inputs",
+    "stratified_split",
+]
 
 
 @dataclass(frozen=True)
-class InputColumns:
-    """Where a DataFrame keeps texts or long-format sequences, and labels."""
+class ClassifierTrainConfig:
+    """What classification adds to the model-agnostic TrainConfig: its loss and lr schedule."""
 
-    text_col: str | None = None
-    label_col: str | None = None
-    id_col: str | None = None
-    time_col: str | None = None
-    value_cols: tuple[str, ...] = ()
+    label_smoothing: float = 0.0  # cross-entropy against targets smoothed by this share
+    lr_schedule: str = "none"  # none, or cosine decay of lr to 0 over the epochs
 
-    def to_dict(self) -> dict[str, Any]:
-        return {**self.__dict__, "value_cols": list(self.value_cols)}
-
-    @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> InputColumns:
-        return cls(**{**d, "value_cols": tuple(d["value_cols"])})
+    def validate(self) -> ClassifierTrainConfig:
+        check_fraction("label_smoothing", self.label_smoothing)
+        check_choice("lr_schedule", self.lr_schedule, LR_SCHEDULES)
+        return self
 
 
 @dataclass
@@ -87,78 +82,6 @@ class Encoded:
     lengths: torch.Tensor
     y: np.ndarray | None
     ids: list[Any] | None
-
-
-def _as_label_list(y: Any, name: str) -> list[Any]:
-    values = y.tolist() if hasattr(y, "tolist") else list(y)
-    for i, v in enumerate(values):
-        if v is None or (isinstance(v, float) and v != v):
-            raise SeqpredictError(f"`{name}`: label {i} is missing; every sequence needs a label.")
-        if not isinstance(v, (str, int, float, bool)):
-            raise SeqpredictError(
-                f"`{name}`: label {i} is a {type(v).__name__} ({v!r}); labels must be strings, "
-                "integers, floats or booleans so they can be saved with the model."
-            )
-    return values
-
-
-def read_inputs(
-    X: Any, y: Any, columns: InputColumns, *, need_labels: bool
-) -> tuple[str, list[Any], list[Any] | None, list[Any] | None]:
-    """-> (input kind, texts or sequences, labels or None, ids of a long table or None)."""
-    labels = None if y is None else _as_label_list(y, "y")
-    ids = None
-    if isinstance(X, (str, Path)) or hasattr(X, "to_pandas"):
-        X = read_table(X)
-    if isinstance(X, pd.DataFrame):
-        if columns.text_col is None and columns.id_col is None:
-            raise SeqpredictError(
-                "`X` is a DataFrame: pass `text_col` (one text per row) or `id_col` and "
-                "`value_cols` (long format: one row per sequence and step)."
-            )
-        label_col = columns.label_col if y is None else None
-        if label_col is not None and not need_labels and label_col not in X.columns:
-            label_col = None  # predicting: the label column may be absent
-        if label_col is not None:
-            check_columns(X, [label_col], "X")
-        if columns.text_col is not None:
-            check_columns(X, [columns.text_col], "X")
-            items: list[Any] = as_texts(X[columns.text_col], columns.text_col)
-            kind = "text"
-            if label_col:
-                labels = _as_label_list(X[label_col], label_col)
-        else:
-            if not columns.value_cols:
-                raise SeqpredictError("`value_cols`: name the value column(s) of the table.")
-            long = LongColumns(columns.id_col, columns.value_cols, columns.time_col)  # type: ignore[arg-type]
-            ids, items = from_long(X, long)
-            check_sequences(items, "X")
-            kind = "numeric"
-            if label_col:
-                labels = _labels_per_id(X, columns.id_col, label_col, ids)  # type: ignore[arg-type]
-    elif isinstance(X, pd.Series) or (isinstance(X, (list, tuple)) and X and isinstance(X[0], str)):
-        items, kind = as_texts(X, "X"), "text"
-    else:
-        items, kind = as_sequences(X, "X"), "numeric"
-    if labels is not None and len(labels) != len(items):
-        raise SeqpredictError(
-            f"`y` has {len(labels)} labels for {len(items)} sequences; give one label each."
-        )
-    if need_labels and labels is None:
-        raise SeqpredictError("labels are needed: pass `y` or `label_col`.")
-    return kind, items, labels, ids
-
-
-def _labels_per_id(frame: pd.DataFrame, id_col: str, label_col: str, ids: list[Any]) -> list[Any]:
-    per_id = frame.groupby(id_col, sort=False)[label_col].nunique(dropna=False)
-    mixed = per_id[per_id > 1]
-    if len(mixed):
-        raise SeqpredictError(
-            f"`{label_col}`: sequence {mixed.index[0]!r} has {int(mixed.iloc[0])} different "
-            "labels; a long table needs one label per id."
-        )
-    first = frame.groupby(id_col, sort=False)[label_col].first()
-    return _as_label_list(first.loc[ids], label_col)
 
 
 class SequenceClassifier(Estimator):
@@ -176,6 +99,8 @@ class SequenceClassifier(Estimator):
         val_frac: float = 0.1,
         word_vectors: str | Path | None = None,
         monitor: str = "val_loss",
+        augment: AugmentConfig | None = None,
+        classifier_training: ClassifierTrainConfig | None = None,
     ) -> None:
         self.model = model  # None: ClassifierConfig()
         self.training = training  # None: TrainConfig()
@@ -183,10 +108,21 @@ class SequenceClassifier(Estimator):
         self.val_frac = val_frac  # stratified share of the training data for early stopping
         self.word_vectors = word_vectors  # GloVe-format text file to initialise the embedding
         self.monitor = monitor  # early stopping and best weights on val_loss or val_accuracy
+        self.augment = augment  # None: AugmentConfig(), no augmentation
+        self.classifier_training = classifier_training  # None: ClassifierTrainConfig()
 
     @property
     def model_config(self) -> ClassifierConfig:
         return self.model if self.model is not None else ClassifierConfig()
+
+    @property
+    def augment_config(self) -> AugmentConfig:
+        return self.augment if self.augment is not None else AugmentConfig()
+
+    @property
+    def classifier_train_config(self) -> ClassifierTrainConfig:
+        ct = self.classifier_training
+        return ct if ct is not None else ClassifierTrainConfig()
 
     @property
     def text_config(self) -> TextConfig:
@@ -232,6 +168,8 @@ class SequenceClassifier(Estimator):
         self.model_config.validate()
         self.train_config.validate()
         self.text_config.validate()
+        self.augment_config.validate()
+        self.classifier_train_config.validate()
 
     def fit(
         self,
@@ -315,7 +253,7 @@ class SequenceClassifier(Estimator):
             config=config,
             loss_fn=partial(
                 torch.nn.functional.cross_entropy,
-                label_smoothing=self.model_config.label_smoothing,
+                label_smoothing=self.classifier_train_config.label_smoothing,
             ),
             val_batches=val_batches if len(val_t) and not by_accuracy else None,
             label=self.model_config.cell,
@@ -330,7 +268,7 @@ class SequenceClassifier(Estimator):
     def _scheduler(self, epochs: int) -> Callable[[torch.optim.Optimizer], Any] | None:
         """``lr_schedule="cosine"``: the learning rate falls along a half cosine to 0 at the
         last of ``epochs`` (stepped once per epoch), ``"none"``: constant."""
-        if self.model_config.lr_schedule == "none":
+        if self.classifier_train_config.lr_schedule == "none":
             return None
         return lambda opt: torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=epochs)
 
@@ -340,6 +278,7 @@ class SequenceClassifier(Estimator):
             len(self.classes_),
             n_features=self.n_features_,
             vocab_size=len(self.vocab_) if self.input_ == "text" else None,
+            augment=self.augment_config,
         )
 
     def _init_embedding(self) -> int | None:
@@ -409,6 +348,8 @@ class SequenceClassifier(Estimator):
             "val_frac": self.val_frac,
             "word_vectors": None if self.word_vectors is None else str(self.word_vectors),
             "monitor": self.monitor,
+            "augment": to_dict(self.augment_config),
+            "classifier_training": to_dict(self.classifier_train_config),
             "columns": self.columns_.to_dict(),
             "classes": list(self.classes_),
             "vocab": self.vocab_.to_dict() if self.input_ == "text" else None,
@@ -423,13 +364,16 @@ class SequenceClassifier(Estimator):
         """Rebuild a saved SequenceClassifier (never unpickles)."""
         config, weights = read_model_dir(path, KIND, FORMAT_VERSION)
         try:
+            model, augment, extra = split_flat_model(config)
             self = cls(
-                model=from_dict(ClassifierConfig, config["model"]).validate(),
+                model=from_dict(ClassifierConfig, model).validate(),
                 training=replace(from_dict(TrainConfig, config["training"]), device=device),
                 text=from_dict(TextConfig, config["text"]),
                 val_frac=config["val_frac"],
                 word_vectors=config["word_vectors"],
                 monitor=config.get("monitor", "val_loss"),
+                augment=from_dict(AugmentConfig, augment).validate(),
+                classifier_training=from_dict(ClassifierTrainConfig, extra).validate(),
             )
             self.input_ = check_choice("input", config["input"], INPUTS)
             self.columns_ = InputColumns.from_dict(config["columns"])
@@ -452,17 +396,12 @@ class SequenceClassifier(Estimator):
         return self
 
 
-def stratified_split(y: np.ndarray, frac: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """(train, validation) indices, sorted: about ``frac`` of each class held out, every class
-    keeping at least one training example."""
-    if frac == 0:
-        return np.arange(len(y)), np.zeros(0, np.int64)
-    rng = np.random.default_rng(seed)
-    val = []
-    for c in np.unique(y):
-        members = rng.permutation(np.flatnonzero(y == c))
-        k = min(int(round(len(members) * frac)), len(members) - 1)
-        val.append(members[:k])
-    val_idx = np.sort(np.concatenate(val)).astype(np.int64)
-    train_idx = np.setdiff1d(np.arange(len(y)), val_idx).astype(np.int64)
-    return train_idx, val_idx
+def split_flat_model(config: dict[str, Any]) -> tuple[dict, dict, dict]:
+    """(network, augmentation, classifier training) settings of a saved config. Models saved
+    before the split keep the augmentation and training fields inside ``model``."""
+    model = dict(config["model"])
+    parts = []
+    for key, cls in (("augment", AugmentConfig), ("classifier_training", ClassifierTrainConfig)):
+        flat = {f.name: model.pop(f.name) for f in fields(cls) if f.name in model}
+        parts.append(config.get(key, flat))
+    return model, parts[0], parts[1]

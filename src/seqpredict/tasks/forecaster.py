@@ -19,15 +19,17 @@ from seqpredict.config import ModelConfig, TrainConfig, from_dict, to_dict
 from seqpredict.data.frequency import continue_index, season_from_freq
 from seqpredict.data.io import TableLike, read_table
 from seqpredict.data.scaling import StandardScaler
-from seqpredict.data.series import Columns, SeriesSet, as_names, build_series
+from seqpredict.data.series import Columns, SeriesSet, as_names, build_series, row_of
 from seqpredict.data.windows import Windows, batches, stack, valid_starts
 from seqpredict.errors import SeqpredictError, check_fraction, check_positive_int
 from seqpredict.evaluation import conformal
 from seqpredict.evaluation.baselines import BASELINES
-from seqpredict.metrics.forecast import all_metrics, naive_scale
+from seqpredict.evaluation.forecasts import WindowForecasts
+from seqpredict.metrics.forecast import naive_scale
 from seqpredict.models.forecast_net import ForecastNet, median_index, parse_quantiles
 from seqpredict.models.segments import check_segment_len
 from seqpredict.storage import load_weights, read_model_dir
+from seqpredict.tasks.backtest import Backtest, backtest
 from seqpredict.tasks.params import Estimator
 from seqpredict.tasks.specs import ForecastSpec, SpecField, check_spec
 from seqpredict.training import distributed, loop
@@ -37,36 +39,20 @@ from seqpredict.training.seed import resolve_device, seed_everything
 KIND = "forecaster"
 FORMAT_VERSION = 1
 SPEC_FIELDS = frozenset(f.name for f in fields(ForecastSpec))
+__all__ = ["Forecaster", "WindowBatch", "WindowForecasts"]
 
 
 @dataclass
-class WindowForecasts:
-    """Forecasts for every window of an evaluation, in the original units (or normalised).
+class WindowBatch:
+    """Evaluation windows, scaled as the network reads them: x (N, L, C) inputs, y (N, H, K)
+    targets, future (N, H, F) future-known covariates; series (N,) the series index of each
+    window; starts (N,) its first input row within its series."""
 
-    y, model: (N, H, K); baselines: name -> (N, H, K); scale: (N, 1, K) MASE denominators;
-    series: (N,) series index; origin: (N,) index of the first forecast row within its series.
-    """
-
-    y: np.ndarray
-    model: np.ndarray
-    baselines: dict[str, np.ndarray]
-    scale: np.ndarray
+    x: torch.Tensor
+    y: torch.Tensor
+    future: torch.Tensor
     series: np.ndarray
-    origin: np.ndarray
-    ids: list[str]
-    times: list[pd.Index]
-    quantiles: np.ndarray | None = None  # (N, H, K, Q) for quantile models
-    lo: np.ndarray | None = None  # (N, H, K) conformal interval bounds, when calibrated
-    hi: np.ndarray | None = None
-
-    def metrics(self) -> dict[str, dict[str, float]]:
-        """Metrics of the model and of every baseline over all windows, and the window count:
-        ``{"model": {...}, "naive": {...}, ..., "windows": {"count": N}}``."""
-        out = {"model": all_metrics(self.y, self.model, self.scale)}
-        for name, b in self.baselines.items():
-            out[name] = all_metrics(self.y, b, self.scale)
-        out["windows"] = {"count": float(len(self.y))}
-        return out
+    starts: np.ndarray
 
 
 class Forecaster(Estimator):
@@ -123,9 +109,9 @@ class Forecaster(Estimator):
     # -- fit -----------------------------------------------------------------------------
     def fit(
         self,
-        data: TableLike,
+        data: TableLike | SeriesSet,
         *,
-        target: str | list[str],
+        target: str | list[str] | None = None,
         time_col: str | None = None,
         id_col: str | None = None,
         past_covariates: str | list[str] | None = None,
@@ -137,20 +123,33 @@ class Forecaster(Estimator):
     ) -> Forecaster:
         """Train on ``data``; its last ``val_frac`` of rows per series drive early stopping.
 
-        The scaler is fit on the training rows only. Returns ``self``. ``checkpoint``,
-        ``resume``, ``log_dir`` and ``on_epoch_end`` go to ``seqpredict.training.loop.fit``.
+        ``data``: a table and its column roles (``target``, ...), or a ``SeriesSet`` already
+        built by ``seqpredict.data.series.build_series`` (its columns are the roles; the table
+        is not parsed again). The scaler is fit on the training rows only. Returns ``self``.
+        ``checkpoint``, ``resume``, ``log_dir`` and ``on_epoch_end`` go to
+        ``seqpredict.training.loop.fit``.
         Under ``torchrun`` each process trains on its share of every global batch of
         ``batch_size`` windows (DistributedDataParallel); all ranks end with the same weights.
         """
         self._check_params()
-        columns = Columns(
+        roles = Columns(
             target=as_names(target),
             time_col=time_col,
             id_col=id_col,
             past_covariates=as_names(past_covariates),
             future_covariates=as_names(future_covariates),
         )
-        series = build_series(read_table(data), columns, fill=self.fill)
+        if isinstance(data, SeriesSet):
+            if target is not None and roles != data.columns:
+                raise SeqpredictError(
+                    f"`target`: the SeriesSet was built with columns {data.columns.to_dict()}, "
+                    f"but fit was given {roles.to_dict()}; pass the column roles or a "
+                    "SeriesSet, not both."
+                )
+            series = data
+        else:
+            series = build_series(read_table(data), roles, fill=self.fill)
+        columns = series.columns
         lengths = series.lengths
         n_val = [round(n * self.val_frac) for n in lengths]
         train_end = [n - v for n, v in zip(lengths, n_val, strict=True)]
@@ -174,7 +173,7 @@ class Forecaster(Estimator):
         distributed.check_batch_size(config.batch_size, ctx)
         generator = seed_everything(config.seed)
         self.net_ = self._build_net(len(columns.inputs)).to(self.device_)
-        windows = self._windows(series)
+        windows = self._window_view(series)
         train_idx, _ = valid_starts(
             lengths, self.lookback, self.horizon, [0] * len(lengths), train_end
         )
@@ -238,7 +237,7 @@ class Forecaster(Estimator):
         self.conformal_ = {"coverage": coverage, "width": width, "windows": len(y)}
 
     def calibrate(
-        self, data: TableLike | None = None, *, start: Any = None, coverage: float = 0.9
+        self, data: TableLike | SeriesSet | None = None, *, start: Any = None, coverage: float = 0.9
     ) -> Forecaster:
         """(Re)calibrate split-conformal intervals on the windows of ``data`` from ``start``
         on (windows the model was not trained on). ``fit`` already calibrates on the
@@ -279,7 +278,7 @@ class Forecaster(Estimator):
             lookback=self.lookback,
         )
 
-    def _windows(self, series: SeriesSet) -> Windows:
+    def _window_view(self, series: SeriesSet) -> Windows:
         scaled = [
             self.scaler_.transform(sid, v) for sid, v in zip(series.ids, series.values, strict=True)
         ]
@@ -295,16 +294,22 @@ class Forecaster(Estimator):
         if not hasattr(self, "net_"):
             raise SeqpredictError("this Forecaster is not fitted yet; call fit(...) first.")
 
-    def _series(self, data: TableLike | None, *, need_future: bool = True) -> SeriesSet:
+    def _series(self, data: TableLike | SeriesSet | None) -> SeriesSet:
+        """``data`` parsed and validated with the fitted column roles; a SeriesSet as it is."""
         if data is None:
             if not hasattr(self, "series_"):
                 raise SeqpredictError(
                     "pass `data`: a loaded Forecaster does not keep its training data."
                 )
             return self.series_
-        return build_series(
-            read_table(data), self.columns_, fill=self.fill, need_future=need_future
-        )
+        if isinstance(data, SeriesSet):
+            if data.columns != self.columns_:
+                raise SeqpredictError(
+                    f"`data`: the SeriesSet has columns {data.columns.to_dict()}, but this "
+                    f"Forecaster was fit on {self.columns_.to_dict()}."
+                )
+            return data
+        return build_series(read_table(data), self.columns_, fill=self.fill)
 
     @torch.no_grad()
     def _run(self, x: torch.Tensor, future: torch.Tensor, batch: int = 1024) -> np.ndarray:
@@ -319,43 +324,54 @@ class Forecaster(Estimator):
         return torch.cat(outs).cpu().numpy()  # (N, H, K) or (N, H, K, Q)
 
     # -- evaluate ------------------------------------------------------------------------
+    def windows(
+        self, data: TableLike | SeriesSet | None = None, *, start: Any = None, stride: int = 1
+    ) -> WindowBatch:
+        """Every complete window of ``data`` whose forecast period begins at or after ``start``
+        (a time stamp, or a row number without a time column; None: every window), scaled as
+        the network reads them. Windows may read history from before ``start``. ``stride``:
+        keep every stride-th forecast origin of each series (1: all). May hold no window."""
+        self._check_fitted()
+        check_positive_int("stride", stride)
+        series = self._series(data)
+        lengths = series.lengths
+        lo = [row_of(start, t) for t in series.times]
+        starts, which = valid_starts(lengths, self.lookback, self.horizon, lo, lengths)
+        if stride > 1:
+            first = np.full(len(lengths), np.iinfo(np.int64).max)
+            np.minimum.at(first, which, starts)
+            keep = (starts - first[which]) % stride == 0
+            starts, which = starts[keep], which[keep]
+        x, y, future = self._window_view(series).gather(torch.from_numpy(starts).to(self.device_))
+        offsets = np.concatenate([[0], np.cumsum(lengths)[:-1]])
+        return WindowBatch(x, y, future, which, starts - offsets[which])
+
     def window_forecasts(
         self,
-        data: TableLike | None = None,
+        data: TableLike | SeriesSet | None = None,
         *,
         start: Any = None,
         normalized: bool = False,
         stride: int = 1,
     ) -> WindowForecasts:
         """Forecasts of the model and the baselines for every window of ``data`` whose forecast
-        period begins at or after ``start`` (a time stamp, or a row number without a time
-        column; None: every window). Windows may read history from before ``start``.
-        ``stride``: keep every stride-th forecast origin of each series (1: all). One batched
-        forward pass over all windows."""
-        self._check_fitted()
+        period begins at or after ``start`` (see ``windows``). One batched forward pass over
+        all windows. ``data`` may be a ``SeriesSet`` (not parsed again)."""
         series = self._series(data)
-        lengths = series.lengths
-        lo = [self._row_of(start, t) for t in series.times]
-        starts, which = valid_starts(lengths, self.lookback, self.horizon, lo, lengths)
-        check_positive_int("stride", stride)
-        if stride > 1:
-            first = np.full(len(lengths), np.iinfo(np.int64).max)
-            np.minimum.at(first, which, starts)
-            keep = (starts - first[which]) % stride == 0
-            starts, which = starts[keep], which[keep]
-        if len(starts) == 0:
+        batch = self.windows(series, start=start, stride=stride)
+        if len(batch.starts) == 0:
             raise SeqpredictError(
                 f"no complete window to evaluate: each series needs lookback {self.lookback} rows "
-                f"before `start` and horizon {self.horizon} rows from it (lengths {lengths[:5]})."
+                f"before `start` and horizon {self.horizon} rows from it "
+                f"(lengths {series.lengths[:5]})."
             )
-        windows = self._windows(series)
-        x, y, future = windows.gather(torch.from_numpy(starts).to(self.device_))
+        x, which = batch.x, batch.series
         k = series.n_targets
-        pred, quant = self._split(self._run(x, future))  # (N, H, K), scaled
+        pred, quant = self._split(self._run(x, batch.future))  # (N, H, K), scaled
         lo_hi = None
         if self.conformal_ is not None:
             lo_hi = conformal.intervals(pred, self.conformal_["width"], quant)
-        y = y.cpu().numpy()
+        y = batch.y.cpu().numpy()
         target_x = x[:, :, :k].cpu().numpy()  # (N, L, K)
         base = {name: fn(target_x, self.horizon, self.season_) for name, fn in BASELINES.items()}
         scale = np.stack([self.mase_scale_[series.ids[s]] for s in which])[:, None, :]  # (N,1,K)
@@ -370,14 +386,13 @@ class Forecaster(Estimator):
                 quant = quant * std[..., None] + mean[..., None]
             if lo_hi is not None:
                 lo_hi = (lo_hi[0] * std + mean, lo_hi[1] * std + mean)
-        offsets = np.concatenate([[0], np.cumsum(lengths)[:-1]])
         return WindowForecasts(
             y=y,
             model=pred,
             baselines=base,
             scale=scale,
             series=which,
-            origin=starts - offsets[which] + self.lookback,
+            origin=batch.starts + self.lookback,
             ids=series.ids,
             times=series.times,
             quantiles=quant,
@@ -385,19 +400,12 @@ class Forecaster(Estimator):
             hi=None if lo_hi is None else lo_hi[1],
         )
 
-    def _row_of(self, start: Any, times: pd.Index) -> int:
-        if start is None:
-            return 0
-        if isinstance(times, pd.DatetimeIndex):
-            try:
-                stamp = pd.Timestamp(start)
-            except (ValueError, TypeError):
-                raise SeqpredictError(f"`start` must be a date or time, got {start!r}.") from None
-            return int(times.searchsorted(stamp))
-        return int(np.searchsorted(np.asarray(times), start))
-
     def evaluate(
-        self, data: TableLike | None = None, *, start: Any = None, normalized: bool = False
+        self,
+        data: TableLike | SeriesSet | None = None,
+        *,
+        start: Any = None,
+        normalized: bool = False,
     ) -> dict[str, dict[str, float]]:
         """Metrics of the model and of every baseline over the windows of ``data`` from
         ``start`` on: ``{"model": {...}, "naive": {...}, "seasonal_naive": {...}, ...}``."""
@@ -406,21 +414,22 @@ class Forecaster(Estimator):
     # -- predict -------------------------------------------------------------------------
     def predict(
         self,
-        data: TableLike | None = None,
+        data: TableLike | SeriesSet | None = None,
         future: TableLike | None = None,
         *,
         intervals: bool = False,
     ) -> pd.DataFrame:
         """Forecast the ``horizon`` steps after the end of each series in ``data``.
 
-        ``data``: the history (None: the training data). ``future``: rows with the
+        ``data``: the history (None: the training data; a ``SeriesSet``: not parsed again).
+        ``future``: rows with the
         future-known covariates for those steps (needed only when the model has them).
         Returns one row per series and step: [id], time, and one column per target; quantile
         models add ``<target>_q10``, ...; ``intervals=True`` adds the conformal bounds
         ``<target>_lo`` and ``<target>_hi`` (the forecaster must be calibrated).
         """
         self._check_fitted()
-        series = self._series(data, need_future=True)
+        series = self._series(data)
         cols = self.columns_
         short = [
             (sid, n) for sid, n in zip(series.ids, series.lengths, strict=True) if n < self.lookback
@@ -475,18 +484,16 @@ class Forecaster(Estimator):
 
     def backtest(
         self,
-        data: TableLike | None = None,
+        data: TableLike | SeriesSet | None = None,
         *,
         start: Any = None,
         stride: int = 1,
         retrain: bool = False,
-    ) -> Any:
+    ) -> Backtest:
         """Rolling-origin evaluation from ``start``: a forecast at every ``stride``-th origin,
         all in one batched forward pass; ``retrain=True`` refits a copy before each origin on
         the rows before it. Returns a ``tasks.backtest.Backtest`` (per-origin metrics and
         overall). See ``seqpredict.tasks.backtest``."""
-        from seqpredict.tasks.backtest import backtest
-
         return backtest(self, data, start=start, stride=stride, retrain=retrain)
 
     def _future_block(self, series: SeriesSet, future: TableLike | None) -> np.ndarray:

@@ -6,10 +6,11 @@ Batches come from callables so each epoch can reshuffle; the task owns the data.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import math
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -43,6 +44,21 @@ class History:
     @property
     def train_seconds(self) -> float:
         return float(sum(e["seconds"] or 0.0 for e in self.epochs))
+
+
+@contextlib.contextmanager
+def torch_threads(n: int) -> Iterator[None]:
+    """Run the block with ``n`` torch intra-op threads, then restore the number before it
+    (``n`` = 0: leave torch's setting alone)."""
+    if n <= 0:
+        yield
+        return
+    before = torch.get_num_threads()
+    torch.set_num_threads(n)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
 
 
 def make_optimizer(model: nn.Module, config: TrainConfig) -> torch.optim.Optimizer:
@@ -159,7 +175,10 @@ def fit(
     quiet = config.quiet or not ctx.is_main
     net.train()
     try:
-        with EpochProgress(label, config.epochs, steps_per_epoch, quiet) as progress:
+        with (
+            torch_threads(config.threads),
+            EpochProgress(label, config.epochs, steps_per_epoch, quiet) as progress,
+        ):
             progress.update(steps_per_epoch * state.epoch, "resumed" if state.epoch else "")
             for epoch in range(state.epoch + 1, config.epochs + 1):
                 if history.stopped_early:  # a resumed run that had stopped stays stopped

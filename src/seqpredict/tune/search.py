@@ -21,10 +21,10 @@ from pathlib import Path
 from typing import Any
 
 from seqpredict.config import ModelConfig, TrainConfig, to_dict
+from seqpredict.configfile import read_config_file
 from seqpredict.data.io import TableLike, read_table
-from seqpredict.data.series import Columns, as_names
+from seqpredict.data.series import Columns, as_names, build_series
 from seqpredict.errors import SeqpredictError, check_positive_int
-from seqpredict.runs.forecast import _before, split_point
 from seqpredict.tasks.forecaster import Forecaster
 from seqpredict.tasks.specs import ForecastSpec
 
@@ -118,12 +118,12 @@ def tune(
     space = space or SearchSpace()
     model = model or ModelConfig()
     training = replace(training or TrainConfig(), quiet=True, tensorboard=False)
-    frame = read_table(data)
     columns = Columns(
         as_names(target), time_col, id_col, as_names(past_covariates), as_names(future_covariates)
     )
-    start = split_point(frame, columns, test_frac, test_start)
-    train_frame = _before(frame, columns, start)  # the test period never reaches a trial
+    series = build_series(read_table(data), columns, fill=fill)  # parsed once for all trials
+    # the test period never reaches a trial
+    train_series = series.before(series.split_point(test_frac, test_start))
 
     def objective(trial: Any) -> float:
         cell = trial.suggest_categorical("cell", list(space.cells))
@@ -146,17 +146,8 @@ def tune(
             if trial.should_prune():
                 raise optuna.TrialPruned(f"validation loss {record['val_loss']:.4g} at {epoch}")
 
-        spec = ForecastSpec(lookback, horizon, season, val_frac, fill)
-        f = Forecaster(spec, net, train)
-        f.fit(
-            train_frame,
-            target=list(columns.target),
-            time_col=time_col,
-            id_col=id_col,
-            past_covariates=list(columns.past_covariates),
-            future_covariates=list(columns.future_covariates),
-            on_epoch_end=report,
-        )
+        f = Forecaster(ForecastSpec(lookback, horizon, season, val_frac, fill), net, train)
+        f.fit(train_series, on_epoch_end=report)
         losses = [e["val_loss"] for e in f.history_.epochs if e["val_loss"] is not None]
         trial.set_user_attr("epochs", len(f.history_.epochs))
         return float(min(losses))
@@ -253,8 +244,6 @@ def load_config(path: str | Path) -> dict[str, Any]:
     """Read a config file into ``{"lookback", "horizon", "model": ModelConfig,
     "training": TrainConfig, ...}`` for ``Forecaster(**...)``-style use."""
     from dataclasses import fields
-
-    from seqpredict.cli.configfile import read_config_file
 
     values = read_config_file(path)
     model_keys = {f.name for f in fields(ModelConfig)}

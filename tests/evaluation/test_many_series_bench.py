@@ -1,0 +1,40 @@
+"""benchmarks/many_series.py: rows, OWA against Naive2 in the same run, refused runs as rows."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import numpy as np
+
+from seqpredict.data.competitions import CompetitionSet
+from seqpredict.errors import SeqpredictError
+
+PATH = Path(__file__).resolve().parents[2] / "benchmarks" / "many_series.py"
+spec = importlib.util.spec_from_file_location("many_series", PATH)
+bench = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
+spec.loader.exec_module(bench)  # type: ignore[union-attr]
+
+
+def _set(name: str) -> CompetitionSet:
+    x = np.array([1.0, 2.0, 4.0, 7.0, 11.0, 16.0])
+    return CompetitionSet(name, ("a",), (x,), (np.array([20.0, 25.0]),), 1, 2)
+
+
+def test_rows_owa_and_refused_methods() -> None:
+    def refuses(s: CompetitionSet) -> list[np.ndarray]:
+        raise SeqpredictError("series 'a' is too short")
+
+    def halves(s: CompetitionSet) -> list[np.ndarray]:
+        return [np.full(2, 8.0)]  # |20 - 8| + |25 - 8| = 29 vs naive's 4 + 9 = 13
+
+    methods = {"naive": bench.baseline("naive"), "naive2": bench.baseline("naive2")}
+    rows = bench.run_set(_set("m4-test"), {**methods, "worse": halves, "gru": refuses})
+    by = {r["method"]: r for r in rows}
+    assert rows[0]["method"] == "naive2" and by["naive2"]["owa"] == 1.0
+    assert by["naive"]["mase"] == round(6.5 / 3, 4)  # MAE 6.5 over the lag-1 scale 3
+    assert by["worse"]["owa"] > 1 and by["gru"]["error"] == "series 'a' is too short"
+    assert "owa" not in bench.run_set(_set("tourism-x"), methods)[0]
+    table = bench.table(rows)
+    assert "| m4-test | naive2 | 1 |" in table and "not run: series 'a' is too short" in table
+    assert bench.val_frac(_set("m4-test")) == 0.34  # 2 / 6 rounded up to hundredths
