@@ -40,44 +40,6 @@ from seqpredict.tasks.specs import ForecastSpec
 TABLE_METRICS = ("mse", "mae", "mase")
 
 
-def split_point(
-    frame: pd.DataFrame, columns: Columns, test_frac: float, test_start: str | None
-) -> Any:
-    """The first time stamp (or row) of the test period."""
-    if test_start is not None:
-        if columns.time_col is None:
-            try:
-                return int(test_start)
-            except ValueError:
-                raise SeqpredictError(
-                    f"`test_start` must be a row number without a time column, got {test_start!r}."
-                ) from None
-        try:
-            return pd.Timestamp(test_start)
-        except (ValueError, TypeError):
-            raise SeqpredictError(
-                f"`test_start` must be a date or time, got {test_start!r}."
-            ) from None
-    check_fraction("test_frac", test_frac, allow_zero=False)
-    series = build_series(
-        frame, replace(columns, past_covariates=(), future_covariates=()), fill="ffill"
-    )
-    longest = int(np.argmax(series.lengths))
-    times = series.times[longest]
-    return times[int(round(len(times) * (1 - test_frac)))]
-
-
-def _before(frame: pd.DataFrame, columns: Columns, start: Any) -> pd.DataFrame:
-    if columns.time_col is None:
-        return frame.iloc[: int(start)]
-    times = (
-        pd.to_datetime(frame[columns.time_col], format="mixed")
-        if not (pd.api.types.is_datetime64_any_dtype(frame[columns.time_col]))
-        else frame[columns.time_col]
-    )
-    return frame[(times < start).to_numpy()]
-
-
 def comparison_table(metrics: dict[str, dict[str, Any]], cells: list[str]) -> pd.DataFrame:
     """Rows: each network, then each baseline; 'vs best baseline' is MSE over the best
     baseline's MSE (below 1: the network beats every baseline)."""
@@ -132,9 +94,9 @@ def forecast_run(
     model = model or ModelConfig()
     training = training or TrainConfig()
     cells = check_cells(cells, model)
-    series = build_series(frame, columns, fill=spec.fill)  # validates everything before training
-    start = split_point(frame, columns, test_frac, test_start)
-    train_frame = _before(frame, columns, start)
+    series = build_series(frame, columns, fill=spec.fill)  # parsed and validated once
+    start = series.split_point(test_frac, test_start)
+    train_series = series.before(start)  # the test period never reaches training
     out = check_out(out, overwrite=overwrite, resume=resume)
     work = work_dirs(out, resume=resume)
     forecasts: dict[str, WindowForecasts] = {}
@@ -142,15 +104,14 @@ def forecast_run(
     def fit(cell: str) -> Forecaster:
         f = Forecaster(spec, replace(model, cell=cell), training)
         return f.fit(
-            train_frame,
-            **fit_columns(columns),
+            train_series,
             checkpoint=work[CHECKPOINTS] / f"{cell}.safetensors",
             resume=resume,
             log_dir=work[TENSORBOARD] / cell if training.tensorboard else None,
         )
 
     def evaluate(cell: str, f: Forecaster) -> dict[str, Any]:
-        wf = forecasts[cell] = f.window_forecasts(frame, start=start)
+        wf = forecasts[cell] = f.window_forecasts(series, start=start)
         return all_metrics(wf.y, wf.model, wf.scale)
 
     results = fit_cells(cells, fit, evaluate, on_cell)
@@ -163,7 +124,7 @@ def forecast_run(
 
     def write_files(tmp: Path) -> None:
         future = (
-            {c: f.predict(frame, intervals=f.conformal_ is not None) for c, f in fitted.items()}
+            {c: f.predict(series, intervals=f.conformal_ is not None) for c, f in fitted.items()}
             if not columns.future_covariates
             else {}
         )
@@ -200,17 +161,6 @@ def forecast_run(
         loss_label=f"loss ({training.loss.upper()}, scaled units)",
     )
     return RunResult(out, "forecast", metrics, table, list(series.notes))
-
-
-def fit_columns(columns: Columns) -> dict[str, Any]:
-    """``columns`` as the keyword arguments of ``Forecaster.fit``."""
-    return {
-        "target": list(columns.target),
-        "time_col": columns.time_col,
-        "id_col": columns.id_col,
-        "past_covariates": list(columns.past_covariates),
-        "future_covariates": list(columns.future_covariates),
-    }
 
 
 def _window_times(wf: WindowForecasts, i: int, horizon: int) -> pd.Index:
