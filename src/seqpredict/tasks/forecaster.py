@@ -7,7 +7,7 @@ F future-known covariates.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -31,14 +31,13 @@ from seqpredict.models.segments import check_segment_len
 from seqpredict.storage import load_weights, read_model_dir
 from seqpredict.tasks.backtest import Backtest, backtest
 from seqpredict.tasks.params import Estimator
-from seqpredict.tasks.specs import ForecastSpec, SpecField, check_spec
+from seqpredict.tasks.specs import SPEC_FIELDS, ForecastSpec, SpecField, check_spec
 from seqpredict.training import distributed, loop
 from seqpredict.training.losses import make_loss
 from seqpredict.training.seed import resolve_device, seed_everything
 
 KIND = "forecaster"
 FORMAT_VERSION = 1
-SPEC_FIELDS = frozenset(f.name for f in fields(ForecastSpec))
 __all__ = ["Forecaster", "WindowBatch", "WindowForecasts"]
 
 
@@ -548,12 +547,9 @@ class Forecaster(Estimator):
 
         Also reads the layout written before ForecastSpec, whose task settings (lookback,
         horizon, season, val_frac, fill, coverage) sit at the top level."""
-        spec = ForecastSpec.from_values(config.get("spec", config))
-        if "spec" not in config and "coverage" not in config:
-            spec = replace(spec, coverage=None)  # saved before conformal intervals existed
         model = from_dict(ModelConfig, config["model"]).validate()
         training = replace(from_dict(TrainConfig, config["training"]), device=device)
-        self = cls(spec.validate(), model, training)
+        self = cls(ForecastSpec.from_saved(config).validate(), model, training)
         self.conformal_ = _conformal_from_dict(config.get("conformal"))
         self.columns_ = Columns.from_dict(config["columns"])
         self.freq_ = config["freq"]

@@ -34,9 +34,14 @@ class ForecastSpec:
         return self
 
     @classmethod
-    def from_values(cls, values: dict[str, Any]) -> ForecastSpec:
-        """The spec from a mapping that may hold other keys too (a saved config, a run's)."""
+    def from_saved(cls, config: dict[str, Any]) -> ForecastSpec:
+        """The spec in a saved Forecaster's config.json: its "spec", or the top-level keys
+        written before ForecastSpec (no "coverage" there: saved before conformal intervals)."""
+        values = config.get("spec") or {"coverage": None, **config}
         return cls(**{f.name: values[f.name] for f in fields(cls) if f.name in values})
+
+
+SPEC_FIELDS = frozenset(f.name for f in fields(ForecastSpec))
 
 
 def check_spec(spec: Any) -> ForecastSpec:
