@@ -10,10 +10,10 @@
 - model selection (among ``--configs``) and early stopping on the validation windows only;
 - several seeds (``--seeds``), mean and standard deviation.
 
-Everything runs through the library: ``Forecaster(lookback, horizon, ModelConfig, TrainConfig,
-val_frac=0.25)`` fit on rows [0, 11520) puts its validation windows exactly on [8640, 11520),
-and ``window_forecasts(rows [0, 14400), start=row 11520, normalized=True)`` yields exactly the
-test windows in the normalised space.
+Everything runs through the library: ``Forecaster(ForecastSpec(lookback, horizon,
+val_frac=0.25), ModelConfig, TrainConfig)`` fit on rows [0, 11520) puts its validation windows
+exactly on [8640, 11520), and ``window_forecasts(rows [0, 14400), start=row 11520,
+normalized=True)`` yields exactly the test windows in the normalised space.
 
 ``--ensemble K`` trains a seed ensemble (``seqpredict.ForecastEnsemble``, members seeded
 seed*K ... seed*K+K-1) per seed and evaluates the mean forecast; ``--member-rows PATH`` also
@@ -46,6 +46,7 @@ from seqpredict.config import ModelConfig, to_dict
 from seqpredict.models.defaults import long_horizon_config
 from seqpredict.tasks.ensemble import ForecastEnsemble
 from seqpredict.tasks.forecaster import Forecaster
+from seqpredict.tasks.specs import ForecastSpec
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_DATA = HERE.parent.parent / "shared" / "data" / "ett" / "ETTh1.csv"
@@ -158,12 +159,9 @@ def run_one(frame: pd.DataFrame, path: Path, args: argparse.Namespace, **key: ob
     if key["config"] == "plain":
         training = replace(training, loss="mse", batch_size=64)
     f = Forecaster(
-        lookback,
-        horizon,
+        ForecastSpec(lookback, horizon, val_frac=(val_end - train_end) / val_end, coverage=None),
         model=model,
         training=training,
-        val_frac=(val_end - train_end) / val_end,
-        coverage=None,
     )
     k, seed = args.ensemble, int(key["seed"])
     fitted: Forecaster | ForecastEnsemble = f

@@ -28,15 +28,14 @@ import torch
 from seqpredict.config import ModelConfig, TrainConfig
 from seqpredict.models.forecast_net import ForecastNet
 from seqpredict.tasks.forecaster import Forecaster
+from seqpredict.tasks.specs import ForecastSpec
 
 L, H, HIDDEN, BATCH, EPOCHS, TRAIN_ROWS = 96, 24, 64, 32, 10, 8640
 
 
 def library_fit(frame: pd.DataFrame, cell: str) -> tuple[float, int]:
     f = Forecaster(
-        lookback=L,
-        horizon=H,
-        val_frac=0.0,
+        ForecastSpec(lookback=L, horizon=H, val_frac=0.0),
         model=ModelConfig(cell=cell, hidden_size=HIDDEN),
         training=TrainConfig(
             epochs=EPOCHS,

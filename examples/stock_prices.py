@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 import torch
 
-from seqpredict import Forecaster, ModelConfig, TrainConfig
+from seqpredict import Forecaster, ForecastSpec, ModelConfig, TrainConfig
 
 TICKERS = ("AAPL", "IBM", "MSFT")  # the three with the same 3,270 trading days
 COVARIATES = ["hl_range", "oc_move", "volume_change"]
@@ -131,8 +131,7 @@ def run_fold(
     results: dict[str, FoldResult] = {}
     for cell in s.cells:
         f = Forecaster(
-            lookback=s.lookback,
-            horizon=horizon,
+            ForecastSpec(lookback=s.lookback, horizon=horizon, season=1),
             model=ModelConfig(cell=cell, hidden_size=s.hidden_size, normalize="none"),
             training=TrainConfig(
                 epochs=s.epochs,
@@ -142,7 +141,6 @@ def run_fold(
                 quiet=True,
                 device="cpu",
             ),
-            season=1,
         ).fit(train, **columns)
         wf = f.window_forecasts(scored, start=s.lookback)  # rows from `start` on
         results[cell] = _collect(

@@ -32,7 +32,7 @@ def first_project(data_root: Path) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from seqpredict import Forecaster, ModelConfig, TrainConfig
+    from seqpredict import Forecaster, ForecastSpec, ModelConfig, TrainConfig
     from seqpredict.datasets import load_ett
     from seqpredict.report.plots import plot_loss
 
@@ -44,9 +44,7 @@ def first_project(data_root: Path) -> None:
     for cell in ("lstm", "gru"):
         began = time.perf_counter()
         f = Forecaster(
-            lookback=96,
-            horizon=24,
-            val_frac=(val_end - train_end) / val_end,
+            ForecastSpec(lookback=96, horizon=24, val_frac=(val_end - train_end) / val_end),
             model=ModelConfig(cell=cell, hidden_size=32),
             training=TrainConfig(epochs=10, batch_size=128, quiet=True, device="cpu"),
         ).fit(df.iloc[:val_end], target="OT", time_col="date", past_covariates=covariates)

@@ -35,6 +35,7 @@ from seqpredict.pretrained.evaluators import (
 from seqpredict.storage import atomic_dir, write_json
 from seqpredict.tasks.classifier import SequenceClassifier
 from seqpredict.tasks.forecaster import Forecaster
+from seqpredict.tasks.specs import ForecastSpec
 
 ETT = {
     "name": "ETTh1",
@@ -173,7 +174,9 @@ def train_forecaster(name: str, spec: dict[str, Any], frame: pd.DataFrame) -> di
     train_end = data["val_rows"][1]
     val_frac = (data["val_rows"][1] - data["val_rows"][0]) / train_end
     f = Forecaster(
-        spec["lookback"], spec["horizon"], spec["model"], spec["training"], val_frac=val_frac
+        ForecastSpec(spec["lookback"], spec["horizon"], val_frac=val_frac),
+        spec["model"],
+        spec["training"],
     )
     t0 = time.perf_counter()
     f.fit(frame.iloc[:train_end], target=data["target"], time_col=data["time_col"])

@@ -13,12 +13,14 @@ from seqpredict.tasks.backtest import Backtest
 from seqpredict.tasks.classifier import SequenceClassifier
 from seqpredict.tasks.ensemble import ForecastEnsemble
 from seqpredict.tasks.forecaster import Forecaster
+from seqpredict.tasks.specs import ForecastSpec
 
 __all__ = [
     "AnomalyDetector",
     "Backtest",
     "ClassifierConfig",
     "ForecastEnsemble",
+    "ForecastSpec",
     "Forecaster",
     "ModelConfig",
     "SeqpredictError",

@@ -40,7 +40,9 @@ def test_detect_writes_a_run_and_prints_a_table(csv, tmp_path, capsys) -> None:
         "config.json",
         "scores.csv",
         "windows.csv",
-        "summary.json",
+        "metrics.json",
+        "data_summary.json",
+        "report.html",
         "plots/anomalies.png",
         "models/lstm/config.json",
         "models/gru/model.safetensors",
@@ -48,8 +50,9 @@ def test_detect_writes_a_run_and_prints_a_table(csv, tmp_path, capsys) -> None:
     scores = pd.read_csv(out / "scores.csv")
     assert {"ts", "load", "lstm_score", "lstm_label", "gru_score", "gru_error"} <= set(scores)
     assert scores["gru_score"].between(0, 1).all() and scores["gru_score"].iloc[:60].eq(0).all()
-    summary = json.loads((out / "summary.json").read_text())
-    assert summary["gru"]["event_recall"] == 1.0  # the spike at row 300 is found
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert metrics["kind"] == "detect" and set(metrics["test"]) == {"lstm", "gru"}
+    assert metrics["test"]["gru"]["event_recall"] == 1.0  # the spike at row 300 is found
     assert (out / "plots" / "anomalies.png").read_bytes()[:4] == b"\x89PNG"
     code, _, err = run_cli([*args, "--out", out, *FAST], capsys)
     assert code == 2 and "already exists" in err

@@ -35,6 +35,8 @@ def test_classify_text_writes_a_complete_run(tmp_path, capsys) -> None:
         "plots/loss.png",
         "plots/confusion_lstm.png",
         "plots/confusion_gru.png",
+        "data_summary.json",
+        "report.html",
         "models/lstm/config.json",
         "models/gru/model.safetensors",
     } <= names

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 
@@ -130,3 +131,98 @@ def test_console_script_exit_code_and_datasets() -> None:
         check=False,
     )
     assert proc.returncode == 2 and "not found" in proc.stderr and "Traceback" not in proc.stderr
+
+
+@pytest.fixture(scope="module")
+def small_run(tmp_path_factory):
+    """A finished run of one GRU, and the CSV it was made from."""
+    root = tmp_path_factory.mktemp("small")
+    csv = root / "series.csv"
+    sine_frame(200).to_csv(csv, index=False)
+    run = root / "run"
+    args = ["forecast", csv, "--time-col", "time", "--target", "y", "--cell", "gru", *FAST]
+    from seqpredict.cli import main
+
+    with pytest.raises(SystemExit) as exc:
+        main([str(a) for a in [*args, "--out", run]])
+    assert exc.value.code == 0
+    return run, csv
+
+
+DAMAGE = {
+    "no-metrics": "is an incomplete run directory: metrics.json is missing",
+    "bad-metrics": r"metrics.json' is unreadable \(JSONDecodeError",
+    "no-weights": "models/gru' is incomplete: model.safetensors is missing",
+    "bad-model-config": r"models/gru/config.json' is unreadable \(JSONDecodeError",
+    "no-models": "has no saved models",
+}
+READERS = ["predict", "backtest", "export", "explain", "report"]
+CASES = [
+    (command, damage, message)
+    for command in READERS
+    for damage, message in DAMAGE.items()
+    if command != "report" or "metrics" in damage  # the report reads no saved model
+]
+
+
+@pytest.mark.parametrize(("command", "damage", "message"), CASES)
+def test_commands_reading_a_run_name_what_is_missing(
+    small_run, tmp_path, capsys, command: str, damage: str, message: str
+) -> None:
+    import shutil
+
+    source, csv = small_run
+    run = tmp_path / "run"
+    shutil.copytree(source, run)
+    if damage == "no-metrics":
+        (run / "metrics.json").unlink()
+    elif damage == "bad-metrics":
+        (run / "metrics.json").write_text("{")
+    elif damage == "no-weights":
+        (run / "models" / "gru" / "model.safetensors").unlink()
+    elif damage == "bad-model-config":
+        (run / "models" / "gru" / "config.json").write_text("{")
+    elif damage == "no-models":
+        shutil.rmtree(run / "models")
+    args = {"predict": [csv], "backtest": [csv], "export": [], "explain": [csv], "report": []}
+    code, _, err = run_cli([command, run, *args[command]], capsys)
+    text = " ".join(err.split())
+    assert code == 2 and "Traceback" not in err, err
+    assert re.search(message, text), text
+
+
+def test_predict_with_cell_needs_no_metrics_and_a_saved_model_dir_is_checked(
+    small_run, tmp_path, capsys
+) -> None:
+    import shutil
+
+    source, csv = small_run
+    run = tmp_path / "run"
+    shutil.copytree(source, run)
+    (run / "metrics.json").unlink()
+    code, _, err = run_cli(["predict", run, csv], capsys)
+    assert code == 2 and "pass --cell with one of ['gru']" in " ".join(err.split())
+    code, out, err = run_cli(["predict", run, csv, "--cell", "gru"], capsys)
+    assert code == 0, err
+    model = run / "models" / "gru"
+    (model / "config.json").unlink()
+    code, _, err = run_cli(["predict", model, csv], capsys)
+    assert code == 2 and "gru' is incomplete: config.json is missing" in " ".join(err.split())
+
+
+def test_task_flags_come_from_forecast_spec(small_run, capsys) -> None:
+    import json
+
+    from seqpredict.tasks.specs import ForecastSpec
+
+    code, out, _ = run_cli(["forecast", "--help"], capsys)
+    text = " ".join(out.split())
+    assert code == 0 and "ForecastSpec" in text
+    for flag in ("--lookback", "--horizon", "--season", "--val-frac", "--fill", "--coverage"):
+        assert flag in text
+    assert "conformal interval" in text  # the help is the field's comment in ForecastSpec
+    run, _ = small_run
+    config = json.loads((run / "config.json").read_text())
+    saved = json.loads((run / "models" / "gru" / "config.json").read_text())["spec"]
+    assert saved == {**vars(ForecastSpec(lookback=24, horizon=6)), "season": None}
+    assert config["coverage"] == 0.9 and config["lookback"] == 24

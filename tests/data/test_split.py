@@ -79,13 +79,14 @@ def test_infinite_or_overflowing_values_are_rejected_naming_column_and_row(
 def test_overflowing_csv_value_is_rejected_before_training(tmp_path) -> None:
     from seqpredict.config import TrainConfig
     from seqpredict.tasks.forecaster import Forecaster
+    from seqpredict.tasks.specs import ForecastSpec
 
     path = tmp_path / "big.csv"
     frame = sine_frame(60)
     frame["y"] = frame["y"].astype(object)
     frame.loc[41, "y"] = "1e400"
     frame.to_csv(path, index=False)
-    f = Forecaster(12, 3, training=TrainConfig(epochs=1, quiet=True))
+    f = Forecaster(ForecastSpec(12, 3), training=TrainConfig(epochs=1, quiet=True))
     with pytest.raises(SeqpredictError, match="`target`: column 'y' holds inf at row 41"):
         f.fit(path, target="y", time_col="time")
 

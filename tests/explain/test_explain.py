@@ -12,12 +12,14 @@ import torch
 
 from seqpredict.cli import main
 from seqpredict.config import ModelConfig, TrainConfig
+from seqpredict.data.series import Columns
 from seqpredict.errors import SeqpredictError
 from seqpredict.explain import integrated_gradients, pca_trajectories, trace_gates
 from seqpredict.explain.gates import gru_step, lstm_step
 from seqpredict.models.forecast_net import ForecastNet
 from seqpredict.models.registry import make_cell
 from seqpredict.runs import forecast_run
+from seqpredict.tasks.specs import ForecastSpec
 from tests.conftest import sine_frame, small_model
 
 pytest.importorskip("captum", reason="the explain extra (captum) is not installed")
@@ -95,12 +97,9 @@ def test_explain_run_writes_plots_summary_and_report(tmp_path, capsys) -> None:
     run = tmp_path / "run"
     forecast_run(
         data,
-        target="y",
-        time_col="time",
-        past_covariates="temp",
+        columns=Columns(("y",), "time", past_covariates=("temp",)),
         out=run,
-        lookback=24,
-        horizon=6,
+        spec=ForecastSpec(lookback=24, horizon=6),
         model=small_model(num_layers=2),
         training=TrainConfig(epochs=1, batch_size=64, quiet=True),
     )

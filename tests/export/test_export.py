@@ -13,6 +13,7 @@ from seqpredict.config import TrainConfig
 from seqpredict.errors import SeqpredictError
 from seqpredict.export import export_forecaster
 from seqpredict.tasks.forecaster import Forecaster
+from seqpredict.tasks.specs import ForecastSpec
 from tests.conftest import sine_frame, small_model
 
 ort = pytest.importorskip("onnxruntime", reason="the export extra (onnxruntime) is not installed")
@@ -23,7 +24,7 @@ ATOL = 1e-5
 
 
 def fitted(cell: str, normalize: str, future: bool) -> Forecaster:
-    f = Forecaster(24, 6, small_model(cell, normalize=normalize), TRAIN)
+    f = Forecaster(ForecastSpec(24, 6), small_model(cell, normalize=normalize), TRAIN)
     return f.fit(
         sine_frame(200),
         target="y",
@@ -113,17 +114,16 @@ def test_streaming_refuses_last_value_normalisation(models, tmp_path) -> None:
 
 def test_cli_exports_the_best_network_of_a_run(tmp_path, capsys) -> None:
     from seqpredict.cli import main
+    from seqpredict.data.series import Columns
     from seqpredict.runs import forecast_run
 
     run = tmp_path / "run"
     forecast_run(
         sine_frame(200),
-        target="y",
-        time_col="time",
+        columns=Columns(("y",), "time"),
         out=run,
         cells=["gru"],
-        lookback=24,
-        horizon=6,
+        spec=ForecastSpec(lookback=24, horizon=6),
         model=small_model("gru"),
         training=TRAIN,
     )

@@ -16,6 +16,7 @@ from seqpredict.models.fast_gru import FastGRU
 from seqpredict.models.registry import CELLS, make_cell, register_cell
 from seqpredict.models.varlen import VarLenEncoder
 from seqpredict.tasks.forecaster import Forecaster
+from seqpredict.tasks.specs import ForecastSpec
 from tests.conftest import sine_frame
 
 
@@ -185,8 +186,7 @@ def test_registry_gru_is_fast_and_has_nn_gru_parameters() -> None:
 def test_forecaster_trains_and_weights_load_into_nn_gru(tmp_path) -> None:
     frame = sine_frame(240)
     f = Forecaster(
-        lookback=24,
-        horizon=6,
+        ForecastSpec(lookback=24, horizon=6),
         model=ModelConfig(cell="gru", hidden_size=8),
         training=TrainConfig(epochs=3, batch_size=32, quiet=True, seed=1, device="cpu"),
     )

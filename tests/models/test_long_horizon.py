@@ -15,6 +15,7 @@ from seqpredict.models.forecast_net import ForecastNet
 from seqpredict.models.revin import RevIN
 from seqpredict.models.segments import check_segment_len
 from seqpredict.tasks.forecaster import Forecaster
+from seqpredict.tasks.specs import ForecastSpec
 from tests.conftest import CELLS, sine_frame
 
 L, H = 8, 5  # H not a multiple of the segment: the decoders must trim
@@ -102,7 +103,9 @@ def test_segment_len_must_divide_lookback() -> None:
     ):
         check_segment_len(4, 10)
     f = Forecaster(
-        lookback=10, horizon=4, model=ModelConfig(segment_len=4), training=TrainConfig(epochs=1)
+        ForecastSpec(lookback=10, horizon=4),
+        model=ModelConfig(segment_len=4),
+        training=TrainConfig(epochs=1),
     )
     with pytest.raises(SeqpredictError, match="segment_len"):
         f.fit(sine_frame(100), target="y", time_col="time")

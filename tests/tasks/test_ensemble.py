@@ -14,6 +14,7 @@ from seqpredict.config import ModelConfig, TrainConfig
 from seqpredict.errors import SeqpredictError
 from seqpredict.tasks.ensemble import ForecastEnsemble
 from seqpredict.tasks.forecaster import Forecaster
+from seqpredict.tasks.specs import ForecastSpec
 from tests.conftest import sine_frame
 from tests.tasks.test_long_horizon_tasks import OPTIONS
 
@@ -23,7 +24,7 @@ FIT = {"target": ["y", "y2"], "time_col": "time"}
 
 
 def template(model: ModelConfig = MODEL) -> Forecaster:
-    return Forecaster(24, 6, model=model, training=FAST, val_frac=0.25)
+    return Forecaster(ForecastSpec(24, 6, val_frac=0.25), model=model, training=FAST)
 
 
 @pytest.fixture(scope="module")
@@ -36,9 +37,9 @@ def test_members_equal_single_fits_and_forecast_is_their_mean(fitted) -> None:
     ens, frame = fitted
     start = frame["time"][320]
     singles = [
-        Forecaster(24, 6, model=MODEL, training=TrainConfig(**{**FAST.__dict__, "seed": s}))
-        .set_params(val_frac=0.25)
-        .fit(frame.iloc[:320], **FIT)
+        Forecaster(ForecastSpec(24, 6, val_frac=0.25), MODEL, replace(FAST, seed=s)).fit(
+            frame.iloc[:320], **FIT
+        )
         for s in (3, 4)
     ]
     each = [s.window_forecasts(frame, start=start).model for s in singles]  # (N, H, K) each

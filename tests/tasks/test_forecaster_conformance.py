@@ -12,6 +12,7 @@ import torch
 from seqpredict.config import TrainConfig
 from seqpredict.errors import SeqpredictError
 from seqpredict.tasks.forecaster import Forecaster
+from seqpredict.tasks.specs import ForecastSpec
 from tests.conftest import CELLS, long_frame, sine_frame, small_model
 
 FIT = {"target": "y", "time_col": "time"}
@@ -19,7 +20,7 @@ FIT = {"target": "y", "time_col": "time"}
 
 def make(cell: str = "lstm", training: TrainConfig | None = None, **kw) -> Forecaster:
     training = training or TrainConfig(epochs=2, batch_size=32, quiet=True, seed=1)
-    return Forecaster(lookback=24, horizon=6, model=small_model(cell), training=training, **kw)
+    return Forecaster(ForecastSpec(lookback=24, horizon=6, **kw), small_model(cell), training)
 
 
 @pytest.mark.parametrize("cell", CELLS)
@@ -101,8 +102,7 @@ def test_scaler_fit_on_training_rows_only(frame: pd.DataFrame) -> None:
 def test_learns_to_beat_the_naive_forecast() -> None:
     frame = sine_frame(600)
     f = Forecaster(
-        lookback=24,
-        horizon=12,
+        ForecastSpec(lookback=24, horizon=12),
         model=small_model("lstm").__class__(hidden_size=16),
         training=TrainConfig(epochs=15, batch_size=32, lr=3e-3, quiet=True),
     )

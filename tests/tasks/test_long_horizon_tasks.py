@@ -16,6 +16,7 @@ from seqpredict.config import ModelConfig, TrainConfig
 from seqpredict.errors import SeqpredictError
 from seqpredict.metrics.forecast import mse
 from seqpredict.tasks.forecaster import Forecaster
+from seqpredict.tasks.specs import ForecastSpec
 from tests.conftest import sine_frame
 
 FAST = TrainConfig(epochs=2, batch_size=32, quiet=True, seed=1, loss="mae")
@@ -33,7 +34,7 @@ OPTIONS = ModelConfig(
 @pytest.fixture(scope="module")
 def fitted() -> tuple[Forecaster, pd.DataFrame]:
     frame = sine_frame(400)
-    f = Forecaster(24, 6, model=OPTIONS, training=FAST, val_frac=0.25)
+    f = Forecaster(ForecastSpec(24, 6, val_frac=0.25), model=OPTIONS, training=FAST)
     return f.fit(frame.iloc[:320], target=["y", "y2"], time_col="time"), frame
 
 
@@ -49,7 +50,9 @@ def test_conformal_intervals_cover_at_the_nominal_rate() -> None:
     )
     training = replace(FAST, batch_size=128)
     f = Forecaster(
-        24, 4, model=ModelConfig(hidden_size=8), training=training, coverage=0.8, val_frac=0.3
+        ForecastSpec(24, 4, coverage=0.8, val_frac=0.3),
+        model=ModelConfig(hidden_size=8),
+        training=training,
     )
     f.fit(frame.iloc[:1000], target="y", time_col="time")
     assert f.conformal_["coverage"] == 0.8 and f.conformal_["width"].shape == (4, 1)
@@ -93,7 +96,9 @@ def test_backtest_equals_the_per_origin_loop(fitted) -> None:
 def test_backtest_with_retraining_refits_per_origin() -> None:
     frame = sine_frame(200)
     config = TrainConfig(epochs=1, batch_size=64, quiet=True)
-    f = Forecaster(24, 6, model=ModelConfig(hidden_size=4), training=config, val_frac=0.0)
+    f = Forecaster(
+        ForecastSpec(24, 6, val_frac=0.0), model=ModelConfig(hidden_size=4), training=config
+    )
     f.fit(frame.iloc[:150], target="y", time_col="time")
     bt = f.backtest(frame, start=frame["time"][170], stride=10, retrain=True)
     assert bt.folds == 3
@@ -113,18 +118,23 @@ def test_save_load_round_trip_with_new_options(fitted, tmp_path) -> None:
 
 
 def test_config_written_before_the_options_still_loads(frame, tmp_path) -> None:
-    f = Forecaster(24, 6, model=ModelConfig(hidden_size=8), training=replace(FAST, epochs=1))
+    f = Forecaster(
+        ForecastSpec(24, 6), model=ModelConfig(hidden_size=8), training=replace(FAST, epochs=1)
+    )
     f.fit(frame, target="y", time_col="time")
     path = f.save(tmp_path / "old")
     config = json.loads((path / "config.json").read_text())
     for key in ("revin", "channel_independent", "segment_len", "decoder", "quantiles"):
         del config["model"][key]
-    del config["training"]["loss"], config["coverage"], config["conformal"]
+    del config["training"]["loss"], config["conformal"]
+    spec = config.pop("spec")  # before ForecastSpec: loose keys, and no coverage at first
+    config |= {k: v for k, v in spec.items() if k != "coverage"}
     (path / "config.json").write_text(json.dumps(config))
     weights = load_file(path / "model.safetensors")  # the foundation named the head head.*
     weights = {k.replace("decoder.head.", "head."): v for k, v in weights.items()}
     save_file(weights, path / "model.safetensors")
     g = Forecaster.load(path)
+    assert g.spec == ForecastSpec(24, 6, coverage=None) and g.conformal_ is None
     expected = f.predict(frame)[["time", "y"]]
     pd.testing.assert_frame_equal(g.predict(frame), expected)
 

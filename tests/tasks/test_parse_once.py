@@ -13,6 +13,7 @@ from seqpredict.data.series import Columns, build_series
 from seqpredict.errors import SeqpredictError
 from seqpredict.evaluation.forecasts import PER_WINDOW, WindowForecasts
 from seqpredict.tasks.forecaster import Forecaster
+from seqpredict.tasks.specs import ForecastSpec
 from tests.conftest import long_frame, small_model
 
 COLS = Columns(("y",), "time", "store", ("temp",))
@@ -35,7 +36,7 @@ def counting(monkeypatch) -> list[int]:
 def forecaster() -> Forecaster:
     from seqpredict.config import TrainConfig
 
-    return Forecaster(24, 6, small_model("gru"), TrainConfig(**FAST), val_frac=0.2)
+    return Forecaster(ForecastSpec(24, 6, val_frac=0.2), small_model("gru"), TrainConfig(**FAST))
 
 
 def test_a_forecast_run_parses_its_table_once(monkeypatch) -> None:

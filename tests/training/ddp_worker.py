@@ -15,18 +15,16 @@ import pandas as pd
 import torch
 from safetensors.torch import save_file
 
-from seqpredict import Forecaster, ModelConfig, TrainConfig
+from seqpredict import Forecaster, ForecastSpec, ModelConfig, TrainConfig
 from seqpredict.cli import main
 
 torch.set_num_threads(1)  # the same kernels in both launches
 data, out = sys.argv[1], Path(sys.argv[2])
 frame = pd.read_csv(data)
 forecaster = Forecaster(
-    lookback=8,
-    horizon=4,
+    ForecastSpec(lookback=8, horizon=4, val_frac=0.2),
     model=ModelConfig(cell="gru", hidden_size=8),
     training=TrainConfig(epochs=2, batch_size=16, lr=5e-3, seed=3, quiet=True, patience=0),
-    val_frac=0.2,
 )
 forecaster.fit(frame, target="y")
 rank = os.environ.get("RANK", "single")

@@ -24,6 +24,7 @@ from seqpredict.errors import SeqpredictError, check_choice, check_positive_int
 from seqpredict.models.registry import CELLS, make_cell
 from seqpredict.reference.counts import macs_per_step, parameter_count
 from seqpredict.tasks.forecaster import Forecaster
+from seqpredict.tasks.specs import ForecastSpec
 from seqpredict.training.seed import resolve_device
 
 
@@ -173,7 +174,9 @@ def compare_cells(
             "fwd+bwd ms": timing["fwd_bwd_ms"],
         }
         if data is not None:
-            forecaster = Forecaster(lookback, horizon, replace(model, cell=cell), training)
+            forecaster = Forecaster(
+                ForecastSpec(lookback, horizon), replace(model, cell=cell), training
+            )
             row |= _accuracy(series, start, forecaster)
         rows.append(row)
     table = pd.DataFrame(rows)

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 import typer
 from rich.console import Console
 from rich.table import Table
+
+if TYPE_CHECKING:
+    from seqpredict.runs.base import CellResult
 
 app = typer.Typer(
     name="seqpredict",
@@ -44,3 +47,10 @@ def print_table(frame: pd.DataFrame, title: str, highlight: set[str] | None = No
         style = "bold" if highlight and row.iloc[0] in highlight else None
         table.add_row(*(fmt(v) for v in row.tolist()), style=style)
     console.print(table)
+
+
+def print_cell(cell: str, result: CellResult) -> None:
+    """The ``on_cell`` of every command that trains networks: one line per trained cell."""
+    epochs = result.metrics.get("epochs")
+    done = f"{epochs} epochs" if epochs is not None else "fit"
+    console.print(f"trained {cell}: {done} in {result.seconds:.1f} s")

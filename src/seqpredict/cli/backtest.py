@@ -8,7 +8,7 @@ import pandas as pd
 import typer
 
 from seqpredict.cli.app import app, console, print_table
-from seqpredict.cli.forecast import _model_dir
+from seqpredict.rundir import model_dir
 from seqpredict.tasks.forecaster import Forecaster
 
 
@@ -24,7 +24,7 @@ def backtest(
 ) -> None:
     """Forecast from every STRIDE-th origin after START with a saved model (one batched pass)
     and report per-origin and overall metrics."""
-    forecaster = Forecaster.load(_model_dir(run, cell))
+    forecaster = Forecaster.load(model_dir(run, cell))
     origin: object = start
     if start is not None and forecaster.columns_.time_col is None:
         origin = int(start)

@@ -7,8 +7,7 @@ from typing import Any
 
 import typer
 
-from seqpredict.classify_run import classify_run
-from seqpredict.cli.app import app, console, print_table
+from seqpredict.cli.app import app, console, print_cell, print_table
 from seqpredict.cli.options import config_options
 from seqpredict.config import TrainConfig
 from seqpredict.data.augment import AugmentConfig
@@ -17,6 +16,7 @@ from seqpredict.data.series import as_names
 from seqpredict.data.text import TextConfig
 from seqpredict.errors import SeqpredictError
 from seqpredict.models.classifier import ClassifierConfig
+from seqpredict.runs import classify_run
 from seqpredict.tasks.classifier import ClassifierTrainConfig
 
 CONFIGS = (ClassifierConfig, AugmentConfig, TrainConfig, ClassifierTrainConfig, TextConfig)
@@ -71,9 +71,7 @@ def classify(
         val_frac=val_frac,
         test_frac=test_frac,
         overwrite=overwrite,
-        on_cell=lambda c, m: console.print(
-            f"trained {c}: {m['epochs']} epochs in {m['train_seconds']:.1f} s"
-        ),
+        on_cell=print_cell,
     )
     print_table(result.table, "Test comparison", highlight=set(cells))
     console.print(f"Run written to [bold]{result.out}[/bold]")

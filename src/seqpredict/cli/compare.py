@@ -4,15 +4,19 @@ gradients on the adding task)."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import typer
 
 from seqpredict.cli.app import app, console, print_table
+from seqpredict.cli.options import config_options
 from seqpredict.config import TrainConfig
 from seqpredict.data.series import as_names
+from seqpredict.tasks.specs import ForecastSpec
 
 
 @app.command()
+@config_options(ForecastSpec, exclude=("season", "val_frac", "fill", "coverage"))
 def compare(
     input_size: int = typer.Option(1, help="input features per step (I)"),
     hidden_size: int = typer.Option(64, help="units per layer (H)"),
@@ -26,15 +30,19 @@ def compare(
     data: Path | None = typer.Option(None, help="CSV/Parquet: also compare forecast accuracy"),
     target: str | None = typer.Option(None, help="target column of --data"),
     time_col: str | None = typer.Option(None, help="time stamp column of --data"),
-    lookback: int = typer.Option(96, help="forecast lookback (with --data)"),
-    horizon: int = typer.Option(24, help="forecast horizon (with --data)"),
     test_frac: float = typer.Option(0.2, help="share of rows held out as test (with --data)"),
     epochs: int = typer.Option(5, help="training epochs per cell (with --data)"),
     csv: Path | None = typer.Option(None, help="also write the table to this CSV file"),
+    configs: dict[type, Any] | None = None,
 ) -> None:
     """Parameters, multiply-adds per step, measured forward and forward+backward time of each
-    cell, and with --data the test MSE / MAE of a Forecaster against the naive forecast."""
+    cell, and with --data the test MSE / MAE of a Forecaster (--lookback, --horizon) against
+    the naive forecast."""
     from seqpredict.analysis.compare import compare_cells
+
+    if configs is None:  # filled in by config_options
+        raise RuntimeError("compare() must be called through the CLI")
+    spec = configs[ForecastSpec]
 
     table = compare_cells(
         input_size,
@@ -48,8 +56,8 @@ def compare(
         data=data,
         target=target,
         time_col=time_col,
-        lookback=lookback,
-        horizon=horizon,
+        lookback=spec.lookback,
+        horizon=spec.horizon,
         test_frac=test_frac,
         training=TrainConfig(epochs=epochs, quiet=True, device=device),
         threads=threads or None,

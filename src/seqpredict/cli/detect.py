@@ -10,13 +10,13 @@ from typing import Any
 
 import typer
 
-from seqpredict.anomaly.run import detect_run
 from seqpredict.anomaly.scorers import DETECTOR_MODEL, DETECTOR_TRAINING
 from seqpredict.anomaly.spec import DetectSpec
-from seqpredict.cli.app import app, console, print_table
+from seqpredict.cli.app import app, console, print_cell, print_table
 from seqpredict.cli.options import config_options
 from seqpredict.config import ModelConfig, TrainConfig
 from seqpredict.data.series import as_names
+from seqpredict.runs import detect_run
 
 # cell: --cell names the cells to compare; a detector's network has no quantile head, always
 # trains on the squared error, and trains on CPU (it is tiny)
@@ -59,14 +59,17 @@ def detect(
         model=configs[ModelConfig],
         training=configs[TrainConfig],
         overwrite=overwrite,
-        on_cell=lambda c, s: console.print(f"scored {c} in {s:.1f} s"),
+        on_cell=print_cell,
     )
     shown = [
-        c for c in ("cell", "flagged_rows", "windows", "max_score", "seconds") if c in result.table
+        c
+        for c in ("cell", "flagged_rows", "windows", "max_score", "train_seconds")
+        if c in result.table
     ]
     shown += [c for c in ("point_f1", "event_recall", "event_f1") if c in result.table]
-    table = result.table[shown].rename(columns=lambda c: c.replace("_rows", "").replace("_", " "))
+    names = {"flagged_rows": "flagged", "max_score": "max score", "train_seconds": "train s"}
+    table = result.table[shown].rename(columns=lambda c: names.get(c, c.replace("_", " ")))
     title = f"Anomalies in {value_col}: {spec.scorer} error, {spec.threshold} threshold"
     print_table(table, title)
-    console.print("[dim]all metrics: summary.json[/dim]")
+    console.print("[dim]all metrics: metrics.json; the report: report.html[/dim]")
     console.print(f"Run written to [bold]{result.out}[/bold]")

@@ -8,6 +8,8 @@ import typer
 
 from seqpredict.cli.app import app, console
 from seqpredict.data.series import as_names
+from seqpredict.errors import SeqpredictError
+from seqpredict.rundir import MODELS, model_dir, read_run
 
 
 @app.command()
@@ -23,9 +25,17 @@ def explain(
     RUN/plots/explain_*.png, RUN/explanations.json and rebuilds RUN/report.html."""
     from seqpredict.explain.run import explain_run
 
-    result = explain_run(
-        run, data, cells=list(as_names(cell)) if cell else None, n_windows=windows, n_steps=steps
-    )
+    checked = read_run(run)
+    if checked.kind != "forecast":
+        raise SeqpredictError(
+            f"`run`: {str(run)!r} is a {checked.kind} run; explain reads forecasting runs."
+        )
+    cells = list(as_names(cell)) if cell else None
+    models = run / MODELS
+    available = sorted(p.name for p in models.iterdir() if p.is_dir()) if models.is_dir() else []
+    for name in cells or available or [None]:
+        model_dir(run, name)  # names a missing or incomplete saved model
+    result = explain_run(run, data, cells=cells, n_windows=windows, n_steps=steps)
     for cell_name, summary in result.summary.items():
         att = summary["attribution"]
         shares = ", ".join(f"{k} {v:.1%}" for k, v in att["share_per_channel"].items())

@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 
 from seqpredict.cli.app import app, console
-from seqpredict.cli.forecast import _model_dir
+from seqpredict.rundir import model_dir
 
 
 @app.command()
@@ -26,14 +26,14 @@ def export(
     from seqpredict.tasks.forecaster import Forecaster
 
     check_choice("format", format, FORMATS)
-    model_dir = _model_dir(run, cell)
-    forecaster = Forecaster.load(model_dir, device="cpu")
+    chosen = model_dir(run, cell)
+    forecaster = Forecaster.load(chosen, device="cpu")
     if out is None:
-        base = run / "export" if (run / "models").is_dir() else model_dir / "export"
+        base = run / "export" if (run / "models").is_dir() else chosen / "export"
         suffix = "-step" if streaming else ""
-        out = base / f"{model_dir.name}{suffix}{FORMATS[format]}"
+        out = base / f"{chosen.name}{suffix}{FORMATS[format]}"
     result = export_forecaster(forecaster, out, format=format, streaming=streaming)
     console.print(
-        f"Exported {model_dir.name} ({format}) to [bold]{result.model}[/bold]: inputs "
+        f"Exported {chosen.name} ({format}) to [bold]{result.model}[/bold]: inputs "
         f"{result.inputs} -> outputs {result.outputs}; scaler in {result.scaler}"
     )

@@ -2,21 +2,21 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 import typer
 
 from seqpredict import datasets
-from seqpredict.cli.app import app, console, print_table
+from seqpredict.cli.app import app, console, print_cell, print_table
 from seqpredict.cli.configfile import config_file_option
 from seqpredict.cli.options import config_options
 from seqpredict.config import ModelConfig, TrainConfig
-from seqpredict.data.series import as_names
-from seqpredict.errors import SeqpredictError
+from seqpredict.data.series import Columns, as_names
+from seqpredict.rundir import model_dir
 from seqpredict.runs import RunResult, forecast_run
 from seqpredict.tasks.forecaster import Forecaster
+from seqpredict.tasks.specs import ForecastSpec
 from seqpredict.training.distributed import is_main_process
 
 
@@ -36,7 +36,7 @@ def _report(result: RunResult, cells: list[str]) -> None:
 
 @app.command()
 @config_file_option
-@config_options(ModelConfig, TrainConfig, exclude=("cell",))
+@config_options(ForecastSpec, ModelConfig, TrainConfig, exclude=("cell",))
 def forecast(
     data: Path = typer.Argument(..., help="CSV or Parquet file"),
     target: str = typer.Option(..., help="target column(s), comma-separated"),
@@ -44,15 +44,10 @@ def forecast(
     id_col: str | None = typer.Option(None, help="series id column (long format)"),
     past_covariates: str | None = typer.Option(None, help="past covariate columns"),
     future_covariates: str | None = typer.Option(None, help="future-known covariate columns"),
-    horizon: int = typer.Option(24, help="steps to forecast"),
-    lookback: int = typer.Option(96, help="past steps the network reads"),
     cell: str = typer.Option("lstm,gru", help="cells to train and compare"),
     out: Path = typer.Option(Path("runs/forecast"), help="run directory"),
-    season: int | None = typer.Option(None, help="season length; default from the frequency"),
-    val_frac: float = typer.Option(0.1, help="share of the training rows for early stopping"),
     test_frac: float = typer.Option(0.2, help="share of the rows held out as test period"),
     test_start: str | None = typer.Option(None, help="first time (or row) of the test period"),
-    fill: str | None = typer.Option(None, help="missing values: ffill or interpolate"),
     overwrite: bool = typer.Option(False, help="replace an existing run directory"),
     resume: bool = typer.Option(False, help="continue a killed run from its checkpoints"),
     configs: dict[type, Any] | None = None,
@@ -62,52 +57,24 @@ def forecast(
     if configs is None:  # filled in by config_options
         raise RuntimeError("forecast() must be called through the CLI")
     cells = list(as_names(cell))
+    columns = Columns(
+        as_names(target), time_col, id_col, as_names(past_covariates), as_names(future_covariates)
+    )
     result = forecast_run(
         data,
-        target=target,
+        columns=columns,
         out=out,
-        time_col=time_col,
-        id_col=id_col,
-        past_covariates=past_covariates,
-        future_covariates=future_covariates,
-        cells=cells,
-        lookback=lookback,
-        horizon=horizon,
+        spec=configs[ForecastSpec],
         model=configs[ModelConfig],
         training=configs[TrainConfig],
-        season=season,
-        val_frac=val_frac,
+        cells=cells,
         test_frac=test_frac,
         test_start=test_start,
-        fill=fill,
         overwrite=overwrite,
-        on_cell=lambda c, m: console.print(
-            f"trained {c}: {m['epochs']} epochs in {m['train_seconds']:.1f} s"
-        ),
         resume=resume,
+        on_cell=print_cell,
     )
     _report(result, cells)
-
-
-def _model_dir(path: Path, cell: str | None) -> Path:
-    if (path / "config.json").is_file() and (path / "model.safetensors").exists():
-        return path
-    models = path / "models"
-    if not models.is_dir():
-        if not path.exists():
-            raise SeqpredictError(f"`run`: {str(path)!r} not found.")
-        raise SeqpredictError(
-            f"`run`: {str(path)!r} is neither a saved model (config.json + model.safetensors) "
-            "nor a run directory (models/<cell>/)."
-        )
-    available = sorted(p.name for p in models.iterdir() if p.is_dir())
-    if cell is None:
-        metrics = json.loads((path / "metrics.json").read_text())["test"]
-        ranked = [c for c in available if c in metrics]
-        cell = min(ranked, key=lambda c: metrics[c]["mse"]) if ranked else available[0]
-    if cell not in available:
-        raise SeqpredictError(f"`cell`: run {str(path)!r} has models {available}, not {cell!r}.")
-    return models / cell
 
 
 @app.command()
@@ -120,8 +87,8 @@ def predict(
     fill: str | None = typer.Option(None, help="missing values: ffill or interpolate"),
 ) -> None:
     """Forecast the steps after the end of DATA with a saved model."""
-    model_dir = _model_dir(run, cell)
-    forecaster = Forecaster.load(model_dir)
+    chosen = model_dir(run, cell)
+    forecaster = Forecaster.load(chosen)
     if fill is not None:
         forecaster.fill = fill
     frame = forecaster.predict(data, future=future)
@@ -131,7 +98,7 @@ def predict(
         frame.to_csv(tmp, index=False)
         tmp.replace(out)
         console.print(f"Forecast written to [bold]{out}[/bold]")
-    print_table(frame, f"Forecast from {model_dir}")
+    print_table(frame, f"Forecast from {chosen}")
 
 
 def list_datasets() -> None:
@@ -167,17 +134,13 @@ def demo(
     cells = ["lstm", "gru"]
     result = forecast_run(
         datasets.bundled_path("nyc_taxi"),
-        target=info.target,
-        time_col=info.time_col,
+        columns=Columns(as_names(info.target), info.time_col),
         out=out,
-        cells=cells,
-        lookback=96,
-        horizon=48,
+        spec=ForecastSpec(lookback=96, horizon=48),
         model=ModelConfig(hidden_size=64),
         training=TrainConfig(epochs=epochs, batch_size=128, lr=3e-3, patience=4, quiet=quiet),
+        cells=cells,
         overwrite=True,
-        on_cell=lambda c, m: console.print(
-            f"trained {c}: {m['epochs']} epochs in {m['train_seconds']:.1f} s"
-        ),
+        on_cell=print_cell,
     )
     _report(result, cells)

@@ -12,6 +12,7 @@ from seqpredict.cli.app import app, console, print_table
 from seqpredict.cli.options import config_options
 from seqpredict.config import ModelConfig, TrainConfig
 from seqpredict.data.series import as_names
+from seqpredict.tasks.specs import ForecastSpec
 from seqpredict.tune.search import DEFAULT_STORAGE, SearchSpace, tune
 
 
@@ -35,9 +36,11 @@ def _quiet_optuna() -> None:
 
 @app.command("tune")
 @config_options(
+    ForecastSpec,
     ModelConfig,
     TrainConfig,
-    exclude=("cell", "hidden_size", "num_layers", "dropout", "lr", "batch_size", "tensorboard"),
+    exclude=("lookback", "coverage", "cell", "hidden_size", "num_layers", "dropout", "lr")
+    + ("batch_size", "tensorboard"),
 )
 def tune_command(
     data: Path = typer.Argument(..., help="CSV or Parquet file"),
@@ -46,7 +49,6 @@ def tune_command(
     id_col: str | None = typer.Option(None, help="series id column (long format)"),
     past_covariates: str | None = typer.Option(None, help="past covariate columns"),
     future_covariates: str | None = typer.Option(None, help="future-known covariate columns"),
-    horizon: int = typer.Option(24, help="steps to forecast"),
     trials: int = typer.Option(20, help="trials this worker runs (workers add up)"),
     storage: str = typer.Option(DEFAULT_STORAGE, help="Optuna RDB URL shared by all workers"),
     study_name: str = typer.Option("seqpredict", help="study to create or join"),
@@ -59,11 +61,8 @@ def tune_command(
     lr_min: float = typer.Option(1e-4, help="smallest learning rate (log-uniform)"),
     lr_max: float = typer.Option(1e-2, help="largest learning rate"),
     dropout_max: float = typer.Option(0.3, help="largest dropout (uniform from 0)"),
-    season: int | None = typer.Option(None, help="season length; default from the frequency"),
-    val_frac: float = typer.Option(0.1, help="share of the training rows scored by trials"),
     test_frac: float = typer.Option(0.2, help="share of rows held out (never seen by trials)"),
     test_start: str | None = typer.Option(None, help="first time (or row) of the test period"),
-    fill: str | None = typer.Option(None, help="missing values: ffill or interpolate"),
     sampler_seed: int | None = typer.Option(None, help="seed of the TPE sampler"),
     configs: dict[type, Any] | None = None,
 ) -> None:
@@ -73,6 +72,7 @@ def tune_command(
     if configs is None:  # filled in by config_options
         raise RuntimeError("tune_command() must be called through the CLI")
     _quiet_optuna()
+    spec = configs[ForecastSpec]
     space = SearchSpace(
         cells=as_names(cells),
         hidden_sizes=_ints("hidden_sizes", hidden_sizes),
@@ -89,18 +89,18 @@ def tune_command(
         id_col=id_col,
         past_covariates=past_covariates,
         future_covariates=future_covariates,
-        horizon=horizon,
+        horizon=spec.horizon,
         trials=trials,
         storage=storage,
         study_name=study_name,
         space=space,
         model=configs[ModelConfig],
         training=configs[TrainConfig],
-        season=season,
-        val_frac=val_frac,
+        season=spec.season,
+        val_frac=spec.val_frac,
         test_frac=test_frac,
         test_start=test_start,
-        fill=fill,
+        fill=spec.fill,
         best_config=best_config,
         sampler_seed=sampler_seed,
         on_trial=lambda t: console.print(

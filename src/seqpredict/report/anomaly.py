@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 
 from seqpredict.metrics.anomaly import runs
-from seqpredict.report.plots import _color, plt
+from seqpredict.report.plots import color_of, plt
 
 
 def plot_anomalies(
@@ -29,7 +29,7 @@ def plot_anomalies(
     for a, b in truth or []:
         top.axvspan(x[a], x[b], facecolor="none", edgecolor="tab:red", hatch="//", lw=0.0)
     for name, frame in scores.items():
-        color = _color(name) or "tab:gray"
+        color = color_of(name) or "tab:gray"
         for k, (a, b) in enumerate(runs(frame["label"].to_numpy())):
             top.axvspan(
                 x[a], x[b], color=color, alpha=0.3, label=f"{name} flagged" if not k else None

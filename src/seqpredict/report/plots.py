@@ -15,7 +15,7 @@ COLORS = {"lstm": "tab:blue", "gru": "tab:orange", "rnn": "tab:purple"}
 BASELINE_COLORS = {"naive": "0.55", "seasonal_naive": "tab:green", "mean": "tab:brown"}
 
 
-def _color(name: str) -> str | None:
+def color_of(name: str) -> str | None:
     return COLORS.get(name) or BASELINE_COLORS.get(name)
 
 
@@ -26,10 +26,10 @@ def plot_loss(
     fig, ax = plt.subplots(figsize=(7, 4))
     for name, epochs in histories.items():
         e = [r["epoch"] for r in epochs]
-        ax.plot(e, [r["train_loss"] for r in epochs], color=_color(name), label=f"{name} train")
+        ax.plot(e, [r["train_loss"] for r in epochs], color=color_of(name), label=f"{name} train")
         val = [r["val_loss"] for r in epochs]
         if any(v is not None for v in val):
-            ax.plot(e, val, "--", color=_color(name), label=f"{name} validation")
+            ax.plot(e, val, "--", color=color_of(name), label=f"{name} validation")
     ax.set_xlabel("epoch")
     ax.set_ylabel(ylabel)
     ax.set_yscale("log")
@@ -63,7 +63,7 @@ def plot_forecast(
         ax.plot(test_actual.index, test_actual.to_numpy(), color="black", label="actual")
         for name, s in test_forecasts.items():
             style = ":" if name in BASELINE_COLORS else "-"
-            ax.plot(s.index, s.to_numpy(), style, color=_color(name), label=name)
+            ax.plot(s.index, s.to_numpy(), style, color=color_of(name), label=name)
         ax.set_title(f"{title}: last test window")
         ax.legend(fontsize=8, ncol=3)
     ax = axes[-1, 0]
@@ -71,10 +71,10 @@ def plot_forecast(
     tail = history.iloc[-4 * horizon :]
     ax.plot(tail.index, tail.to_numpy(), color="black", label="history")
     for name, s in future.items():
-        ax.plot(s.index, s.to_numpy(), color=_color(name), label=f"{name} forecast")
+        ax.plot(s.index, s.to_numpy(), color=color_of(name), label=f"{name} forecast")
         if bands and name in bands:
             lo, hi = bands[name]
-            ax.fill_between(lo.index, lo.to_numpy(), hi.to_numpy(), color=_color(name), alpha=0.2)
+            ax.fill_between(lo.index, lo.to_numpy(), hi.to_numpy(), color=color_of(name), alpha=0.2)
     ax.set_title(f"{title}: forecast after the end of the data")
     ax.legend(fontsize=8)
     for a in axes[:, 0]:

@@ -7,7 +7,7 @@ epochs, it is the cheapest gain there is (docs/long_horizon.md). Training costs 
 
 Shape key: N windows, H horizon, K targets, Q quantile levels.
 
->>> ens = ForecastEnsemble(Forecaster(96, 24), seeds=(0, 1, 2))
+>>> ens = ForecastEnsemble(Forecaster(ForecastSpec(lookback=96, horizon=24)), seeds=(0, 1, 2))
 >>> ens.fit(df, target="load", time_col="time").predict()  # doctest: +SKIP
 """
 

@@ -31,6 +31,7 @@ from seqpredict.models.segments import check_segment_len
 from seqpredict.storage import load_weights, read_model_dir
 from seqpredict.tasks.backtest import Backtest, backtest
 from seqpredict.tasks.params import Estimator
+from seqpredict.tasks.specs import SPEC_FIELDS, ForecastSpec, SpecField, check_spec
 from seqpredict.training import distributed, loop
 from seqpredict.training.losses import make_loss
 from seqpredict.training.seed import resolve_device, seed_everything
@@ -58,43 +59,48 @@ class Forecaster(Estimator):
 
     Parameters are stored as given; ``fit`` validates them. Learned state ends in ``_``.
 
-    >>> f = Forecaster(lookback=48, horizon=12, model=ModelConfig(cell="gru"))
+    >>> spec = ForecastSpec(lookback=48, horizon=12)
+    >>> f = Forecaster(spec, model=ModelConfig(cell="gru"))
     >>> f.fit(df, target="load", time_col="time").predict()  # doctest: +SKIP
     """
 
+    lookback = SpecField()
+    horizon = SpecField()
+    season = SpecField()
+    val_frac = SpecField()
+    fill = SpecField()
+    coverage = SpecField()
+
     def __init__(
         self,
-        lookback: int = 96,
-        horizon: int = 24,
+        spec: ForecastSpec | None = None,
         model: ModelConfig | None = None,
         training: TrainConfig | None = None,
-        season: int | None = None,
-        val_frac: float = 0.1,
-        fill: str | None = None,
-        coverage: float | None = 0.9,
     ) -> None:
-        self.lookback = lookback  # past steps the network reads
-        self.horizon = horizon  # future steps forecast at once
+        self.spec = spec  # None: ForecastSpec()
         self.model = model  # None: ModelConfig()
         self.training = training  # None: TrainConfig()
-        self.season = season  # None: inferred from the frequency (hourly 24, daily 7, ...)
-        self.val_frac = val_frac  # tail of each series held out for early stopping
-        self.fill = fill  # None: missing values are an error; "ffill" or "interpolate"
-        self.coverage = coverage  # conformal interval coverage, calibrated on validation windows
 
     # -- scikit-learn manner -------------------------------------------------------------
+    @property
+    def forecast_spec(self) -> ForecastSpec:
+        return check_spec(self.spec)
+
     @property
     def model_config(self) -> ModelConfig:
         return self.model if self.model is not None else ModelConfig()
 
+    def set_params(self, **params: Any) -> Forecaster:
+        """As ``Estimator.set_params``; a ForecastSpec field (``horizon=12``) replaces that
+        field of ``spec``."""
+        task = {k: params.pop(k) for k in list(params) if k in SPEC_FIELDS}
+        super().set_params(**params)
+        if task:
+            self.spec = replace(self.forecast_spec, **task)
+        return self
+
     def _check_params(self) -> None:
-        check_positive_int("lookback", self.lookback)
-        check_positive_int("horizon", self.horizon)
-        if self.season is not None:
-            check_positive_int("season", self.season)
-        check_fraction("val_frac", self.val_frac)
-        if self.coverage is not None:
-            check_fraction("coverage", self.coverage, allow_zero=False)
+        self.forecast_spec.validate()
         self.model_config.validate()
         check_segment_len(self.model_config.segment_len, self.lookback)
         self.train_config.validate()
@@ -522,54 +528,49 @@ class Forecaster(Estimator):
         return {
             "kind": KIND,
             "format_version": FORMAT_VERSION,
-            "lookback": self.lookback,
-            "horizon": self.horizon,
-            "season": self.season,
+            "spec": to_dict(self.forecast_spec),
             "season_": self.season_,
-            "val_frac": self.val_frac,
-            "fill": self.fill,
             "model": to_dict(self.model_config),
             "training": to_dict(self.train_config),
             "columns": self.columns_.to_dict(),
             "freq": self.freq_,
             "scaler": self.scaler_.to_dict(),
             "mase_scale": {k: v.tolist() for k, v in self.mase_scale_.items()},
-            "coverage": self.coverage,
             "conformal": _conformal_to_dict(getattr(self, "conformal_", None)),
             "history": self.history_.epochs,
             "best_epoch": self.history_.best_epoch,
         }
 
     @classmethod
+    def from_config(cls, config: dict[str, Any], device: str = "auto") -> Forecaster:
+        """A Forecaster with the fitted state of ``to_config()``'s dict, but no network yet.
+
+        Also reads the layout written before ForecastSpec, whose task settings (lookback,
+        horizon, season, val_frac, fill, coverage) sit at the top level."""
+        model = from_dict(ModelConfig, config["model"]).validate()
+        training = replace(from_dict(TrainConfig, config["training"]), device=device)
+        self = cls(ForecastSpec.from_saved(config).validate(), model, training)
+        self.conformal_ = _conformal_from_dict(config.get("conformal"))
+        self.columns_ = Columns.from_dict(config["columns"])
+        self.freq_ = config["freq"]
+        self.season_ = int(config["season_"])
+        self.scaler_ = StandardScaler.from_dict(config["scaler"])
+        self.mase_scale_ = {k: np.asarray(v) for k, v in config["mase_scale"].items()}
+        self.history_ = loop.History(config["history"], config["best_epoch"])
+        self.notes_ = []
+        return self
+
+    @classmethod
     def load(cls, path: str | Path, device: str = "auto") -> Forecaster:
         """Rebuild a saved Forecaster (never unpickles)."""
         config, weights = read_model_dir(path, KIND, FORMAT_VERSION)
         try:
-            model = from_dict(ModelConfig, config["model"]).validate()
-            training = replace(from_dict(TrainConfig, config["training"]), device=device)
-            self = cls(
-                lookback=config["lookback"],
-                horizon=config["horizon"],
-                model=model,
-                training=training,
-                season=config["season"],
-                val_frac=config["val_frac"],
-                fill=config["fill"],
-                coverage=config.get("coverage"),
-            )
-            self.conformal_ = _conformal_from_dict(config.get("conformal"))
-            self.columns_ = Columns.from_dict(config["columns"])
-            self.freq_ = config["freq"]
-            self.season_ = int(config["season_"])
-            self.scaler_ = StandardScaler.from_dict(config["scaler"])
-            self.mase_scale_ = {k: np.asarray(v) for k, v in config["mase_scale"].items()}
-            self.history_ = loop.History(config["history"], config["best_epoch"])
+            self = cls.from_config(config, device)
         except (KeyError, TypeError) as exc:
             raise SeqpredictError(
                 f"{Path(path) / 'config.json'} lacks or mangles the setting {exc}; the saved "
                 "model is incomplete or from an incompatible version."
             ) from None
-        self.notes_ = []
         self.device_ = resolve_device(device)
         self.net_ = self._build_net(len(self.columns_.inputs))
         load_weights(self.net_, weights, str(path))

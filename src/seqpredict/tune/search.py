@@ -26,6 +26,7 @@ from seqpredict.data.io import TableLike, read_table
 from seqpredict.data.series import Columns, as_names, build_series
 from seqpredict.errors import SeqpredictError, check_positive_int
 from seqpredict.tasks.forecaster import Forecaster
+from seqpredict.tasks.specs import ForecastSpec
 
 DEFAULT_STORAGE = "sqlite:///study.db"
 CONFIG_FORMAT = 1
@@ -145,7 +146,7 @@ def tune(
             if trial.should_prune():
                 raise optuna.TrialPruned(f"validation loss {record['val_loss']:.4g} at {epoch}")
 
-        f = Forecaster(lookback, horizon, net, train, season, val_frac, fill)
+        f = Forecaster(ForecastSpec(lookback, horizon, season, val_frac, fill), net, train)
         f.fit(train_series, on_epoch_end=report)
         losses = [e["val_loss"] for e in f.history_.epochs if e["val_loss"] is not None]
         trial.set_user_attr("epochs", len(f.history_.epochs))

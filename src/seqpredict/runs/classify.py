@@ -1,15 +1,14 @@
 """A classification run: one SequenceClassifier per cell, the majority class beside them, a run
 directory.
 
-Layout of ``runs/NAME/``: config.json (the run's settings), models/<cell>/ (a saved
-SequenceClassifier each), metrics.json, history.csv, test_predictions.csv (one row per test
-sequence: actual label and each model's prediction, plus the positive-class probability for two
-classes), plots/confusion_<cell>.png, plots/loss.png.
+Besides the shared skeleton (``seqpredict.runs.base``), ``runs/NAME/`` holds
+test_predictions.csv (one row per test sequence: actual label and each model's prediction, plus
+the positive-class probability for two classes), plots/confusion_<cell>.png and
+data_summary.json.
 """
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -25,9 +24,10 @@ from seqpredict.data.ucr import read_ucr
 from seqpredict.errors import SeqpredictError, check_fraction
 from seqpredict.metrics.classification import accuracy, macro_f1
 from seqpredict.models.classifier import ClassifierConfig
-from seqpredict.report import plots
 from seqpredict.report.confusion import plot_confusion
-from seqpredict.storage import atomic_dir, write_json
+from seqpredict.report.html import DATA_SUMMARY
+from seqpredict.runs.base import OnCell, RunResult, check_cells, check_out, fit_cells, write_run
+from seqpredict.storage import write_json
 from seqpredict.tasks.classifier import (
     ClassifierTrainConfig,
     InputColumns,
@@ -75,13 +75,6 @@ def load_dataset(path: str | Path, columns: InputColumns, series: bool, name: st
     return Dataset(items, labels or [], list(range(len(items))))
 
 
-@dataclass
-class ClassifyResult:
-    out: Path
-    metrics: dict[str, Any]
-    table: pd.DataFrame
-
-
 def majority_metrics(train_y: list[Any], test_y: list[Any], classes: list[Any]) -> dict[str, Any]:
     values, counts = np.unique(np.asarray(train_y, dtype=object).astype(str), return_counts=True)
     top = values[counts.argmax()]
@@ -126,24 +119,17 @@ def classify_run(
     val_frac: float = 0.1,
     test_frac: float = 0.2,
     overwrite: bool = False,
-    on_cell: Any = None,
+    on_cell: OnCell | None = None,
     augment: AugmentConfig | None = None,
     classifier_training: ClassifierTrainConfig | None = None,
-) -> ClassifyResult:
+) -> RunResult:
     """Train one classifier per cell on TRAIN (minus a stratified ``test_frac`` when no TEST is
     given), evaluate each and the majority class on the test part, write the run directory."""
     columns = columns or InputColumns()
-    if not cells:
-        raise SeqpredictError("`cell`: name at least one cell, e.g. lstm,gru.")
     model = model or ClassifierConfig()
     training = training or TrainConfig()
-    for cell in cells:
-        replace(model, cell=cell).validate()
-    if Path(out).exists() and not overwrite:
-        raise SeqpredictError(
-            f"`out`: run directory {str(out)!r} already exists; choose another name or pass "
-            "--overwrite."
-        )
+    cells = check_cells(cells, model)
+    out = check_out(out, overwrite=overwrite)
     full = load_dataset(train, columns, series, "train")
     if test is not None:
         train_set, test_set = full, load_dataset(test, columns, series, "test")
@@ -152,10 +138,9 @@ def classify_run(
         codes = pd.factorize(pd.Series(full.y, dtype=object))[0]
         tr, te = stratified_split(codes, test_frac, training.seed + 1)
         train_set, test_set = full.subset(tr), full.subset(te)
-    fitted: dict[str, SequenceClassifier] = {}
-    metrics: dict[str, Any] = {}
     probas: dict[str, np.ndarray] = {}
-    for cell in cells:
+
+    def fit(cell: str) -> SequenceClassifier:
         clf = SequenceClassifier(
             replace(model, cell=cell),
             training,
@@ -164,30 +149,23 @@ def classify_run(
             augment=augment,
             classifier_training=classifier_training,
         )
-        t0 = time.perf_counter()
-        clf.fit(train_set.X, train_set.y, **_fit_columns(columns))
-        seconds = time.perf_counter() - t0
-        result = clf.evaluate(test_set.X, test_set.y)
+        return clf.fit(train_set.X, train_set.y, **_fit_columns(columns))
+
+    def evaluate(cell: str, clf: SequenceClassifier) -> dict[str, Any]:
         probas[cell] = clf.predict_proba(test_set.X)
-        metrics[cell] = result | {
-            "params": clf.n_parameters_,
-            "train_seconds": round(seconds, 2),
-            "epochs": len(clf.history_.epochs),
-            "best_epoch": clf.history_.best_epoch,
-        }
-        fitted[cell] = clf
-        if on_cell is not None:
-            on_cell(cell, metrics[cell])
-    classes = fitted[cells[0]].classes_
+        return clf.evaluate(test_set.X, test_set.y)
+
+    results = fit_cells(cells, fit, evaluate, on_cell)
+    metrics: dict[str, Any] = {cell: r.metrics for cell, r in results.items()}
+    classes = results[cells[0]].estimator.classes_
     metrics["majority"] = majority_metrics(train_set.y, test_set.y, classes)
-    table = comparison_table(metrics)
     run_config = {
         "train": str(train),
         "test": None if test is None else str(test),
         "test_frac": None if test is not None else test_frac,
         "series": series,
         "columns": columns.to_dict(),
-        "cells": list(cells),
+        "cells": cells,
         "classes": classes,
         "n_train": len(train_set.y),
         "n_test": len(test_set.y),
@@ -198,28 +176,45 @@ def classify_run(
         "text": to_dict(text or TextConfig()),
         "val_frac": val_frac,
     }
-    with atomic_dir(out, overwrite=overwrite) as tmp:
-        write_json(tmp / "config.json", run_config)
-        write_json(tmp / "metrics.json", {"test": metrics, "classes": classes})
-        for cell, clf in fitted.items():
-            clf.save(tmp / "models" / cell)
+
+    def write_files(tmp: Path) -> None:
+        for cell in cells:
             plot_confusion(
                 np.asarray(metrics[cell]["confusion_matrix"]),
                 classes,
                 tmp / "plots" / f"confusion_{cell}.png",
                 f"{cell}: accuracy {metrics[cell]['accuracy']:.3f}",
             )
-        history = pd.concat(
-            [pd.DataFrame(c.history_.epochs).assign(model=cell) for cell, c in fitted.items()]
-        )
-        history.to_csv(tmp / "history.csv", index=False)
         _predictions(test_set, probas, classes).to_csv(tmp / "test_predictions.csv", index=False)
-        plots.plot_loss(
-            {c: f.history_.epochs for c, f in fitted.items()},
-            tmp / "plots" / "loss.png",
-            ylabel="loss (cross-entropy)",
-        )
-    return ClassifyResult(Path(out), metrics, table)
+        write_json(tmp / DATA_SUMMARY, _data_summary(train, test, series, train_set, test_set))
+
+    write_run(
+        out,
+        "classify",
+        results,
+        config=run_config,
+        metrics=metrics,
+        extra_metrics={"classes": classes, "best_baseline": "majority"},
+        write_files=write_files,
+        loss_label="loss (cross-entropy)",
+    )
+    return RunResult(out, "classify", metrics, comparison_table(metrics))
+
+
+def _data_summary(
+    train: str | Path, test: str | Path | None, series: bool, train_set: Dataset, test_set: Dataset
+) -> dict[str, Any]:
+    """What the report says about the data, as label -> value."""
+    counts = pd.Series(train_set.y, dtype=object).astype(str).value_counts()
+    return {
+        "input": "numeric sequences" if series else "texts",
+        "training data": str(train),
+        "test data": str(test) if test is not None else "held out from the training data",
+        "training sequences": len(train_set.y),
+        "test sequences": len(test_set.y),
+        "classes": len(counts),
+        "training sequences per class": ", ".join(f"{k}: {v}" for k, v in counts.items()),
+    }
 
 
 def _fit_columns(columns: InputColumns) -> dict[str, Any]:
@@ -242,4 +237,4 @@ def _predictions(test: Dataset, probas: dict[str, np.ndarray], classes: list[Any
     return out
 
 
-__all__ = ["ClassifyResult", "Dataset", "classify_run", "load_dataset"]
+__all__ = ["Dataset", "classify_run", "load_dataset"]

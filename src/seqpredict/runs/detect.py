@@ -1,38 +1,38 @@
 """A detection run: one AnomalyDetector per cell over one series, written to a run directory.
 
-runs/NAME/
-  config.json        data, columns and settings
+Besides the shared skeleton (``seqpredict.runs.base``; no history.csv: detectors train a fixed
+number of epochs on the probationary rows), ``runs/NAME/`` holds:
   scores.csv         per row: time, values, then <cell>_error, <cell>_score, <cell>_label
   windows.csv        flagged windows per cell (start/end row and time, length, peak score)
-  summary.json       per cell: flagged rows, windows, training seconds (+ metrics with labels)
-  models/<cell>/     the saved AnomalyDetector (config.json + model.safetensors)
-  plots/anomalies.png
+  metrics.json       per cell: flagged rows, windows, fit seconds (+ precision/recall/F1 with labels)
+  plots/anomalies.png, data_summary.json
 """
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from seqpredict.anomaly.detector import AnomalyDetector
 from seqpredict.anomaly.spec import DetectSpec
 from seqpredict.config import ModelConfig, TrainConfig, to_dict
 from seqpredict.data.io import TableLike, read_table
 from seqpredict.errors import SeqpredictError, closest
 from seqpredict.metrics.anomaly import eventwise_prf, pointwise_prf, runs
 from seqpredict.report.anomaly import plot_anomalies
-from seqpredict.storage import atomic_dir, write_json
-
-
-@dataclass
-class DetectResult:
-    out: Path
-    table: pd.DataFrame  # one row per cell
-    scores: pd.DataFrame
+from seqpredict.report.html import DATA_SUMMARY
+from seqpredict.runs.base import (
+    OnCell,
+    RunResult,
+    check_cells,
+    check_out,
+    fit_cells,
+    source_name,
+    write_run,
+)
+from seqpredict.storage import write_json
 
 
 def detect_run(
@@ -55,8 +55,8 @@ def detect_run(
     model: ModelConfig | None = None,
     training: TrainConfig | None = None,
     overwrite: bool = False,
-    on_cell: Callable[[str, float], None] | None = None,
-) -> DetectResult:
+    on_cell: OnCell | None = None,
+) -> RunResult:
     """Fit and score one detector per cell; write the run directory atomically."""
     frame = read_table(data)
     truth = None
@@ -67,12 +67,8 @@ def detect_run(
                 f"{list(frame.columns)}." + closest(label_col, map(str, frame.columns))
             )
         truth = frame[label_col].fillna(0).astype(bool).to_numpy()
-    out = Path(out)
-    if out.exists() and not overwrite:
-        raise SeqpredictError(
-            f"output directory {str(out)!r} already exists; choose another name or pass "
-            "overwrite (CLI: --overwrite)."
-        )
+    cells = check_cells(cells, model or ModelConfig())
+    out = check_out(out, overwrite=overwrite)
     spec = DetectSpec(
         scorer=scorer,
         threshold=threshold,
@@ -84,67 +80,63 @@ def detect_run(
         season_count=season_count,
         spatial_tolerance=spatial_tolerance,
     )
-    detectors, scored, rows, windows = {}, {}, [], []
-    for cell in cells:
+    scored: dict[str, pd.DataFrame] = {}
+    windows: dict[str, pd.DataFrame] = {}
+
+    def fit(cell: str) -> AnomalyDetector:
         det = spec.detector(cell, model, training)
-        start = time.perf_counter()
-        det.fit(frame, value_col=value_col, time_col=time_col)
-        result = det.score(frame)
-        seconds = time.perf_counter() - start
-        if on_cell:
-            on_cell(cell, seconds)
-        detectors[cell], scored[cell] = det, result
-        w = det.windows(result)
-        windows.append(w.assign(cell=cell))
+        return det.fit(frame, value_col=value_col, time_col=time_col)
+
+    def evaluate(cell: str, det: AnomalyDetector) -> dict[str, Any]:
+        result = scored[cell] = det.score(frame)
+        w = windows[cell] = det.windows(result)
         row: dict[str, Any] = {
-            "cell": cell,
             "flagged_rows": int(result["label"].sum()),
             "windows": len(w),
             "max_score": float(result["score"].max()),
-            "seconds": round(seconds, 2),
         }
         if truth is not None:
             point = pointwise_prf(result["label"].to_numpy(), truth)
             event = eventwise_prf(result["label"].to_numpy(), runs(truth))
             row.update({f"point_{k}": v for k, v in point.items()})
             row.update({f"event_{k}": v for k, v in event.items()})
-        rows.append(row)
-    table = pd.DataFrame(rows)
+        return row
+
+    results = fit_cells(cells, fit, evaluate, on_cell)
+    metrics = {cell: r.metrics for cell, r in results.items()}
+    table = pd.DataFrame([{"cell": cell, **m} for cell, m in metrics.items()])
     first = scored[cells[0]]
     columns = [c for c in first.columns if c not in ("error", "score", "label")]
     scores = first[columns].copy()
     for cell, result in scored.items():
         for c in ("error", "score", "label"):
             scores[f"{cell}_{c}"] = result[c].to_numpy()
-    with atomic_dir(out, overwrite=True) as tmp:
-        write_json(
-            tmp / "config.json",
-            {
-                "data": str(data) if isinstance(data, (str, Path)) else "<DataFrame>",
-                "value_col": value_col,
-                "time_col": time_col,
-                "label_col": label_col,
-                "cells": list(cells),
-                "scorer": scorer,
-                "threshold": threshold,
-                "lookback": lookback,
-                "probation": probation,
-                "suppress": suppress,
-                "spatial_tolerance": spatial_tolerance,
-                "season": season,
-                "season_window": season_window,
-                "season_count": season_count,
-                "model": to_dict(detectors[cells[0]].model_config),
-                "training": to_dict(detectors[cells[0]].train_config),
-            },
-        )
+    det0 = results[cells[0]].estimator
+    config = {
+        "data": source_name(data),
+        "value_col": value_col,
+        "time_col": time_col,
+        "label_col": label_col,
+        "cells": cells,
+        "scorer": scorer,
+        "threshold": threshold,
+        "lookback": lookback,
+        "probation": probation,
+        "suppress": suppress,
+        "spatial_tolerance": spatial_tolerance,
+        "season": season,
+        "season_window": season_window,
+        "season_count": season_count,
+        "model": to_dict(det0.model_config),
+        "training": to_dict(det0.train_config),
+    }
+
+    def write_files(tmp: Path) -> None:
         scores.to_csv(tmp / "scores.csv", index=False)
-        pd.concat(windows, ignore_index=True).to_csv(tmp / "windows.csv", index=False)
-        write_json(tmp / "summary.json", {r["cell"]: r for r in rows})
-        for cell, det in detectors.items():
-            det.save(tmp / "models" / cell)
+        found = [w.assign(cell=cell) for cell, w in windows.items()]
+        pd.concat(found, ignore_index=True).to_csv(tmp / "windows.csv", index=False)
         values = pd.Series(
-            scores[detectors[cells[0]].value_cols_[0]].to_numpy(),
+            scores[det0.value_cols_[0]].to_numpy(),
             index=pd.Index(scores[time_col]) if time_col else pd.RangeIndex(len(scores)),
             name=value_col,
         )
@@ -154,9 +146,21 @@ def detect_run(
             tmp / "plots" / "anomalies.png",
             f"{value_col}: {scorer} error + {threshold} threshold",
             truth=runs(truth) if truth is not None else None,
-            probation=detectors[cells[0]].n_probation_,
+            probation=det0.n_probation_,
         )
-    return DetectResult(out, table, scores)
+        summary = {
+            "rows": len(frame),
+            "first time": str(values.index[0]) if len(values) else None,
+            "last time": str(values.index[-1]) if len(values) else None,
+            "probationary rows (training, scored 0)": det0.n_probation_,
+            "labelled anomaly windows": len(runs(truth)) if truth is not None else None,
+        }
+        write_json(tmp / DATA_SUMMARY, summary)
+
+    write_run(
+        out, "detect", results, config=config, metrics=metrics, write_files=write_files
+    )
+    return RunResult(out, "detect", metrics, table)
 
 
-__all__ = ["DetectResult", "detect_run"]
+__all__ = ["detect_run"]
