@@ -21,7 +21,7 @@ import torch
 from torch import nn
 
 from seqpredict.anomaly.parts import positive_int
-from seqpredict.anomaly.scorers import SCORERS, ForecastErrorScorer, _views
+from seqpredict.anomaly.scorers import SCORERS, ForecastErrorScorer, window_views
 from seqpredict.config import ModelConfig, TrainConfig
 from seqpredict.training import loop
 
@@ -72,7 +72,9 @@ class OnlineForecastScorer(ForecastErrorScorer):
         if len(z) <= n_fit:
             return out
         out = np.r_[out, np.full(len(z) - n_fit, np.nan)]
-        views = _views(z, self.span).to(self.device)  # (N, span, C); window k ends at k + span - 1
+        views = window_views(z, self.span).to(
+            self.device
+        )  # (N, span, C); window k ends at k + span - 1
         training = self.train_config
         net = copy.deepcopy(self.net_)
         optimizer = loop.make_optimizer(net, training)

@@ -99,7 +99,7 @@ class Scorer(Part):
         """Train on the rows z (T, C) (already scaled)."""
         training = self.train_config
         gen = seed_everything(training.seed)
-        views = _views(z, self.span)  # (N, span, C)
+        views = window_views(z, self.span)  # (N, span, C)
         self.net_ = self.build(z.shape[1])
         n = views.shape[0]
 
@@ -131,7 +131,7 @@ class Scorer(Part):
         if self.net_ is None:
             raise RuntimeError("scorer used before fit")
         self.net_.eval()
-        views = _views(z, self.span)  # (N, span, C), N = T - span + 1
+        views = window_views(z, self.span)  # (N, span, C), N = T - span + 1
         out = np.full(len(z), np.nan)
         parts = []
         for start in range(0, views.shape[0], batch):
@@ -142,7 +142,8 @@ class Scorer(Part):
         return out
 
 
-def _views(z: np.ndarray, span: int) -> torch.Tensor:
+def window_views(z: np.ndarray, span: int) -> torch.Tensor:
+    """Every window of `span` rows of z (T, C), as one strided view: (T - span + 1, span, C)."""
     data = torch.from_numpy(np.ascontiguousarray(z, dtype=np.float32))  # (T, C)
     if len(data) < span:
         return data.new_zeros((0, span, data.shape[1]))

@@ -27,12 +27,13 @@ from seqpredict.data.io import TableLike
 from seqpredict.errors import SeqpredictError
 from seqpredict.storage import atomic_dir
 from seqpredict.tasks.forecaster import Forecaster, WindowForecasts
+from seqpredict.tasks.params import Params
 
 KIND = "forecast_ensemble"
 MANIFEST = "ensemble.json"
 
 
-class ForecastEnsemble:
+class ForecastEnsemble(Params):
     """``forecaster`` (an unfitted template) trained once per seed in ``seeds``; every forecast
     is the mean of the members'. Fitted members are in ``members_``, their fit times in
     ``fit_seconds_`` (wall clock) and ``fit_cpu_seconds_`` (CPU time of this process).

@@ -16,19 +16,12 @@ from seqpredict.config import TrainConfig
 from seqpredict.errors import SeqpredictError, closest
 from seqpredict.storage import atomic_dir, save_model
 
-E = TypeVar("E", bound="Estimator")
+P = TypeVar("P", bound="Params")
 
 
-class Estimator:
-    """Base of Forecaster and SequenceClassifier: ``get_params``, ``set_params``,
-    ``train_config`` (``self.training`` or the default ``TrainConfig()``), ``save`` and
-    ``n_parameters_``. A subclass provides ``to_config()`` and, once fitted, ``net_``."""
-
-    training: TrainConfig | None
-    net_: nn.Module
-
-    def to_config(self) -> dict[str, Any]:
-        raise NotImplementedError
+class Params:
+    """``get_params`` and ``set_params`` over the arguments of ``__init__``: the base of every
+    estimator, and of ForecastEnsemble, which holds estimators rather than a network."""
 
     @classmethod
     def _param_names(cls) -> list[str]:
@@ -38,7 +31,7 @@ class Estimator:
     def get_params(self) -> dict[str, Any]:
         return {name: getattr(self, name) for name in self._param_names()}
 
-    def set_params(self: E, **params: Any) -> E:
+    def set_params(self: P, **params: Any) -> P:
         names = self._param_names()
         for key, value in params.items():
             if key not in names:
@@ -48,6 +41,18 @@ class Estimator:
                 )
             setattr(self, key, value)
         return self
+
+
+class Estimator(Params):
+    """Base of Forecaster, SequenceClassifier and AnomalyDetector: the parameters of
+    ``Params``, ``train_config`` (``self.training`` or the default ``TrainConfig()``), ``save``
+    and ``n_parameters_``. A subclass provides ``to_config()`` and, once fitted, ``net_``."""
+
+    training: TrainConfig | None
+    net_: nn.Module
+
+    def to_config(self) -> dict[str, Any]:
+        raise NotImplementedError
 
     @property
     def train_config(self) -> TrainConfig:
