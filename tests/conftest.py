@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+import torch
 
 from seqpredict.config import ModelConfig, TrainConfig
 
@@ -84,3 +86,13 @@ def run_cli(args: list[object], capsys: pytest.CaptureFixture[str]) -> tuple[int
         code = int(exc.code or 0)
     out, err = capsys.readouterr()
     return code, out, err
+
+
+@pytest.fixture
+def one_torch_thread() -> Iterator[None]:
+    """Tiny models gain nothing from intra-op threads, and on a shared machine the spinning
+    threads cost several times the CPU: modules of tiny nets use this (``pytestmark``)."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)

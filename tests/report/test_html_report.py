@@ -27,8 +27,8 @@ from seqpredict.report.html import add_captions, write_report  # noqa: E402
 from seqpredict.runs import classify_run, detect_run, forecast_run  # noqa: E402
 from seqpredict.tasks.classifier import InputColumns  # noqa: E402
 from seqpredict.tasks.specs import ForecastSpec  # noqa: E402
-from tests.classify.test_classifier import texts  # noqa: E402
 from tests.conftest import run_cli, sine_frame, small_model  # noqa: E402
+from tests.tasks.test_classifier import texts  # noqa: E402
 
 HEADER_RGB = [0x1F / 255, 0x3A / 255, 0x5F / 255]  # header background in report.html's CSS
 CHROMIUM_FLAGS = [

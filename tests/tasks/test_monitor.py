@@ -13,6 +13,8 @@ from seqpredict.tasks.monitor import AccuracyMonitor
 
 from .test_classifier import series
 
+pytestmark = pytest.mark.usefixtures("one_torch_thread")  # tiny nets: one thread
+
 
 class Scripted(nn.Module):
     """Logits for 4 examples of class 0 whose count of correct answers follows a script,

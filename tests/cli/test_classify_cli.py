@@ -8,8 +8,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tests.classify.test_classifier import series, texts
 from tests.conftest import run_cli
+from tests.tasks.test_classifier import series, texts
+
+pytestmark = pytest.mark.usefixtures("one_torch_thread")  # tiny nets: one thread
 
 FAST = ["--epochs", "1", "--hidden-size", "4", "--embedding-dim", "4", "--quiet"]
 

@@ -16,6 +16,8 @@ from seqpredict.data.text import (
 )
 from seqpredict.errors import SeqpredictError
 
+pytestmark = pytest.mark.usefixtures("one_torch_thread")  # tiny nets: one thread
+
 
 def test_tokenize_lowercases_and_splits_punctuation() -> None:
     assert tokenize("Wasn't it GREAT?! re-imagining, 1930s") == [

@@ -9,6 +9,8 @@ import pytest
 from seqpredict.data.ucr import load_ucr, parse_ucr
 from seqpredict.errors import SeqpredictError
 
+pytestmark = pytest.mark.usefixtures("one_torch_thread")  # tiny nets: one thread
+
 TSV = "1\t0.5\t0.25\t1.0\n-1\t2.0\t3.0\tNaN\n"
 
 

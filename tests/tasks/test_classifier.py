@@ -12,6 +12,8 @@ from seqpredict import ClassifierConfig, SequenceClassifier, TextConfig, TrainCo
 from seqpredict.data.labelled import stratified_split
 from seqpredict.errors import SeqpredictError
 
+pytestmark = pytest.mark.usefixtures("one_torch_thread")  # tiny nets: one thread
+
 CELLS = ("lstm", "gru")
 FAST = TrainConfig(epochs=2, batch_size=16, quiet=True, seed=3)
 

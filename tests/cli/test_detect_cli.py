@@ -10,6 +10,8 @@ import pytest
 
 from tests.cli.test_forecast_cli import run_cli
 
+pytestmark = pytest.mark.usefixtures("one_torch_thread")  # tiny nets: one thread
+
 FAST = ["--epochs", "2", "--hidden-size", "8", "--lookback", "12", "--quiet"]
 
 

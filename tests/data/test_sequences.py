@@ -15,6 +15,8 @@ from seqpredict.data.sequences import (
 )
 from seqpredict.errors import SeqpredictError
 
+pytestmark = pytest.mark.usefixtures("one_torch_thread")  # tiny nets: one thread
+
 
 def test_arrays_lists_and_trailing_nan_padding() -> None:
     three = as_sequences(np.zeros((4, 5, 2)))

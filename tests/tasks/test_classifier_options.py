@@ -19,6 +19,8 @@ from seqpredict.models.classifier import ClassifierNet
 from seqpredict.tasks.classifier import ClassifierTrainConfig
 from tests.conftest import run_cli
 
+pytestmark = pytest.mark.usefixtures("one_torch_thread")  # tiny nets: one thread
+
 FAST = TrainConfig(epochs=3, batch_size=16, quiet=True, seed=1, patience=0)
 
 

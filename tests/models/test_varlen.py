@@ -11,6 +11,8 @@ from seqpredict.models.classifier import ClassifierConfig, ClassifierNet
 from seqpredict.models.registry import register_cell
 from seqpredict.models.varlen import POOLINGS, reverse_within_length
 
+pytestmark = pytest.mark.usefixtures("one_torch_thread")  # tiny nets: one thread
+
 CASES = list(itertools.product(("lstm", "gru"), POOLINGS, (False, True)))
 
 
