@@ -68,7 +68,8 @@ def test_detect_with_season_spatial_and_suppress_share(csv, tmp_path, capsys) ->
     code, _, err = run_cli([*args, *extra, "--suppress", "0.2", "--out", out, *FAST], capsys)
     assert code == 0, err
     config = json.loads((out / "config.json").read_text())
-    assert config["season"] == "1D" and config["suppress"] == 0.2 and config["season_count"] == 3
+    spec = config["spec"]  # the DetectSpec as given: suppress and season are flag texts
+    assert spec["season"] == "1D" and spec["suppress"] == "0.2" and spec["season_count"] == 3
     saved = json.loads((out / "models" / "gru" / "config.json").read_text())
     assert saved["params"]["streams"] == [
         {"name": "season", "period": "1D", "window": 10, "count": 3},

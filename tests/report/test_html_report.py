@@ -19,6 +19,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
+from seqpredict.anomaly.spec import DetectSpec  # noqa: E402
 from seqpredict.config import ModelConfig, TrainConfig  # noqa: E402
 from seqpredict.data.series import Columns  # noqa: E402
 from seqpredict.errors import SeqpredictError  # noqa: E402
@@ -95,8 +96,7 @@ def detect_dir(tmp_path_factory) -> Path:
         time_col="ts",
         label_col="truth",
         out=out,
-        lookback=12,
-        threshold="quantile",
+        spec=DetectSpec(lookback=12, threshold="quantile"),
         model=ModelConfig(hidden_size=4),
         training=TrainConfig(epochs=1, quiet=True, patience=0),
     )

@@ -64,7 +64,11 @@ def check_out(out: str | Path, *, overwrite: bool, resume: bool | None = None) -
     """``out`` unless it exists and may be neither replaced nor (``resume``) continued."""
     out = Path(out)
     if out.exists() and not (overwrite or resume):
-        also = " pass --resume to continue its training from the checkpoints," if resume is False else ""
+        also = (
+            " pass --resume to continue its training from the checkpoints,"
+            if resume is False
+            else ""
+        )
         raise SeqpredictError(
             f"`out`: run directory {str(out)!r} already exists; choose another name,{also} or "
             "pass --overwrite."

@@ -4,7 +4,8 @@ Besides the shared skeleton (``seqpredict.runs.base``; no history.csv: detectors
 number of epochs on the probationary rows), ``runs/NAME/`` holds:
   scores.csv         per row: time, values, then <cell>_error, <cell>_score, <cell>_label
   windows.csv        flagged windows per cell (start/end row and time, length, peak score)
-  metrics.json       per cell: flagged rows, windows, fit seconds (+ precision/recall/F1 with labels)
+  metrics.json       per cell: flagged rows, windows, fit seconds (+ precision/recall/F1
+                     with labels)
   plots/anomalies.png, data_summary.json
 """
 
@@ -43,21 +44,14 @@ def detect_run(
     time_col: str | None = None,
     label_col: str | None = None,
     cells: list[str] | tuple[str, ...] = ("lstm", "gru"),
-    scorer: str = "forecast",
-    threshold: str = "gaussian",
-    lookback: int = 32,
-    probation: float = 0.15,
-    suppress: int | float = 0,
-    spatial_tolerance: float | None = None,
-    season: int | str = 0,
-    season_window: int = 10,
-    season_count: int = 1,
+    spec: DetectSpec | None = None,
     model: ModelConfig | None = None,
     training: TrainConfig | None = None,
     overwrite: bool = False,
     on_cell: OnCell | None = None,
 ) -> RunResult:
-    """Fit and score one detector per cell; write the run directory atomically."""
+    """Fit and score one detector per cell, each built by ``spec`` (None: ``DetectSpec()``);
+    write the run directory atomically."""
     frame = read_table(data)
     truth = None
     if label_col is not None:
@@ -69,17 +63,7 @@ def detect_run(
         truth = frame[label_col].fillna(0).astype(bool).to_numpy()
     cells = check_cells(cells, model or ModelConfig())
     out = check_out(out, overwrite=overwrite)
-    spec = DetectSpec(
-        scorer=scorer,
-        threshold=threshold,
-        lookback=lookback,
-        probation=probation,
-        suppress=str(suppress),
-        season=str(season),
-        season_window=season_window,
-        season_count=season_count,
-        spatial_tolerance=spatial_tolerance,
-    )
+    spec = spec or DetectSpec()
     scored: dict[str, pd.DataFrame] = {}
     windows: dict[str, pd.DataFrame] = {}
 
@@ -118,15 +102,7 @@ def detect_run(
         "time_col": time_col,
         "label_col": label_col,
         "cells": cells,
-        "scorer": scorer,
-        "threshold": threshold,
-        "lookback": lookback,
-        "probation": probation,
-        "suppress": suppress,
-        "spatial_tolerance": spatial_tolerance,
-        "season": season,
-        "season_window": season_window,
-        "season_count": season_count,
+        "spec": to_dict(spec),
         "model": to_dict(det0.model_config),
         "training": to_dict(det0.train_config),
     }
@@ -144,7 +120,7 @@ def detect_run(
             values,
             scored,
             tmp / "plots" / "anomalies.png",
-            f"{value_col}: {scorer} error + {threshold} threshold",
+            f"{value_col}: {spec.scorer} error + {spec.threshold} threshold",
             truth=runs(truth) if truth is not None else None,
             probation=det0.n_probation_,
         )
@@ -157,9 +133,7 @@ def detect_run(
         }
         write_json(tmp / DATA_SUMMARY, summary)
 
-    write_run(
-        out, "detect", results, config=config, metrics=metrics, write_files=write_files
-    )
+    write_run(out, "detect", results, config=config, metrics=metrics, write_files=write_files)
     return RunResult(out, "detect", metrics, table)
 
 

@@ -17,7 +17,7 @@ import pandas as pd
 from seqpredict.config import ModelConfig, TrainConfig, to_dict
 from seqpredict.data.io import TableLike, read_table
 from seqpredict.data.series import Columns, as_names, build_series
-from seqpredict.errors import SeqpredictError, check_fraction
+from seqpredict.errors import SeqpredictError
 from seqpredict.metrics.forecast import all_metrics
 from seqpredict.report import plots
 from seqpredict.report.html import DATA_SUMMARY, data_summary
