@@ -27,6 +27,7 @@ from seqpredict.data.sequences import (
     from_long,
 )
 from seqpredict.data.text import as_texts
+from seqpredict.data.ucr import read_ucr
 from seqpredict.errors import SeqpredictError
 
 INPUTS = ("text", "numeric")
@@ -136,3 +137,42 @@ def stratified_split(y: np.ndarray, frac: float, seed: int) -> tuple[np.ndarray,
     val_idx = np.sort(np.concatenate(val)).astype(np.int64)
     train_idx = np.setdiff1d(np.arange(len(y)), val_idx).astype(np.int64)
     return train_idx, val_idx
+
+
+@dataclass
+class LabelledSet:
+    """Inputs in any form SequenceClassifier takes, their labels and per-sequence ids: what
+    a classification run reads from one file."""
+
+    X: Any
+    y: list[Any]
+    ids: list[Any]
+
+    def subset(self, idx: np.ndarray) -> LabelledSet:
+        if isinstance(self.X, pd.DataFrame):  # long table: keep the rows of the chosen ids
+            keep = {self.ids[i] for i in idx}
+            id_col = self.X.attrs["id_col"]
+            part = self.X[self.X[id_col].isin(keep)]
+            part.attrs["id_col"] = id_col
+            chosen = [self.ids[i] for i in idx]
+            order = pd.unique(part[id_col])  # first appearance, as the classifier reads them
+            where = {sid: k for k, sid in enumerate(chosen)}
+            return LabelledSet(part, [self.y[idx[where[sid]]] for sid in order], list(order))
+        X = [self.X[i] for i in idx]
+        return LabelledSet(X, [self.y[i] for i in idx], [self.ids[i] for i in idx])
+
+
+def read_labelled(path: str | Path, columns: InputColumns, series: bool, name: str) -> LabelledSet:
+    """A text table, a UCR-style file (``series`` without ``id_col``) or a long table."""
+    if series and columns.id_col is None:
+        split = read_ucr(path)
+        return LabelledSet(split.X, split.y.tolist(), list(range(len(split.X))))
+    frame = read_table(path, name=name)
+    if columns.label_col is None:
+        raise SeqpredictError("`label_col`: name the column that holds the class labels.")
+    _, items, labels, ids = read_inputs(frame, None, columns, need_labels=True)
+    if series:
+        frame = frame.copy()
+        frame.attrs["id_col"] = columns.id_col
+        return LabelledSet(frame, labels or [], ids or [])
+    return LabelledSet(items, labels or [], list(range(len(items))))

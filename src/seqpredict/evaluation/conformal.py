@@ -11,6 +11,8 @@ exchangeable, so treat the guarantee as approximate; the tests check it on synth
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from seqpredict.errors import SeqpredictError, check_fraction
@@ -42,3 +44,16 @@ def intervals(
     if quantiles is None:
         return point - width, point + width
     return quantiles[..., 0] - width, quantiles[..., -1] + width
+
+
+def state_to_dict(state: dict[str, Any] | None) -> dict[str, Any] | None:
+    """A calibrated state (``width``: array) as JSON-ready values, for a saved config."""
+    if state is None:
+        return None
+    return {**state, "width": np.asarray(state["width"]).tolist()}
+
+
+def state_from_dict(state: dict[str, Any] | None) -> dict[str, Any] | None:
+    if state is None:
+        return None
+    return {**state, "width": np.asarray(state["width"], dtype=np.float64)}

@@ -9,7 +9,7 @@ data_summary.json.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -18,10 +18,9 @@ import pandas as pd
 
 from seqpredict.config import TrainConfig, to_dict
 from seqpredict.data.augment import AugmentConfig
-from seqpredict.data.io import read_table
+from seqpredict.data.labelled import LabelledSet, read_labelled
 from seqpredict.data.text import TextConfig
-from seqpredict.data.ucr import read_ucr
-from seqpredict.errors import SeqpredictError, check_fraction
+from seqpredict.errors import check_fraction
 from seqpredict.metrics.classification import accuracy, macro_f1
 from seqpredict.models.classifier import ClassifierConfig
 from seqpredict.report.confusion import plot_confusion
@@ -32,47 +31,8 @@ from seqpredict.tasks.classifier import (
     ClassifierTrainConfig,
     InputColumns,
     SequenceClassifier,
-    read_inputs,
     stratified_split,
 )
-
-
-@dataclass
-class Dataset:
-    """Inputs in any form SequenceClassifier takes, labels, and per-sequence ids."""
-
-    X: Any
-    y: list[Any]
-    ids: list[Any]
-
-    def subset(self, idx: np.ndarray) -> Dataset:
-        if isinstance(self.X, pd.DataFrame):  # long table: keep the rows of the chosen ids
-            keep = {self.ids[i] for i in idx}
-            id_col = self.X.attrs["id_col"]
-            part = self.X[self.X[id_col].isin(keep)]
-            part.attrs["id_col"] = id_col
-            chosen = [self.ids[i] for i in idx]
-            order = pd.unique(part[id_col])  # first appearance, as the classifier reads them
-            where = {sid: k for k, sid in enumerate(chosen)}
-            return Dataset(part, [self.y[idx[where[sid]]] for sid in order], list(order))
-        X = [self.X[i] for i in idx]
-        return Dataset(X, [self.y[i] for i in idx], [self.ids[i] for i in idx])
-
-
-def load_dataset(path: str | Path, columns: InputColumns, series: bool, name: str) -> Dataset:
-    """A text table, a UCR-style file (``series`` without ``id_col``) or a long table."""
-    if series and columns.id_col is None:
-        split = read_ucr(path)
-        return Dataset(split.X, split.y.tolist(), list(range(len(split.X))))
-    frame = read_table(path, name=name)
-    if columns.label_col is None:
-        raise SeqpredictError("`label_col`: name the column that holds the class labels.")
-    _, items, labels, ids = read_inputs(frame, None, columns, need_labels=True)
-    if series:
-        frame = frame.copy()
-        frame.attrs["id_col"] = columns.id_col
-        return Dataset(frame, labels or [], ids or [])
-    return Dataset(items, labels or [], list(range(len(items))))
 
 
 def majority_metrics(train_y: list[Any], test_y: list[Any], classes: list[Any]) -> dict[str, Any]:
@@ -130,9 +90,9 @@ def classify_run(
     training = training or TrainConfig()
     cells = check_cells(cells, model)
     out = check_out(out, overwrite=overwrite)
-    full = load_dataset(train, columns, series, "train")
+    full = read_labelled(train, columns, series, "train")
     if test is not None:
-        train_set, test_set = full, load_dataset(test, columns, series, "test")
+        train_set, test_set = full, read_labelled(test, columns, series, "test")
     else:
         check_fraction("test_frac", test_frac, allow_zero=False)
         codes = pd.factorize(pd.Series(full.y, dtype=object))[0]
@@ -202,7 +162,11 @@ def classify_run(
 
 
 def _data_summary(
-    train: str | Path, test: str | Path | None, series: bool, train_set: Dataset, test_set: Dataset
+    train: str | Path,
+    test: str | Path | None,
+    series: bool,
+    train_set: LabelledSet,
+    test_set: LabelledSet,
 ) -> dict[str, Any]:
     """What the report says about the data, as label -> value."""
     counts = pd.Series(train_set.y, dtype=object).astype(str).value_counts()
@@ -227,7 +191,9 @@ def _fit_columns(columns: InputColumns) -> dict[str, Any]:
     }
 
 
-def _predictions(test: Dataset, probas: dict[str, np.ndarray], classes: list[Any]) -> pd.DataFrame:
+def _predictions(
+    test: LabelledSet, probas: dict[str, np.ndarray], classes: list[Any]
+) -> pd.DataFrame:
     out = pd.DataFrame({"id": test.ids, "actual": test.y})
     labels = np.asarray(classes, dtype=object)
     for cell, proba in probas.items():
@@ -237,4 +203,4 @@ def _predictions(test: Dataset, probas: dict[str, np.ndarray], classes: list[Any
     return out
 
 
-__all__ = ["Dataset", "classify_run", "load_dataset"]
+__all__ = ["classify_run"]

@@ -536,7 +536,7 @@ class Forecaster(Estimator):
             "freq": self.freq_,
             "scaler": self.scaler_.to_dict(),
             "mase_scale": {k: v.tolist() for k, v in self.mase_scale_.items()},
-            "conformal": _conformal_to_dict(getattr(self, "conformal_", None)),
+            "conformal": conformal.state_to_dict(getattr(self, "conformal_", None)),
             "history": self.history_.epochs,
             "best_epoch": self.history_.best_epoch,
         }
@@ -550,7 +550,7 @@ class Forecaster(Estimator):
         model = from_dict(ModelConfig, config["model"]).validate()
         training = replace(from_dict(TrainConfig, config["training"]), device=device)
         self = cls(ForecastSpec.from_saved(config).validate(), model, training)
-        self.conformal_ = _conformal_from_dict(config.get("conformal"))
+        self.conformal_ = conformal.state_from_dict(config.get("conformal"))
         self.columns_ = Columns.from_dict(config["columns"])
         self.freq_ = config["freq"]
         self.season_ = int(config["season_"])
@@ -576,15 +576,3 @@ class Forecaster(Estimator):
         load_weights(self.net_, weights, str(path))
         self.net_.to(self.device_).eval()
         return self
-
-
-def _conformal_to_dict(state: dict[str, Any] | None) -> dict[str, Any] | None:
-    if state is None:
-        return None
-    return {**state, "width": np.asarray(state["width"]).tolist()}
-
-
-def _conformal_from_dict(state: dict[str, Any] | None) -> dict[str, Any] | None:
-    if state is None:
-        return None
-    return {**state, "width": np.asarray(state["width"], dtype=np.float64)}
