@@ -34,7 +34,7 @@ import statistics
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -108,6 +108,7 @@ class Fitted:
     cpu_s: float
     wall_s: float
     epochs: list[int]  # epochs trained, per model
+    converged: list[bool] = field(default_factory=list)  # per model: loss left chance level
 
 
 @dataclass(frozen=True)
@@ -135,7 +136,8 @@ def fit_defaults(
     clf = SequenceClassifier(model=ClassifierConfig(cell=cell), training=training)
     cpu, wall = timed_fit(clf, train.X, train.y.tolist())
     epochs = [len(clf.history_.epochs)]
-    return Fitted(clf.predict_proba(test.X), list(clf.classes_), n_params(clf), cpu, wall, epochs)
+    proba, classes = clf.predict_proba(test.X), list(clf.classes_)
+    return Fitted(proba, classes, n_params(clf), cpu, wall, epochs, [clf.converged_])
 
 
 def fit_docs_ucr(
@@ -278,6 +280,7 @@ def run_set(item: PanelSet, args: argparse.Namespace, out: Any) -> list[dict[str
                 "train_wall_s": round(fitted.wall_s, 2),
                 "params": fitted.params,
                 "epochs_trained": fitted.epochs,
+                "converged": fitted.converged,
             }
             emit(row, out)
             rows.append(row)
