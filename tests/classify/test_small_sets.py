@@ -19,7 +19,7 @@ def test_a_small_set_trains_on_all_series_for_200_steps() -> None:
     plan = Schedule.adapt(TrainConfig(), n_series=40, n_val=4, on=True)
     # 4 held-out series: no hold-out, no early stopping; batch max(16, 40 // 8) = 16, so
     # 3 steps an epoch and ceil(200 / 3) = 67 epochs
-    assert plan == Schedule(16, epochs=67, patience=0, min_epochs=67, hold_out=False, adapted=True)
+    assert plan == Schedule(16, epochs=67, patience=0, min_epochs=67, hold_out=False, guarded=True)
 
 
 def test_a_large_set_trains_as_before() -> None:
@@ -34,6 +34,21 @@ def test_settings_away_from_their_defaults_and_adapt_off_are_used_as_given() -> 
     for config, on in ((given, True), (TrainConfig(), False)):
         plan = Schedule.adapt(config, n_series=40, n_val=4, on=on)
         assert plan.apply(config) == config and plan.hold_out and plan.min_epochs == 0
+        assert plan.may_stop(chance=0.7) is None  # early stopping as configured
+
+
+def test_early_stopping_waits_for_200_steps_and_for_the_loss_to_leave_chance() -> None:
+    plan = Schedule.adapt(TrainConfig(), n_series=400, n_val=40, on=True)
+    # 360 train: batch 45, 8 steps an epoch, 200 steps = 25 epochs
+    assert (plan.batch_size, plan.min_epochs, plan.hold_out) == (45, 25, True)
+    may_stop = plan.may_stop(chance=1.0)
+    assert may_stop is not None
+    assert not may_stop({"epoch": 24, "train_loss": 0.1})  # before 200 steps
+    assert not may_stop({"epoch": 25, "train_loss": 0.95})  # within 10% of chance
+    assert may_stop({"epoch": 25, "train_loss": 0.85})
+    explicit = Schedule.adapt(TrainConfig(patience=3), n_series=400, n_val=40, on=True)
+    only_steps = explicit.may_stop(chance=1.0)
+    assert only_steps is not None and only_steps({"epoch": 25, "train_loss": 0.95})
 
 
 def test_a_given_validation_set_is_kept_however_small() -> None:

@@ -92,7 +92,7 @@ class Schedule:
     patience: int
     min_epochs: int  # early stopping cannot end training before this epoch
     hold_out: bool  # whether a share of the training series is held out for validation
-    adapted: bool = False  # ClassifierTrainConfig.adapt was on: early stopping is guarded
+    guarded: bool = False  # early stopping waits for the loss to leave chance (``may_stop``)
 
     @classmethod
     def adapt(
@@ -108,8 +108,9 @@ class Schedule:
           n_train // 8))``), so an epoch has several optimiser steps;
         - epochs 30: raised so that training runs at least MIN_STEPS (200) optimiser steps,
           and early stopping cannot end it before that many steps;
-        - whatever the settings, while ``on``: early stopping (``may_stop``) does not end
-          training while the epoch's training loss is within 10% of chance (``chance_loss``).
+        - patience 5 (with 30 or more series held out): early stopping (``may_stop``) does not
+          end training while the epoch's training loss is within 10% of chance
+          (``chance_loss``).
 
         Sets large enough that none of this binds (SST-2's 6,920 sentences) train as before.
         """
@@ -126,14 +127,21 @@ class Schedule:
         if on and epochs == default.epochs:
             min_epochs = math.ceil(MIN_STEPS / math.ceil(n_train / batch))
             epochs = max(epochs, min_epochs)
-        return cls(batch, epochs, patience, min_epochs, hold_out, on)
+        guarded = on and config.patience == default.patience
+        return cls(batch, epochs, patience, min_epochs, hold_out, guarded)
 
     def may_stop(self, chance: float) -> Callable[[dict[str, Any]], bool] | None:
-        """Early stopping's guard while adapting: not before ``min_epochs``, nor while the
-        epoch's training loss is within CHANCE_MARGIN of ``chance`` (``chance_loss``)."""
-        if not self.adapted:
+        """Early stopping's guard (``guarded``: adapting, patience at its default): not before
+        ``min_epochs``, nor while the epoch's training loss is within CHANCE_MARGIN of
+        ``chance`` (``chance_loss``). None: no guard at all."""
+        if not self.guarded and not self.min_epochs:
             return None
-        return lambda r: r["epoch"] >= self.min_epochs and not at_chance(r["train_loss"], chance)
+
+        def may_stop(record: dict[str, Any]) -> bool:
+            near = self.guarded and at_chance(record["train_loss"], chance)
+            return record["epoch"] >= self.min_epochs and not near
+
+        return may_stop
 
     def apply(self, config: TrainConfig) -> TrainConfig:
         return replace(
