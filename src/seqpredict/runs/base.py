@@ -114,7 +114,7 @@ def _training_facts(estimator: Any, seconds: float) -> dict[str, Any]:
     history = getattr(estimator, "history_", None)
     if history is not None:
         facts |= {"epochs": len(history.epochs), "best_epoch": history.best_epoch}
-    if hasattr(estimator, "warnings_"):  # e.g. SequenceClassifier: loss stayed near chance
+    if hasattr(estimator, "warnings_"):  # e.g. SequenceClassifier: loss still at chance
         facts["warnings"] = list(estimator.warnings_)
     return facts
 

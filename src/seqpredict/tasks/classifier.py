@@ -169,8 +169,9 @@ def chance_warning(history: loop.History, y: np.ndarray, n_classes: int) -> str 
         return None
     n = len(history.epochs)
     return (
-        f"training loss {loss:.3f} stayed near chance ({chance:.3f}, always predicting the "
-        f"class shares) after {n} epoch{'s' * (n != 1)}: the model learnt little from "
+        f"training loss {loss:.3f} is still at chance level (not 10% below {chance:.3f}, the "
+        f"loss of always predicting the class shares) after {n} epoch{'s' * (n != 1)}: the "
+        "model learnt little from "
         f"{len(y)} training series. Try more epochs (--epochs), a higher --lr, a conv front "
         "end (--conv-embed 3) or --lr-schedule cosine."
     )
