@@ -10,6 +10,12 @@ no published figure gets none).
 Modes (MODES, a registry: add a Mode to compare another way of training):
 - ``defaults``: ``SequenceClassifier(model=ClassifierConfig(cell=cell))``, every other setting
   the library's default (seed from ``--seed``);
+- ``defaults-noadapt``: the defaults with ``ClassifierTrainConfig(adapt=False)``, i.e. batch
+  64, 30 epochs, patience 5 on a 10% split whatever the size of TRAIN (the defaults before
+  the small-set rule, ``Schedule.adapt``);
+- ``conv3``: the defaults with ``conv_embed=3`` (the library's convolutional front end, 64
+  channels of width 5, before the recurrence, as in LSTM-FCN); ``conv3-cosine``: conv3 with
+  ``lr_schedule="cosine"``;
 - ``docs-ucr``: the configuration docs/classification.md's fifth round selected for UCR:
   bidirectional, hidden 64, three Conv1d blocks (64 channels, kernel 5), attention pooling,
   cosine learning rate (Adam 2e-3) over 100 epochs without early stopping, batch 16, patch 2
@@ -34,7 +40,8 @@ import statistics
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +50,7 @@ import torch
 
 from seqpredict import ClassifierConfig, SequenceClassifier, TrainConfig
 from seqpredict.data.ucr import UCRSplit
+from seqpredict.tasks.classifier import ClassifierTrainConfig
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from panel import PANEL, PanelSet, load  # noqa: E402
@@ -108,6 +116,7 @@ class Fitted:
     cpu_s: float
     wall_s: float
     epochs: list[int]  # epochs trained, per model
+    converged: list[bool] = field(default_factory=list)  # per model: loss left chance level
 
 
 @dataclass(frozen=True)
@@ -127,15 +136,26 @@ def n_params(clf: SequenceClassifier) -> int:
 
 
 def fit_defaults(
-    cell: str, train: UCRSplit, test: UCRSplit, seed: int, epochs: int | None
+    cell: str,
+    train: UCRSplit,
+    test: UCRSplit,
+    seed: int,
+    epochs: int | None,
+    extra: ClassifierTrainConfig | None = None,
+    conv_embed: int = 0,
 ) -> Fitted:
     training = TrainConfig(seed=seed, quiet=True)
     if epochs:
         training = TrainConfig(seed=seed, quiet=True, epochs=epochs)
-    clf = SequenceClassifier(model=ClassifierConfig(cell=cell), training=training)
+    clf = SequenceClassifier(
+        model=ClassifierConfig(cell=cell, conv_embed=conv_embed),
+        training=training,
+        classifier_training=extra,
+    )
     cpu, wall = timed_fit(clf, train.X, train.y.tolist())
     epochs = [len(clf.history_.epochs)]
-    return Fitted(clf.predict_proba(test.X), list(clf.classes_), n_params(clf), cpu, wall, epochs)
+    proba, classes = clf.predict_proba(test.X), list(clf.classes_)
+    return Fitted(proba, classes, n_params(clf), cpu, wall, epochs, [clf.converged_])
 
 
 def fit_docs_ucr(
@@ -179,6 +199,18 @@ def fit_docs_ucr(
 
 MODES: dict[str, Mode] = {
     "defaults": Mode("SequenceClassifier(model=ClassifierConfig(cell=cell))", fit_defaults),
+    "defaults-noadapt": Mode(
+        "the defaults with ClassifierTrainConfig(adapt=False): training as before the rule",
+        partial(fit_defaults, extra=ClassifierTrainConfig(adapt=False)),
+    ),
+    "conv3": Mode(
+        "the defaults with conv_embed=3 (3 Conv1d+BN+ReLU, 64 channels, width 5: LSTM-FCN-like)",
+        partial(fit_defaults, conv_embed=3),
+    ),
+    "conv3-cosine": Mode(
+        "conv3 with lr_schedule=cosine over the (adapted) epochs",
+        partial(fit_defaults, conv_embed=3, extra=ClassifierTrainConfig(lr_schedule="cosine")),
+    ),
     "docs-ucr": Mode(
         "docs/classification.md round 5: bi, conv 3x64 k5, attention, cosine 100 ep, 5-fold",
         fit_docs_ucr,
@@ -252,6 +284,29 @@ def emit(record: dict[str, Any], out: Any) -> None:
         out.flush()
 
 
+def accuracy_of(fitted: Fitted, split: UCRSplit) -> float:
+    pred = np.asarray(fitted.classes, dtype=object)[fitted.proba.argmax(axis=1)]
+    return float(np.mean(pred.astype(str) == split.y.astype(str)))
+
+
+def cv_accuracy(mode: Mode, cell: str, train: UCRSplit, args: argparse.Namespace) -> dict:
+    """``--cv K``: the mode's mean accuracy over K stratified folds of TRAIN (TEST unseen), the
+    score that chooses between modes."""
+    scores, cpu = [], 0.0
+    for va in cv_folds(train.y.tolist(), args.cv, args.seed):
+        tr = np.setdiff1d(np.arange(len(train.y)), va)
+        part = UCRSplit([train.X[i] for i in tr], train.y[tr])
+        held = UCRSplit([train.X[i] for i in va], train.y[va])
+        fitted = mode.fit(cell, part, held, args.seed, args.epochs)
+        scores.append(accuracy_of(fitted, held))
+        cpu += fitted.cpu_s
+    return {
+        "cv_folds": args.cv,
+        "cv_accuracy": round(float(np.mean(scores)), 4),
+        "cv_cpu_s": round(cpu, 2),
+    }
+
+
 def run_set(item: PanelSet, args: argparse.Namespace, out: Any) -> list[dict[str, Any]]:
     train, test = load(item)
     base = {
@@ -266,8 +321,8 @@ def run_set(item: PanelSet, args: argparse.Namespace, out: Any) -> list[dict[str
     for mode in args.modes:
         for cell in args.cells:
             fitted = MODES[mode].fit(cell, train, test, args.seed, args.epochs)
-            pred = np.asarray(fitted.classes, dtype=object)[fitted.proba.argmax(axis=1)]
-            acc = float(np.mean(pred.astype(str) == test.y.astype(str)))
+            acc = accuracy_of(fitted, test)
+            cv = cv_accuracy(MODES[mode], cell, train, args) if args.cv else {}
             row = {
                 **base,
                 "cell": cell,
@@ -278,6 +333,8 @@ def run_set(item: PanelSet, args: argparse.Namespace, out: Any) -> list[dict[str
                 "train_wall_s": round(fitted.wall_s, 2),
                 "params": fitted.params,
                 "epochs_trained": fitted.epochs,
+                "converged": fitted.converged,
+                **cv,
             }
             emit(row, out)
             rows.append(row)
@@ -366,6 +423,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--epochs", type=int, default=None, help="override (smoke tests only)")
     parser.add_argument("--no-minirocket", dest="minirocket", action="store_false")
+    parser.add_argument(
+        "--cv", type=int, default=0, help="also K-fold CV accuracy on TRAIN (0: off)"
+    )
     parser.add_argument("--out", type=Path, default=None, help="append the JSON lines here")
     parser.add_argument("--table-out", type=Path, default=None)
     parser.add_argument(

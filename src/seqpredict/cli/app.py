@@ -54,3 +54,5 @@ def print_cell(cell: str, result: CellResult) -> None:
     epochs = result.metrics.get("epochs")
     done = f"{epochs} epochs" if epochs is not None else "fit"
     console.print(f"trained {cell}: {done} in {result.seconds:.1f} s")
+    for warning in result.metrics.get("warnings", []):
+        console.print(f"[bold yellow]warning[/bold yellow] ({cell}): {warning}")

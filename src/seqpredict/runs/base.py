@@ -33,7 +33,7 @@ class CellResult:
     """One network of a run: the fitted estimator, its metrics and its fit time."""
 
     estimator: Any
-    metrics: dict[str, Any]  # task metrics, then params, train_seconds, epochs, best_epoch
+    metrics: dict[str, Any]  # task metrics, params, train_seconds, epochs, best_epoch, warnings
     seconds: float  # wall-clock seconds of fit
 
 
@@ -114,6 +114,8 @@ def _training_facts(estimator: Any, seconds: float) -> dict[str, Any]:
     history = getattr(estimator, "history_", None)
     if history is not None:
         facts |= {"epochs": len(history.epochs), "best_epoch": history.best_epoch}
+    if hasattr(estimator, "warnings_"):  # e.g. SequenceClassifier: loss still at chance
+        facts["warnings"] = list(estimator.warnings_)
     return facts
 
 

@@ -23,15 +23,17 @@ MONITORS = ("val_loss", "val_accuracy")
 class AccuracyMonitor:
     """Per epoch: validation loss and accuracy into the epoch record; the best weights by
     accuracy (ties: the lower validation loss); True (stop) after ``patience`` epochs without
-    a better one (0: never stop early)."""
+    a better one (0: never stop early) when ``may_stop(record)`` allows it (None: always)."""
 
     def __init__(
         self,
         model: nn.Module,
         val_batches: Callable[[], Iterable[loop.Batch]],
         patience: int,
+        may_stop: Callable[[dict[str, Any]], bool] | None = None,
     ) -> None:
         self.model, self.val_batches, self.patience = model, val_batches, patience
+        self.may_stop = may_stop
         self.best: tuple[float, float] | None = None  # (accuracy, -loss): larger is better
         self.best_epoch: int | None = None
         self.best_state: dict[str, torch.Tensor] | None = None
@@ -59,7 +61,8 @@ class AccuracyMonitor:
             self.best_state = copy.deepcopy(self.model.state_dict())
             return False
         self.waited += 1
-        return bool(self.patience) and self.waited >= self.patience
+        ran_out = bool(self.patience) and self.waited >= self.patience
+        return ran_out and (self.may_stop is None or self.may_stop(record))
 
     def restore(self, history: loop.History) -> None:
         """Load the best weights into the model and name their epoch in ``history``."""

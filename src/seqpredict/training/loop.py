@@ -139,6 +139,7 @@ def fit(
     log_dir: str | Path | None = None,
     on_epoch_end: EpochCallback | None = None,
     scheduler: Callable[[torch.optim.Optimizer], Any] | None = None,
+    may_stop: Callable[[dict[str, Any]], bool] | None = None,
 ) -> History:
     """Train ``model`` in place; with validation, stop early and restore the best weights.
 
@@ -153,6 +154,9 @@ def fit(
     its exceptions (e.g. ``optuna.TrialPruned``) propagate after the loggers are closed.
     scheduler: ``optimizer -> LR scheduler``, stepped once per epoch; by default the decay
     of ``config.lr_decay`` (``decay_schedule``).
+    may_stop(record): when given, early stopping ends training only after an epoch whose
+    record it accepts (e.g. not before N steps, not while the loss is at chance); the best
+    weights are still tracked from the first epoch.
     Under torchrun the model is wrapped in DistributedDataParallel; the batch callables must
     yield this rank's share (see ``seqpredict.training.distributed``).
 
@@ -194,7 +198,7 @@ def fit(
                 if sched is not None:
                     sched.step()
                 history.epochs.append(record)
-                stop = _early_stopping(state, history, model, record, config)
+                stop = _early_stopping(state, history, model, record, config, may_stop)
                 if logger is not None:
                     logger.log(record)
                 if on_epoch_end is not None and on_epoch_end(epoch, record):
@@ -266,8 +270,10 @@ def _early_stopping(
     model: nn.Module,
     record: dict[str, Any],
     config: TrainConfig,
+    may_stop: Callable[[dict[str, Any]], bool] | None = None,
 ) -> bool:
-    """Track the best validation loss and its weights; True when patience ran out."""
+    """Track the best validation loss and its weights; True when patience ran out (and
+    ``may_stop(record)`` allows it)."""
     val_loss = record["val_loss"]
     if val_loss is None:
         return False
@@ -276,7 +282,8 @@ def _early_stopping(
         state.best_state = copy.deepcopy(model.state_dict())
         return False
     state.waited += 1
-    if config.patience and state.waited >= config.patience:
+    allowed = may_stop is None or may_stop(record)
+    if config.patience and state.waited >= config.patience and allowed:
         history.stopped_early = True
         return True
     return False
