@@ -10,7 +10,6 @@ C features, K classes.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, fields, replace
 from functools import partial
@@ -45,12 +44,17 @@ from seqpredict.models.classifier import ClassifierConfig, ClassifierNet
 from seqpredict.storage import load_weights, read_model_dir
 from seqpredict.tasks.monitor import MONITORS, AccuracyMonitor
 from seqpredict.tasks.params import Estimator
+from seqpredict.tasks.schedule import (
+    ClassifierTrainConfig,
+    Schedule,
+    chance_loss,
+    chance_warning,
+)
 from seqpredict.training import loop
 from seqpredict.training.seed import resolve_device, seed_everything
 
 KIND = "sequence_classifier"
 FORMAT_VERSION = 1
-LR_SCHEDULES = ("none", "cosine")
 __all__ = [
     "AugmentConfig",
     "Schedule",
@@ -60,121 +64,6 @@ __all__ = [
     "read_inputs",
     "stratified_split",
 ]
-
-
-@dataclass(frozen=True)
-class ClassifierTrainConfig:
-    """What classification adds to the model-agnostic TrainConfig: its loss and lr schedule."""
-
-    label_smoothing: float = 0.0  # cross-entropy against targets smoothed by this share
-    lr_schedule: str = "none"  # none, or cosine decay of lr to 0 over the epochs
-    adapt: bool = True  # small sets: defaults of batch, epochs, patience adapt (see Schedule.adapt)
-
-    def validate(self) -> ClassifierTrainConfig:
-        check_fraction("label_smoothing", self.label_smoothing)
-        check_choice("lr_schedule", self.lr_schedule, LR_SCHEDULES)
-        return self
-
-
-MIN_STEPS = 200  # optimiser steps before training may end (adapted epochs, early stopping)
-MIN_BATCH = 16  # smallest adapted batch
-STEPS_PER_EPOCH = 8  # an adapted batch is at most 1/8 of the training series
-MIN_VAL = 30  # a drawn validation split with fewer series does not early-stop
-CHANCE_MARGIN = 0.1  # a final training loss within this share of chance is "not converged"
-
-
-@dataclass(frozen=True)
-class Schedule:
-    """The batch size, epochs and early stopping one fit uses (``fit`` sets ``schedule_``)."""
-
-    batch_size: int
-    epochs: int
-    patience: int
-    min_epochs: int  # early stopping cannot end training before this epoch
-    hold_out: bool  # whether a share of the training series is held out for validation
-    guarded: bool = False  # early stopping waits for the loss to leave chance (``may_stop``)
-
-    @classmethod
-    def adapt(
-        cls, config: TrainConfig, n_series: int, n_val: int, on: bool, given_val: bool = False
-    ) -> Schedule:
-        """The one rule for small training sets (``ClassifierTrainConfig.adapt``). Each setting
-        adapts only while it holds its TrainConfig default; any other value is used as given.
-
-        - patience 5: when the drawn (not ``given_val``) validation split holds fewer than
-          MIN_VAL (30) series it measures noise, so nothing is held out: all ``n_series``
-          train, no early stopping, the last epoch's weights are kept;
-        - batch_size 64: at most 1/8 of the training series, at least 16 (``min(64, max(16,
-          n_train // 8))``), so an epoch has several optimiser steps;
-        - epochs 30: raised so that training runs at least MIN_STEPS (200) optimiser steps,
-          and early stopping cannot end it before that many steps;
-        - patience 5 (with 30 or more series held out): early stopping (``may_stop``) does not
-          end training while the epoch's training loss is within 10% of chance
-          (``chance_loss``).
-
-        Sets large enough that none of this binds (SST-2's 6,920 sentences) train as before.
-        """
-        default = TrainConfig()
-        hold_out = n_val > 0
-        patience = config.patience
-        if on and not given_val and config.patience == default.patience and n_val < MIN_VAL:
-            hold_out, patience = False, 0
-        n_train = n_series - (n_val if hold_out else 0)
-        batch = config.batch_size
-        if on and batch == default.batch_size:
-            batch = min(batch, max(MIN_BATCH, n_train // STEPS_PER_EPOCH))
-        epochs, min_epochs = config.epochs, 0
-        if on and epochs == default.epochs:
-            min_epochs = math.ceil(MIN_STEPS / math.ceil(n_train / batch))
-            epochs = max(epochs, min_epochs)
-        guarded = on and config.patience == default.patience
-        return cls(batch, epochs, patience, min_epochs, hold_out, guarded)
-
-    def may_stop(self, chance: float) -> Callable[[dict[str, Any]], bool] | None:
-        """Early stopping's guard (``guarded``: adapting, patience at its default): not before
-        ``min_epochs``, nor while the epoch's training loss is within CHANCE_MARGIN of
-        ``chance`` (``chance_loss``). None: no guard at all."""
-        if not self.guarded and not self.min_epochs:
-            return None
-
-        def may_stop(record: dict[str, Any]) -> bool:
-            near = self.guarded and at_chance(record["train_loss"], chance)
-            return record["epoch"] >= self.min_epochs and not near
-
-        return may_stop
-
-    def apply(self, config: TrainConfig) -> TrainConfig:
-        return replace(
-            config, batch_size=self.batch_size, epochs=self.epochs, patience=self.patience
-        )
-
-
-def chance_loss(y: np.ndarray, n_classes: int) -> float:
-    """The cross-entropy of always predicting the class shares of ``y`` (ln K when balanced)."""
-    shares = np.bincount(y, minlength=n_classes) / max(len(y), 1)
-    return float(-(shares[shares > 0] * np.log(shares[shares > 0])).sum())
-
-
-def at_chance(loss: float, chance: float) -> bool:
-    return loss >= (1 - CHANCE_MARGIN) * chance
-
-
-def chance_warning(history: loop.History, y: np.ndarray, n_classes: int) -> str | None:
-    """A message when the training loss of the kept epoch is within CHANCE_MARGIN of chance
-    (``chance_loss``); None when it left chance."""
-    chance = chance_loss(y, n_classes)
-    kept = history.best_epoch or len(history.epochs)
-    loss = history.epochs[kept - 1]["train_loss"] if history.epochs else None
-    if loss is None or not at_chance(loss, chance):
-        return None
-    n = len(history.epochs)
-    return (
-        f"training loss {loss:.3f} is still at chance level (not 10% below {chance:.3f}, the "
-        f"loss of always predicting the class shares) after {n} epoch{'s' * (n != 1)}: the "
-        "model learnt little from "
-        f"{len(y)} training series. Try more epochs (--epochs), a higher --lr, a conv front "
-        "end (--conv-embed 3) or --lr-schedule cosine."
-    )
 
 
 @dataclass
