@@ -108,16 +108,23 @@ def load_m4(
             f"{test_path}: series ids differ from {train_path} (first difference at row {first})."
         )
     horizon = M4_HORIZON[frequency]
-    for sid, y in zip(ids, test, strict=True):
-        if len(y) != horizon:
-            raise SeqpredictError(
-                f"{test_path}, series {sid!r}: expected {horizon} test values for M4 "
-                f"{frequency}, found {len(y)}."
-            )
+    _check_horizon(test_path, "series", ids, test, horizon, f"M4 {frequency}")
     return CompetitionSet(
         f"m4-{frequency.lower()}", tuple(ids), tuple(train), tuple(test),
         M4_SEASON[frequency], horizon,
     )  # fmt: skip
+
+
+def _check_horizon(
+    path: Path, unit: str, ids: list[str], test: list[np.ndarray], horizon: int, name: str
+) -> None:
+    """Every test series of a competition set holds exactly ``horizon`` values."""
+    for sid, y in zip(ids, test, strict=True):
+        if len(y) != horizon:
+            raise SeqpredictError(
+                f"{path}, {unit} {sid!r}: expected {horizon} test values for {name}, "
+                f"found {len(y)}."
+            )
 
 
 def _tourism_columns(path: Path) -> tuple[list[str], list[np.ndarray]]:
@@ -164,12 +171,7 @@ def load_tourism(
             f"{oos_path}: columns differ from {in_path} (e.g. {missing or 'their order'})."
         )
     horizon = TOURISM_HORIZON[frequency]
-    for sid, y in zip(ids, test, strict=True):
-        if len(y) != horizon:
-            raise SeqpredictError(
-                f"{oos_path}, column {sid!r}: expected {horizon} test values for Tourism "
-                f"{frequency}, found {len(y)}."
-            )
+    _check_horizon(oos_path, "column", ids, test, horizon, f"Tourism {frequency}")
     return CompetitionSet(
         f"tourism-{frequency}", tuple(ids), tuple(train), tuple(test),
         TOURISM_SEASON[frequency], horizon,
