@@ -170,9 +170,9 @@ def fit_docs_ucr(
         conv_embed=3,
         conv_channels=64,
         conv_kernel=5,
-        lr_schedule="cosine",
         patch=2 if shortest >= 48 else 1,
     )
+    schedule = ClassifierTrainConfig(lr_schedule="cosine")
     training = TrainConfig(
         epochs=epochs or 100, patience=0, lr=2e-3, batch_size=16, seed=seed, quiet=True
     )
@@ -180,7 +180,9 @@ def fit_docs_ucr(
     probas, params, cpu, wall, classes, epochs = [], 0, 0.0, 0.0, None, []
     for va in cv_folds(y, 5, seed):
         tr = np.setdiff1d(np.arange(len(y)), va)
-        clf = SequenceClassifier(model, training, monitor="val_accuracy")
+        clf = SequenceClassifier(
+            model, training, monitor="val_accuracy", classifier_training=schedule
+        )
         fold_cpu, fold_wall = timed_fit(
             clf,
             [train.X[i] for i in tr],

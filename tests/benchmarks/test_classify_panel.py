@@ -14,7 +14,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
 import classify_panel  # noqa: E402
 import panel  # noqa: E402
 
-from seqpredict.data.ucr import UCRSplit  # noqa: E402
+from seqpredict.data.ucr import UCRSplit, parse_ucr  # noqa: E402
 
 
 def toy_ts(n: int, seed: int) -> str:
@@ -68,3 +68,12 @@ def test_published_figures_name_their_source_and_minirocket_pads() -> None:
     (padded,) = classify_panel.padded_panel(split)
     assert padded.shape == (2, 2, 5)  # (N, C, L_max)
     assert padded[0, :, 3:].sum() == 0 and padded[1].min() == 2
+
+
+@pytest.mark.parametrize("mode", sorted(classify_panel.MODES))
+def test_every_mode_fits_with_the_current_configs(mode: str) -> None:
+    """Each registered mode builds its configs and trains (1 epoch) on a toy split, so a mode
+    that names a config field the library moved fails here, not in a panel run."""
+    train, test = parse_ucr(toy_ts(12, 0)), parse_ucr(toy_ts(6, 1))
+    fitted = classify_panel.MODES[mode].fit("gru", train, test, 0, 1)
+    assert fitted.proba.shape == (len(test.X), 2)
