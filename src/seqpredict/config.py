@@ -31,6 +31,7 @@ class ModelConfig:
     segment_len: int = 0  # read the lookback as segments of this many steps (0: step-wise)
     decoder: str = "direct"  # direct head, parallel (SegRNN segments) or recursive
     quantiles: str = ""  # quantile levels to forecast, e.g. 0.1,0.5,0.9 (empty: point forecast)
+    static_mode: str = "input"  # input: static covariates join every step; state: the initial state
 
     def validate(self) -> ModelConfig:
         from seqpredict.models.registry import CELLS
@@ -44,6 +45,7 @@ class ModelConfig:
         if self.segment_len < 0:
             raise SeqpredictError(f"`segment_len` must be >= 0 (0: off), got {self.segment_len}.")
         check_quantiles(self.quantiles)
+        check_choice("static_mode", self.static_mode, ("input", "state"))
         return self
 
 

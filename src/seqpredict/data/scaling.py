@@ -33,6 +33,16 @@ class StandardScaler:
             std[sid] = np.where(s > EPS, s, 1.0)
         return cls(mean, std)
 
+    def extended(self, ids: list[str], arrays: list[np.ndarray]) -> StandardScaler:
+        """A copy that also scales the ids it has not seen, each with statistics fit on its
+        ``arrays[s]`` (T_s, C) (a new series' own history); known ids keep their training
+        statistics. ``self`` when every id is known."""
+        new = [(sid, a) for sid, a in zip(ids, arrays, strict=True) if sid not in self.mean]
+        if not new:
+            return self
+        fitted = StandardScaler.fit([sid for sid, _ in new], [a for _, a in new])
+        return StandardScaler(self.mean | fitted.mean, self.std | fitted.std)
+
     def _get(self, sid: str) -> tuple[np.ndarray, np.ndarray]:
         if sid not in self.mean:
             known = sorted(self.mean)[:5]

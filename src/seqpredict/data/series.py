@@ -29,6 +29,8 @@ class Columns:
     id_col: str | None = None  # long format: one series per id
     past_covariates: tuple[str, ...] = ()  # known only up to now (inputs, never forecast)
     future_covariates: tuple[str, ...] = ()  # known ahead (calendar, plans): read over the horizon
+    static_covariates: tuple[str, ...] = ()  # one value per series (region, store type)
+    categorical: tuple[str, ...] = ()  # static covariates read as categories although numeric
 
     @property
     def inputs(self) -> tuple[str, ...]:
@@ -42,6 +44,16 @@ class Columns:
             "id_col": self.id_col,
             "past_covariates": list(self.past_covariates),
             "future_covariates": list(self.future_covariates),
+        } | self._static_dict()
+
+    def _static_dict(self) -> dict:
+        """The static roles, written only when set (configs saved without them stay as they
+        were)."""
+        if not self.static_covariates:
+            return {}
+        return {
+            "static_covariates": list(self.static_covariates),
+            "categorical": list(self.categorical),
         }
 
     @classmethod
@@ -52,6 +64,8 @@ class Columns:
             id_col=d.get("id_col"),
             past_covariates=tuple(d.get("past_covariates", ())),
             future_covariates=tuple(d.get("future_covariates", ())),
+            static_covariates=tuple(d.get("static_covariates", ())),
+            categorical=tuple(d.get("categorical", ())),
         )
 
 
@@ -80,6 +94,7 @@ class SeriesSet:
     notes: list[str] = field(default_factory=list)  # what was repaired (sorted, filled)
     fill: str | None = None  # how missing values were filled (None: there were none allowed)
     missing: list[np.ndarray] | None = None  # (T_s, C) masks of the filled values; None: none
+    static: pd.DataFrame | None = None  # (S, static columns): each series' static values, raw
 
     @property
     def n_targets(self) -> int:
@@ -131,6 +146,7 @@ class SeriesSet:
             notes=list(self.notes),
             fill=self.fill,
             missing=None if self.missing is None else [self.missing[s][: ends[s]] for s in keep],
+            static=None if self.static is None else self.static.iloc[keep],
         )
 
     def _refill(self, s: int, block: np.ndarray, missing: np.ndarray) -> np.ndarray:
@@ -182,8 +198,17 @@ def _check_columns(frame: pd.DataFrame, columns: Columns, *, need_future: bool) 
         raise SeqpredictError(
             f"`target`: name at least one target column; the data has columns {have}."
         )
-    for role, names in (("past_covariates", columns.past_covariates),):
+    for role, names in (
+        ("past_covariates", columns.past_covariates),
+        ("static_covariates", columns.static_covariates),
+    ):
         wanted += [(role, c) for c in names]
+    stray = [c for c in columns.categorical if c not in columns.static_covariates]
+    if stray:
+        raise SeqpredictError(
+            f"`categorical`: {stray} must also be named in `static_covariates` "
+            f"{list(columns.static_covariates)}; only static covariates are declared categorical."
+        )
     if need_future:
         wanted += [("future_covariates", c) for c in columns.future_covariates]
     for role in ("time_col", "id_col"):
@@ -339,6 +364,7 @@ def build_series(
     notes: list[str] = []
     out_ids, out_values, out_times, freqs = [], [], [], set()
     out_missing: list[np.ndarray] = []
+    out_static: list[pd.Series] = []
     for sid, index in groups:
         where = f" (series {sid!r})" if columns.id_col else ""
         block = numbers.loc[index]
@@ -373,6 +399,8 @@ def build_series(
         if before:
             notes.append(f"filled {before} missing value(s){where} by {fill}")
         out_ids.append(str(sid))
+        if columns.static_covariates:
+            out_static.append(_static_row(frame, index, columns.static_covariates, where))
         out_values.append(np.ascontiguousarray(block.to_numpy(dtype=np.float32)))
         out_times.append(stamps)
     if len(freqs) > 1:
@@ -389,4 +417,32 @@ def build_series(
         notes=notes,
         fill=fill,
         missing=out_missing if any(m.any() for m in out_missing) else None,
+        static=pd.DataFrame(out_static).reset_index(drop=True) if out_static else None,
     )
+
+
+def _static_row(
+    frame: pd.DataFrame, index: pd.Index, names: tuple[str, ...], where: str
+) -> pd.Series:
+    """The one value of each static covariate over the rows ``index`` of one series; an error
+    naming the series, the column and two of its values when it varies, or a missing value."""
+    block = frame.loc[index, list(names)]
+    for name in names:
+        col = block[name]
+        if col.isna().any():
+            row = col.index[col.isna().to_numpy()][0]
+            raise SeqpredictError(
+                f"`static_covariates`: column {name!r}{where} has a missing value at row {row}; "
+                "a static covariate needs one value per series."
+            )
+        differs = col.to_numpy() != col.iloc[0]
+        if differs.any():
+            k = int(np.flatnonzero(differs)[0])
+            raise SeqpredictError(
+                f"`static_covariates`: column {name!r} must be constant within each series, "
+                f"but {where.strip(' ()') or 'the series'} holds {col.iloc[0]!r} (row "
+                f"{col.index[0]}) and "
+                f"{col.iloc[k]!r} (row {col.index[k]}). Use a past or future covariate for "
+                "values that change over time."
+            )
+    return block.iloc[0]

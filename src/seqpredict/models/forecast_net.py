@@ -7,7 +7,9 @@
 3. encoder: a registered cell over steps, or over embedded segments (``segment_len``,
    ``models.segments``);
 4. decoder: ``direct`` head, ``parallel`` (SegRNN) or ``recursive`` (``models.decoders``);
-5. output: one value per step and target, or one per quantile level (``quantiles``).
+5. output: one value per step and target, or one per quantile level (``quantiles``);
+6. static covariates (optional, ``models.static``): embedded and appended to every step's
+   input or mapped to the encoder's initial state (``static_mode``).
 
 With the defaults (no RevIN, joint channels, step-wise input, direct head, point output) this is
 the foundation's network, parameter for parameter.
@@ -21,9 +23,16 @@ import torch
 from torch import nn
 
 from seqpredict.config import ModelConfig
-from seqpredict.models.decoders import DirectDecoder, ParallelDecoder, RecursiveDecoder
+from seqpredict.errors import SeqpredictError
+from seqpredict.models.decoders import (
+    DirectDecoder,
+    ParallelDecoder,
+    RecursiveDecoder,
+    repeat_state,
+)
 from seqpredict.models.revin import RevIN
-from seqpredict.models.segments import SequenceEncoder, check_segment_len
+from seqpredict.models.segments import SequenceEncoder, State, check_segment_len
+from seqpredict.models.static import StaticEmbedding, StaticInitialState, StaticLayout
 
 
 def parse_quantiles(value: str | tuple[float, ...] | list[float]) -> tuple[float, ...]:
@@ -40,9 +49,12 @@ def median_index(levels: tuple[float, ...]) -> int:
 
 
 class ForecastNet(nn.Module):
-    """x (N, L, C), future (N, H, F) -> forecast (N, H, K), or (N, H, K, Q) with Q quantiles.
+    """x (N, L, C), future (N, H, F)[, static (N, S)] -> forecast (N, H, K), or (N, H, K, Q)
+    with Q quantiles.
 
-    Channels of x: [K targets, past covariates, F future covariates]. With
+    Channels of x: [K targets, past covariates, F future covariates]; ``static``: the encoded
+    static covariates of each window's series (``models.static``), given when the net was built
+    with a ``static`` layout. With
     ``normalize="last"`` (and no RevIN) the targets are shifted by their last observed value
     and a direct head starts at zero, so an untrained net starts at the naive forecast.
     """
@@ -55,6 +67,7 @@ class ForecastNet(nn.Module):
         n_future: int,
         horizon: int,
         lookback: int | None = None,
+        static: StaticLayout | None = None,
     ) -> None:
         super().__init__()
         self.config = config
@@ -66,6 +79,11 @@ class ForecastNet(nn.Module):
         self.ci = config.channel_independent
         k_stream = 1 if self.ci else n_targets  # targets per stream
         n_inputs = n_channels - n_targets + k_stream  # channels per stream
+        # built only when there are static covariates: other nets keep their parameters
+        self.static = StaticEmbedding(static) if static is not None else None
+        static_input = self.static is not None and config.static_mode == "input"
+        if static_input:
+            n_inputs += self.static.size
         q = max(len(self.levels), 1)
         k_out = k_stream * q
         self.encoder = SequenceEncoder(
@@ -76,6 +94,11 @@ class ForecastNet(nn.Module):
             config.dropout,
             config.segment_len,
         )
+        if self.static is not None and not static_input:
+            pair = isinstance(self.encoder.rnn, nn.LSTM)
+            self.static_state = StaticInitialState(
+                self.static.size, config.hidden_size, config.num_layers, pair
+            )
         self.dropout = nn.Dropout(config.dropout)
         out_len = config.segment_len or 1
         if config.decoder == "parallel":
@@ -115,7 +138,9 @@ class ForecastNet(nn.Module):
     def _last_shift(self) -> bool:
         return self.config.normalize == "last" and not self.config.revin
 
-    def forward(self, x: torch.Tensor, future: torch.Tensor) -> torch.Tensor:
+    def forward(
+        self, x: torch.Tensor, future: torch.Tensor, static: torch.Tensor | None = None
+    ) -> torch.Tensor:
         n, k = x.shape[0], self.n_targets
         stats = None
         if self.revin is not None:  # covariates are already scaled, and the future ones
@@ -125,6 +150,7 @@ class ForecastNet(nn.Module):
         elif self._last_shift:
             level = x[:, -1:, :k]  # (N, 1, K)
             x = torch.cat([x[:, :, :k] - level, x[:, :, k:]], dim=2)  # (N, L, C)
+        x, state = self._condition(x, static)
         channel = torch.zeros(n, dtype=torch.long, device=x.device)
         if self.ci:  # (N, L, C) -> (N * K, L, 1 + C - K): stream = one target + covariates
             length, h = x.shape[1], future.shape[1]
@@ -133,7 +159,9 @@ class ForecastNet(nn.Module):
             x = x.reshape(n * k, length, -1)  # (N * K, L, 1 + C - K)
             future = future.unsqueeze(1).expand(n, k, h, -1).reshape(n * k, h, -1)
             channel = torch.arange(k, device=x.device).repeat(n)  # (N * K,)
-        summary, state = self.encoder(x)  # (B, H_out)
+        if state is not None and self.ci:  # one state per stream: (layers, N, H) -> N * K
+            state = repeat_state(state, k)
+        summary, state = self.encoder(x, state)  # (B, H_out)
         out = self.decoder(self.dropout(summary), state, future, channel)  # (B, H, K_out)
         if self.ci:  # (N * K, H, Q) -> (N, H, K * Q)
             out = out.view(n, k, self.horizon, -1).transpose(1, 2).reshape(n, self.horizon, -1)
@@ -147,6 +175,23 @@ class ForecastNet(nn.Module):
         elif self._last_shift:
             out = out + (level.unsqueeze(3) if self.levels else level)
         return out
+
+    def _condition(
+        self, x: torch.Tensor, static: torch.Tensor | None
+    ) -> tuple[torch.Tensor, State]:
+        """Static covariates into the input (N, L, C) -> (N, L, C + D), or into the initial
+        state; (x, None) without them."""
+        if self.static is None:
+            return x, None
+        if static is None:
+            raise SeqpredictError(
+                "ForecastNet: this net was built with static covariates; pass `static` (N, S)."
+            )
+        s = self.static(static)  # (N, D)
+        if self.config.static_mode == "input":
+            steps = s.unsqueeze(1).expand(-1, x.shape[1], -1)  # (N, L, D)
+            return torch.cat([x, steps], dim=2), None  # (N, L, C + D)
+        return x, self.static_state(s)
 
 
 def _rename_foundation_keys(state_dict: dict[str, Any], prefix: str, *args: Any) -> None:

@@ -60,10 +60,11 @@ class SequenceEncoder(nn.Module):
             self.embed = segment_embedding(segment_len * n_inputs, hidden_size)
         self.hidden_size = hidden_size
 
-    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, State]:
+    def forward(self, x: torch.Tensor, state: State = None) -> tuple[torch.Tensor, State]:
+        """``state``: the initial state (None: zeros)."""
         if self.segment_len:
             b, length, c = x.shape
             segs = x.reshape(b, length // self.segment_len, self.segment_len * c)  # (B, L/S, S*C)
             x = self.embed(segs)  # (B, L/S, H)
-        out, state = self.rnn(x)  # (B, steps, H)
+        out, state = self.rnn(x) if state is None else self.rnn(x, state)  # (B, steps, H)
         return out[:, -1], state

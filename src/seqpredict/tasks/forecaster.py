@@ -1,7 +1,10 @@
 """The Forecaster estimator: fit, predict, evaluate, save, load.
 
 Shape key: S series, N windows, L lookback, H horizon, C input channels, K targets,
-F future-known covariates.
+F future-known covariates, D encoded static covariates.
+
+Series not seen in training (new ids) are forecast from their own history: their scaling
+statistics and MASE scale are fit on the rows given for them (``_stats``).
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from seqpredict.data.frequency import continue_index, season_from_freq
 from seqpredict.data.io import TableLike, read_table
 from seqpredict.data.scaling import StandardScaler
 from seqpredict.data.series import Columns, SeriesSet, as_names, build_series, row_of
+from seqpredict.data.static import StaticEncoder
 from seqpredict.data.windows import Windows, batches, stack, valid_starts
 from seqpredict.errors import SeqpredictError, check_fraction, check_positive_int
 from seqpredict.evaluation import conformal
@@ -28,6 +32,7 @@ from seqpredict.evaluation.forecasts import WindowForecasts
 from seqpredict.metrics.forecast import naive_scale
 from seqpredict.models.forecast_net import ForecastNet, median_index, parse_quantiles
 from seqpredict.models.segments import check_segment_len
+from seqpredict.models.static import StaticLayout
 from seqpredict.storage import load_weights, read_model_dir
 from seqpredict.tasks.backtest import Backtest, backtest
 from seqpredict.tasks.params import Estimator
@@ -45,13 +50,20 @@ __all__ = ["Forecaster", "WindowBatch", "WindowForecasts"]
 class WindowBatch:
     """Evaluation windows, scaled as the network reads them: x (N, L, C) inputs, y (N, H, K)
     targets, future (N, H, F) future-known covariates; series (N,) the series index of each
-    window; starts (N,) its first input row within its series."""
+    window; starts (N,) its first input row within its series; static (N, D) the encoded
+    static covariates of its series (None: the model has none)."""
 
     x: torch.Tensor
     y: torch.Tensor
     future: torch.Tensor
     series: np.ndarray
     starts: np.ndarray
+    static: torch.Tensor | None = None
+
+    @property
+    def inputs(self) -> tuple[torch.Tensor, ...]:
+        """What the network reads: (x, future[, static])."""
+        return (self.x, self.future) if self.static is None else (self.x, self.future, self.static)
 
 
 class Forecaster(Estimator):
@@ -115,6 +127,8 @@ class Forecaster(Estimator):
         id_col: str | None = None,
         past_covariates: str | list[str] | None = None,
         future_covariates: str | list[str] | None = None,
+        static_covariates: str | list[str] | None = None,
+        categorical: str | list[str] | None = None,
         checkpoint: str | Path | None = None,
         resume: bool = False,
         log_dir: str | Path | None = None,
@@ -125,6 +139,11 @@ class Forecaster(Estimator):
         ``data``: a table and its column roles (``target``, ...), or a ``SeriesSet`` already
         built by ``seqpredict.data.series.build_series`` (its columns are the roles; the table
         is not parsed again). The scaler is fit on the training rows only. Returns ``self``.
+        ``static_covariates``: columns constant within each series (region, store type);
+        strings, categories and booleans get a learned embedding, numbers are standardised
+        over the training series, and ``categorical`` names numeric ones to embed as
+        categories instead (a store number). ``ModelConfig.static_mode`` says how they enter
+        the network.
         ``checkpoint``, ``resume``, ``log_dir`` and ``on_epoch_end`` go to
         ``seqpredict.training.loop.fit``.
         Under ``torchrun`` each process trains on its share of every global batch of
@@ -137,6 +156,8 @@ class Forecaster(Estimator):
             id_col=id_col,
             past_covariates=as_names(past_covariates),
             future_covariates=as_names(future_covariates),
+            static_covariates=as_names(static_covariates),
+            categorical=as_names(categorical),
         )
         if isinstance(data, SeriesSet):
             if target is not None and roles != data.columns:
@@ -160,11 +181,12 @@ class Forecaster(Estimator):
         self.notes_ = series.notes
         train_rows = [v[:e] for v, e in zip(series.values, train_end, strict=True)]
         self.scaler_ = StandardScaler.fit(series.ids, train_rows)
-        k = series.n_targets
-        self.mase_scale_ = {
-            sid: naive_scale(rows[:, :k].astype(np.float64), self.season_)
-            for sid, rows in zip(series.ids, train_rows, strict=True)
-        }
+        self.mase_scale_ = self._mase_scales(series.ids, train_rows)
+        self.static_ = (
+            StaticEncoder.fit(series.static, columns.categorical)
+            if series.static is not None
+            else None
+        )
 
         config = self.train_config
         self.device_ = distributed.local_device(resolve_device(config.device))
@@ -172,29 +194,39 @@ class Forecaster(Estimator):
         distributed.check_batch_size(config.batch_size, ctx)
         generator = seed_everything(config.seed)
         self.net_ = self._build_net(len(columns.inputs)).to(self.device_)
-        windows = self._window_view(series)
-        train_idx, _ = valid_starts(
+        windows = self._window_view(series, self.scaler_)
+        static = self._static_codes(series)  # (S, D) or None
+        train_idx, train_which = valid_starts(
             lengths, self.lookback, self.horizon, [0] * len(lengths), train_end
         )
-        val_idx_all, _ = valid_starts(lengths, self.lookback, self.horizon, train_end, lengths)
+        val_idx_all, val_which_all = valid_starts(
+            lengths, self.lookback, self.horizon, train_end, lengths
+        )
         train_starts = torch.from_numpy(train_idx).to(self.device_)
-        val_idx = val_idx_all[distributed.shard_eval(len(val_idx_all), ctx).numpy()]  # rank's
-        val_starts = torch.from_numpy(val_idx).to(self.device_)
+        train_series = torch.from_numpy(train_which).to(self.device_)
+        val_keep = distributed.shard_eval(len(val_idx_all), ctx).numpy()  # this rank's
+        val_starts = torch.from_numpy(val_idx_all[val_keep]).to(self.device_)
+        val_series = torch.from_numpy(val_which_all[val_keep]).to(self.device_)
 
-        def to_batch(starts: torch.Tensor) -> loop.Batch:
+        def to_batch(starts: torch.Tensor, which: torch.Tensor) -> loop.Batch:
             x, y, future = windows.gather(starts)
-            return (x, future), y
+            return ((x, future) if static is None else (x, future, static[which])), y
 
         def train_batches() -> Iterator[loop.Batch]:
             chunks = batches(
                 len(train_starts), config.batch_size, shuffle=True, generator=generator
             )
             chunks = distributed.shard_batches(chunks, ctx)  # (B / world_size,) per chunk
-            return (to_batch(train_starts[c.to(self.device_)]) for c in chunks)
+            return (
+                to_batch(train_starts[c], train_series[c])
+                for c in (c.to(self.device_) for c in chunks)
+            )
 
         def val_batches() -> Iterator[loop.Batch]:
             chunks = batches(len(val_starts), max(config.batch_size, 256), shuffle=False)
-            return (to_batch(val_starts[c.to(self.device_)]) for c in chunks)
+            return (
+                to_batch(val_starts[c], val_series[c]) for c in (c.to(self.device_) for c in chunks)
+            )
 
         self.history_ = loop.fit(
             self.net_,
@@ -214,9 +246,43 @@ class Forecaster(Estimator):
         self.series_ = series
         self.conformal_ = None
         if self.coverage is not None and len(val_starts):
-            x, y, future = windows.gather(val_starts)
-            self._calibrate(y.cpu().numpy(), self._run(x, future), self.coverage)
+            inputs, y = to_batch(val_starts, val_series)
+            self._calibrate(y.cpu().numpy(), self._run(*inputs), self.coverage)
         return self
+
+    def _mase_scales(self, ids: list[str], rows: list[np.ndarray]) -> dict[str, np.ndarray]:
+        """Series id -> (K,) in-sample seasonal-naive MAE of its rows (the MASE scale)."""
+        k = len(self.columns_.target)
+        return {
+            sid: naive_scale(r[:, :k].astype(np.float64), self.season_)
+            for sid, r in zip(ids, rows, strict=True)
+        }
+
+    def _stats(
+        self, series: SeriesSet, start: Any = None, *, history: bool = False
+    ) -> tuple[StandardScaler, dict[str, np.ndarray]]:
+        """The scaler and MASE scales for ``series``: a series seen in training keeps its
+        training statistics; a new one gets statistics fit on its own rows: all of them when
+        ``history`` (predicting after its end), else the rows before ``start`` and at least
+        its first ``lookback`` rows, which no evaluated window forecasts."""
+        new = [s for s, sid in enumerate(series.ids) if sid not in self.scaler_.mean]
+        if not new:
+            return self.scaler_, self.mase_scale_
+        rows = []
+        for s in new:
+            values = series.values[s]
+            end = len(values) if history else max(row_of(start, series.times[s]), self.lookback)
+            rows.append(values[:end])
+        ids = [series.ids[s] for s in new]
+        scaler = self.scaler_.extended(ids, rows)
+        return scaler, self.mase_scale_ | self._mase_scales(ids, rows)
+
+    def _static_codes(self, series: SeriesSet) -> torch.Tensor | None:
+        """(S, D) encoded static covariates of ``series`` on the device; None without them."""
+        if self.static_ is None:
+            return None
+        codes = self.static_.transform(series.static, series.ids)  # warns on unseen categories
+        return torch.from_numpy(codes).to(self.device_)
 
     @property
     def levels_(self) -> tuple[float, ...]:
@@ -275,11 +341,16 @@ class Forecaster(Estimator):
             n_future=len(self.columns_.future_covariates),
             horizon=self.horizon,
             lookback=self.lookback,
+            static=(
+                StaticLayout(self.static_.cardinalities, self.static_.n_numeric)
+                if self.static_ is not None
+                else None
+            ),
         )
 
-    def _window_view(self, series: SeriesSet) -> Windows:
+    def _window_view(self, series: SeriesSet, scaler: StandardScaler) -> Windows:
         scaled = [
-            self.scaler_.transform(sid, v) for sid, v in zip(series.ids, series.values, strict=True)
+            scaler.transform(sid, v) for sid, v in zip(series.ids, series.values, strict=True)
         ]
         return Windows(
             stack(scaled),
@@ -311,11 +382,12 @@ class Forecaster(Estimator):
         return build_series(read_table(data), self.columns_, fill=self.fill)
 
     @torch.no_grad()
-    def _run(self, x: torch.Tensor, future: torch.Tensor, batch: int = 1024) -> np.ndarray:
+    def _run(self, *inputs: torch.Tensor, batch: int = 1024) -> np.ndarray:
+        """inputs: x (N, L, C), future (N, H, F)[, static (N, D)] -> net output, batched."""
         self.net_.eval()
         outs = [
-            self.net_(x[i : i + batch].to(self.device_), future[i : i + batch].to(self.device_))
-            for i in range(0, len(x), batch)
+            self.net_(*(t[i : i + batch].to(self.device_) for t in inputs))
+            for i in range(0, len(inputs[0]), batch)
         ]
         if not outs:
             q = (len(self.levels_),) if self.levels_ else ()
@@ -329,7 +401,9 @@ class Forecaster(Estimator):
         """Every complete window of ``data`` whose forecast period begins at or after ``start``
         (a time stamp, or a row number without a time column; None: every window), scaled as
         the network reads them. Windows may read history from before ``start``. ``stride``:
-        keep every stride-th forecast origin of each series (1: all). May hold no window."""
+        keep every stride-th forecast origin of each series (1: all). May hold no window.
+        A series not seen in training is scaled with statistics of its rows before ``start``
+        (at least its first ``lookback`` rows; see ``_stats``)."""
         self._check_fitted()
         check_positive_int("stride", stride)
         series = self._series(data)
@@ -341,9 +415,14 @@ class Forecaster(Estimator):
             np.minimum.at(first, which, starts)
             keep = (starts - first[which]) % stride == 0
             starts, which = starts[keep], which[keep]
-        x, y, future = self._window_view(series).gather(torch.from_numpy(starts).to(self.device_))
+        scaler, _ = self._stats(series, start)
+        view = self._window_view(series, scaler)
+        x, y, future = view.gather(torch.from_numpy(starts).to(self.device_))
         offsets = np.concatenate([[0], np.cumsum(lengths)[:-1]])
-        return WindowBatch(x, y, future, which, starts - offsets[which])
+        static = self._static_codes(series)
+        if static is not None:
+            static = static[torch.from_numpy(which).to(self.device_)]  # (N, D)
+        return WindowBatch(x, y, future, which, starts - offsets[which], static)
 
     def window_forecasts(
         self,
@@ -355,7 +434,9 @@ class Forecaster(Estimator):
     ) -> WindowForecasts:
         """Forecasts of the model and the baselines for every window of ``data`` whose forecast
         period begins at or after ``start`` (see ``windows``). One batched forward pass over
-        all windows. ``data`` may be a ``SeriesSet`` (not parsed again)."""
+        all windows. ``data`` may be a ``SeriesSet`` (not parsed again), and may hold series
+        not seen in training: they are scaled, and their MASE scale taken, from their own
+        rows before ``start`` (at least the first ``lookback``)."""
         series = self._series(data)
         batch = self.windows(series, start=start, stride=stride)
         if len(batch.starts) == 0:
@@ -366,16 +447,17 @@ class Forecaster(Estimator):
             )
         x, which = batch.x, batch.series
         k = series.n_targets
-        pred, quant = self._split(self._run(x, batch.future))  # (N, H, K), scaled
+        pred, quant = self._split(self._run(*batch.inputs))  # (N, H, K), scaled
         lo_hi = None
         if self.conformal_ is not None:
             lo_hi = conformal.intervals(pred, self.conformal_["width"], quant)
         y = batch.y.cpu().numpy()
         target_x = x[:, :, :k].cpu().numpy()  # (N, L, K)
         base = {name: fn(target_x, self.horizon, self.season_) for name, fn in BASELINES.items()}
-        scale = np.stack([self.mase_scale_[series.ids[s]] for s in which])[:, None, :]  # (N,1,K)
-        std = np.stack([self.scaler_.std[series.ids[s]][:k] for s in which])[:, None, :]
-        mean = np.stack([self.scaler_.mean[series.ids[s]][:k] for s in which])[:, None, :]
+        scaler, mase_scale = self._stats(series, start)
+        scale = np.stack([mase_scale[series.ids[s]] for s in which])[:, None, :]  # (N, 1, K)
+        std = np.stack([scaler.std[series.ids[s]][:k] for s in which])[:, None, :]
+        mean = np.stack([scaler.mean[series.ids[s]][:k] for s in which])[:, None, :]
         if normalized:
             scale = scale / std
         else:  # affine baselines commute with the scaling, so un-scale everything once
@@ -421,7 +503,9 @@ class Forecaster(Estimator):
         """Forecast the ``horizon`` steps after the end of each series in ``data``.
 
         ``data``: the history (None: the training data; a ``SeriesSet``: not parsed again).
-        ``future``: rows with the
+        It may hold series not seen in training: each is scaled with the mean and standard
+        deviation of its own rows in ``data`` (a global model forecasts new series), and its
+        forecast comes in the same format. ``future``: rows with the
         future-known covariates for those steps (needed only when the model has them).
         Returns one row per series and step: [id], time, and one column per target; quantile
         models add ``<target>_q10``, ...; ``intervals=True`` adds the conformal bounds
@@ -439,22 +523,25 @@ class Forecaster(Estimator):
                 f"series {sid!r} has {n} rows; predicting needs the last lookback "
                 f"{self.lookback} rows."
             )
+        scaler, _ = self._stats(series, history=True)
         scaled = [
-            self.scaler_.transform(sid, v[-self.lookback :])
+            scaler.transform(sid, v[-self.lookback :])
             for sid, v in zip(series.ids, series.values, strict=True)
         ]
         x = torch.from_numpy(np.stack(scaled))  # (S, L, C)
-        future_x = torch.from_numpy(self._future_block(series, future))  # (S, H, F)
-        pred, quant = self._split(self._run(x, future_x))  # (S, H, K), (S, H, K, Q)
+        future_x = torch.from_numpy(self._future_block(series, future, scaler))  # (S, H, F)
+        static = self._static_codes(series)
+        inputs = (x, future_x) if static is None else (x, future_x, static)
+        pred, quant = self._split(self._run(*inputs))  # (S, H, K), (S, H, K, Q)
         extra = self._extra_outputs(pred, quant, intervals)  # name -> (S, H, K), scaled
         frames = []
         k = slice(0, len(cols.target))
         for s, sid in enumerate(series.ids):
-            values = self.scaler_.inverse(sid, pred[s], k)
+            values = scaler.inverse(sid, pred[s], k)
             stamps = continue_index(series.times[s], series.freq, self.horizon)
             frame = pd.DataFrame(values, columns=list(cols.target))
             for suffix, block in extra.items():
-                unscaled = self.scaler_.inverse(sid, block[s], k)
+                unscaled = scaler.inverse(sid, block[s], k)
                 for j, name in enumerate(cols.target):
                     frame[f"{name}_{suffix}"] = unscaled[:, j]
             frame.insert(0, cols.time_col or "step", stamps)
@@ -495,7 +582,9 @@ class Forecaster(Estimator):
         overall). See ``seqpredict.tasks.backtest``."""
         return backtest(self, data, start=start, stride=stride, retrain=retrain)
 
-    def _future_block(self, series: SeriesSet, future: TableLike | None) -> np.ndarray:
+    def _future_block(
+        self, series: SeriesSet, future: TableLike | None, scaler: StandardScaler
+    ) -> np.ndarray:
         names = self.columns_.future_covariates
         s, h = len(series.ids), self.horizon
         if not names:
@@ -505,7 +594,14 @@ class Forecaster(Estimator):
                 f"`future`: this model reads future-known covariates {list(names)}; pass a table "
                 f"with their values for the {h} steps after the end of each series."
             )
-        fut_cols = replace(self.columns_, target=names, future_covariates=(), past_covariates=())
+        fut_cols = replace(
+            self.columns_,
+            target=names,
+            future_covariates=(),
+            past_covariates=(),
+            static_covariates=(),
+            categorical=(),
+        )
         fut = build_series(read_table(future, name="future"), fut_cols, fill=self.fill)
         by_id = dict(zip(fut.ids, fut.values, strict=True))
         out = np.zeros((s, h, len(names)), np.float32)
@@ -516,8 +612,8 @@ class Forecaster(Estimator):
                 raise SeqpredictError(
                     f"`future`: series {sid!r} needs {h} rows of {list(names)}, found {found}."
                 )
-            mean = self.scaler_.mean[sid][-len(names) :]
-            std = self.scaler_.std[sid][-len(names) :]
+            mean = scaler.mean[sid][-len(names) :]
+            std = scaler.std[sid][-len(names) :]
             out[i] = (rows[:h] - mean) / std
         return out
 
@@ -536,6 +632,7 @@ class Forecaster(Estimator):
             "freq": self.freq_,
             "scaler": self.scaler_.to_dict(),
             "mase_scale": {k: v.tolist() for k, v in self.mase_scale_.items()},
+            **({"static": self.static_.to_dict()} if self.static_ is not None else {}),
             "conformal": conformal.state_to_dict(getattr(self, "conformal_", None)),
             "history": self.history_.epochs,
             "best_epoch": self.history_.best_epoch,
@@ -556,6 +653,8 @@ class Forecaster(Estimator):
         self.season_ = int(config["season_"])
         self.scaler_ = StandardScaler.from_dict(config["scaler"])
         self.mase_scale_ = {k: np.asarray(v) for k, v in config["mase_scale"].items()}
+        static = config.get("static")  # absent: saved without static covariates
+        self.static_ = StaticEncoder.from_dict(static) if static is not None else None
         self.history_ = loop.History(config["history"], config["best_epoch"])
         self.notes_ = []
         return self
