@@ -44,6 +44,12 @@ def forecast(
     id_col: str | None = typer.Option(None, help="series id column (long format)"),
     past_covariates: str | None = typer.Option(None, help="past covariate columns"),
     future_covariates: str | None = typer.Option(None, help="future-known covariate columns"),
+    static_covariates: str | None = typer.Option(
+        None, help="columns constant within each id (region, store type): embedded or scaled"
+    ),
+    categorical: str | None = typer.Option(
+        None, help="numeric static covariates to read as categories (a store number)"
+    ),
     cell: str = typer.Option("lstm,gru", help="cells to train and compare"),
     out: Path = typer.Option(Path("runs/forecast"), help="run directory"),
     test_frac: float = typer.Option(0.2, help="share of the rows held out as test period"),
@@ -58,7 +64,13 @@ def forecast(
         raise RuntimeError("forecast() must be called through the CLI")
     cells = list(as_names(cell))
     columns = Columns(
-        as_names(target), time_col, id_col, as_names(past_covariates), as_names(future_covariates)
+        as_names(target),
+        time_col,
+        id_col,
+        as_names(past_covariates),
+        as_names(future_covariates),
+        static_covariates=as_names(static_covariates),
+        categorical=as_names(categorical),
     )
     result = forecast_run(
         data,

@@ -49,6 +49,12 @@ def tune_command(
     id_col: str | None = typer.Option(None, help="series id column (long format)"),
     past_covariates: str | None = typer.Option(None, help="past covariate columns"),
     future_covariates: str | None = typer.Option(None, help="future-known covariate columns"),
+    static_covariates: str | None = typer.Option(
+        None, help="columns constant within each id (region, store type): embedded or scaled"
+    ),
+    categorical: str | None = typer.Option(
+        None, help="numeric static covariates to read as categories (a store number)"
+    ),
     trials: int = typer.Option(20, help="trials this worker runs (workers add up)"),
     storage: str = typer.Option(DEFAULT_STORAGE, help="Optuna RDB URL shared by all workers"),
     study_name: str = typer.Option("seqpredict", help="study to create or join"),
@@ -89,6 +95,8 @@ def tune_command(
         id_col=id_col,
         past_covariates=past_covariates,
         future_covariates=future_covariates,
+        static_covariates=static_covariates,
+        categorical=categorical,
         horizon=spec.horizon,
         trials=trials,
         storage=storage,

@@ -105,6 +105,7 @@ def forecast_sections(run: Run, summary: dict[str, Any]) -> list[str]:
         "id_col": "series id column",
         "past_covariates": "past covariates",
         "future_covariates": "future covariates",
+        "static_covariates": "static covariates",
     }
     for key, label in names.items():
         value = columns.get(key)

@@ -88,6 +88,8 @@ def forecast_run(
         target=as_names(columns.target),
         past_covariates=as_names(columns.past_covariates),
         future_covariates=as_names(columns.future_covariates),
+        static_covariates=as_names(columns.static_covariates),
+        categorical=as_names(columns.categorical),
     )
     frame = read_table(data)
     spec = (spec or ForecastSpec()).validate()

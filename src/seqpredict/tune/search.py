@@ -82,6 +82,8 @@ def tune(
     id_col: str | None = None,
     past_covariates: str | list[str] | None = None,
     future_covariates: str | list[str] | None = None,
+    static_covariates: str | list[str] | None = None,
+    categorical: str | list[str] | None = None,
     horizon: int = 24,
     trials: int = 20,
     storage: str = DEFAULT_STORAGE,
@@ -119,7 +121,13 @@ def tune(
     model = model or ModelConfig()
     training = replace(training or TrainConfig(), quiet=True, tensorboard=False)
     columns = Columns(
-        as_names(target), time_col, id_col, as_names(past_covariates), as_names(future_covariates)
+        as_names(target),
+        time_col,
+        id_col,
+        as_names(past_covariates),
+        as_names(future_covariates),
+        static_covariates=as_names(static_covariates),
+        categorical=as_names(categorical),
     )
     series = build_series(read_table(data), columns, fill=fill)  # parsed once for all trials
     # the test period never reaches a trial
