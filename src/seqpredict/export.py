@@ -120,6 +120,12 @@ class ExportResult:
 
 def export_module(forecaster: Any, *, streaming: bool = False) -> tuple[nn.Module, tuple, list]:
     """The module to export, example inputs and input names."""
+    if getattr(forecaster, "static_", None) is not None:
+        raise SeqpredictError(
+            "export: this forecaster reads static covariates "
+            f"{list(forecaster.columns_.static_covariates)}, which export does not support yet; "
+            "use Forecaster.load(...).predict in Python."
+        )
     net: ForecastNet = forecaster.net_.cpu().eval()
     cfg = net.config
     c = net.encoder.rnn.input_size

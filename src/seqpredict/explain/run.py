@@ -74,6 +74,12 @@ def explain_forecaster(
 
     The IG baseline is zero (every channel at its training mean), or for ``normalize="last"``
     nets the window held flat at its last value."""
+    if getattr(forecaster, "static_", None) is not None:
+        raise SeqpredictError(
+            "explain: this forecaster reads static covariates "
+            f"{list(forecaster.columns_.static_covariates)}, which explain does not attribute "
+            "yet."
+        )
     net = forecaster.net_.cpu().eval()
     channels = list(forecaster.columns_.inputs)
     result = Explanation()
