@@ -63,14 +63,8 @@ def forecast(
     if configs is None:  # filled in by config_options
         raise RuntimeError("forecast() must be called through the CLI")
     cells = list(as_names(cell))
-    columns = Columns(
-        as_names(target),
-        time_col,
-        id_col,
-        as_names(past_covariates),
-        as_names(future_covariates),
-        static_covariates=as_names(static_covariates),
-        categorical=as_names(categorical),
+    columns = Columns.of(
+        target, time_col, id_col, past_covariates, future_covariates, static_covariates, categorical
     )
     result = forecast_run(
         data,

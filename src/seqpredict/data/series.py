@@ -17,6 +17,7 @@ import pandas as pd
 from seqpredict.errors import SeqpredictError, check_choice, check_fraction, closest
 
 FILL_METHODS = ("ffill", "interpolate")
+Names = str | list[str] | tuple[str, ...] | None  # column names: 'a,b', ['a', 'b'] or None
 FLOAT32_MAX = float(np.finfo(np.float32).max)
 
 
@@ -31,6 +32,28 @@ class Columns:
     future_covariates: tuple[str, ...] = ()  # known ahead (calendar, plans): read over the horizon
     static_covariates: tuple[str, ...] = ()  # one value per series (region, store type)
     categorical: tuple[str, ...] = ()  # static covariates read as categories although numeric
+
+    @classmethod
+    def of(
+        cls,
+        target: Names,
+        time_col: str | None = None,
+        id_col: str | None = None,
+        past_covariates: Names = None,
+        future_covariates: Names = None,
+        static_covariates: Names = None,
+        categorical: Names = None,
+    ) -> Columns:
+        """The roles from column names given as 'a,b' or ['a', 'b'] (None: none)."""
+        return cls(
+            as_names(target),
+            time_col,
+            id_col,
+            as_names(past_covariates),
+            as_names(future_covariates),
+            as_names(static_covariates),
+            as_names(categorical),
+        )
 
     @property
     def inputs(self) -> tuple[str, ...]:

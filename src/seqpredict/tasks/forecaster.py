@@ -22,7 +22,7 @@ from seqpredict.config import ModelConfig, TrainConfig, from_dict, to_dict
 from seqpredict.data.frequency import continue_index, season_from_freq
 from seqpredict.data.io import TableLike, read_table
 from seqpredict.data.scaling import StandardScaler
-from seqpredict.data.series import Columns, SeriesSet, as_names, build_series, row_of
+from seqpredict.data.series import Columns, SeriesSet, build_series, row_of
 from seqpredict.data.static import StaticEncoder
 from seqpredict.data.windows import Windows, batches, stack, valid_starts
 from seqpredict.errors import SeqpredictError, check_fraction, check_positive_int
@@ -150,14 +150,14 @@ class Forecaster(Estimator):
         ``batch_size`` windows (DistributedDataParallel); all ranks end with the same weights.
         """
         self._check_params()
-        roles = Columns(
-            target=as_names(target),
-            time_col=time_col,
-            id_col=id_col,
-            past_covariates=as_names(past_covariates),
-            future_covariates=as_names(future_covariates),
-            static_covariates=as_names(static_covariates),
-            categorical=as_names(categorical),
+        roles = Columns.of(
+            target,
+            time_col,
+            id_col,
+            past_covariates,
+            future_covariates,
+            static_covariates,
+            categorical,
         )
         if isinstance(data, SeriesSet):
             if target is not None and roles != data.columns:

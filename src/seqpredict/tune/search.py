@@ -23,7 +23,7 @@ from typing import Any
 from seqpredict.config import ModelConfig, TrainConfig, to_dict
 from seqpredict.configfile import read_config_file
 from seqpredict.data.io import TableLike, read_table
-from seqpredict.data.series import Columns, as_names, build_series
+from seqpredict.data.series import Columns, build_series
 from seqpredict.errors import SeqpredictError, check_positive_int
 from seqpredict.tasks.forecaster import Forecaster
 from seqpredict.tasks.specs import ForecastSpec
@@ -120,14 +120,8 @@ def tune(
     space = space or SearchSpace()
     model = model or ModelConfig()
     training = replace(training or TrainConfig(), quiet=True, tensorboard=False)
-    columns = Columns(
-        as_names(target),
-        time_col,
-        id_col,
-        as_names(past_covariates),
-        as_names(future_covariates),
-        static_covariates=as_names(static_covariates),
-        categorical=as_names(categorical),
+    columns = Columns.of(
+        target, time_col, id_col, past_covariates, future_covariates, static_covariates, categorical
     )
     series = build_series(read_table(data), columns, fill=fill)  # parsed once for all trials
     # the test period never reaches a trial
