@@ -15,12 +15,15 @@ Two data sets, each a long table of many series with static covariates:
 
 For each data set, mode (``none``: fit without the static covariates; ``input``; ``state``)
 and seed, one Forecaster is fit with the library's defaults otherwise (LSTM, hidden 64,
-``normalize="last"``, early stopping on validation) and scored on the test windows, which no
-choice here reads: MSE on the per-series standardised scale (the ETT literature's scale), MAE
-and MASE on the original one. One JSON line per run and one per (data set, mode) mean.
+``normalize="last"``, early stopping on validation) but batch 128 and at most ``--epochs``
+(synthetic) / ``--ett-epochs`` epochs, to keep the whole run near 10 CPU minutes, and scored on
+the test windows, which no choice here reads: MSE on the per-series standardised scale (the
+ETT literature's scale), MAE and MASE on the original one. One JSON line per run and one
+per (data set, mode) mean.
 
     nice -n 15 python benchmarks/static_covariates.py \
         --out benchmarks/results/static_covariates.jsonl
+    python benchmarks/static_covariates.py --table benchmarks/results/static_covariates.jsonl
 """
 
 from __future__ import annotations
@@ -142,6 +145,24 @@ def run(
         emit(summary)
 
 
+def markdown_table(path: Path) -> str:
+    """The markdown table of the summary lines in ``path``: mean +- std over seeds."""
+    rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    runs = [r for r in rows if not r.get("summary")]
+    lines = [
+        "| data | static covariates | seeds | test MSE (scaled) | MASE | train CPU s / fit |",
+        "|---|---|---:|---:|---:|---:|",
+    ]
+    for r in (r for r in rows if r.get("summary")):
+        cpu = [x["train_cpu_s"] for x in runs if (x["data"], x["mode"]) == (r["data"], r["mode"])]
+        lines.append(
+            f"| {r['data']} | {r['mode']} | {len(r['seeds'])} | "
+            f"{r['mse_scaled']:.4f} +- {r['mse_scaled_std']:.4f} | "
+            f"{r['mase']:.4f} +- {r['mase_std']:.4f} | {statistics.mean(cpu):.0f} |"
+        )
+    return "\n".join(lines)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--ett", type=Path, default=DEFAULT_ETT, help="ETTh1.csv")
@@ -150,7 +171,11 @@ def main() -> None:
     parser.add_argument("--epochs", type=int, default=12, help="synthetic: most epochs per fit")
     parser.add_argument("--ett-epochs", type=int, default=3, help="ETT: most epochs per fit")
     parser.add_argument("--out", type=Path, default=None, help="append the JSON lines here")
+    parser.add_argument("--table", type=Path, default=None, help="print this file's table")
     args = parser.parse_args()
+    if args.table is not None:
+        print(markdown_table(args.table))
+        return
     torch.set_num_threads(1)
     seeds = [int(s) for s in args.seeds.split(",")]
 

@@ -25,7 +25,7 @@ from seqpredict.tasks.classifier import SequenceClassifier
 from seqpredict.tasks.ensemble import ForecastEnsemble
 from seqpredict.tasks.forecaster import Forecaster
 from seqpredict.tasks.specs import ForecastSpec
-from tests.conftest import sine_frame
+from tests.conftest import long_frame, sine_frame
 
 TRAINING = TrainConfig(epochs=2, batch_size=32, quiet=True, seed=3)
 FRAME = sine_frame(200)
@@ -45,6 +45,8 @@ def _sequences(n: int = 40, length: int = 30) -> tuple[list[np.ndarray], list[st
 
 
 SEQ_X, SEQ_Y = _sequences()
+STORES = long_frame(120).assign(region=lambda d: d.store.map({"a": "n", "b": "s", "c": "n"}))
+STATIC_FIT = {"target": "y", "time_col": "time", "id_col": "store"}
 ANOMALY = pd.DataFrame({"value": np.sin(np.arange(300) / 5.0) + 0.05 * np.cos(np.arange(300))})
 
 
@@ -75,6 +77,15 @@ CASES: dict[str, Case] = {
         load=Forecaster.load,
         bad=lambda e: e.fit(FRAME, target="sales", time_col="time"),
         bad_message="sales",
+    ),
+    "Forecaster+static": Case(
+        make=_forecaster,
+        fit=lambda e: e.fit(STORES, **STATIC_FIT, static_covariates="region"),
+        numbers=lambda e: e.predict(STORES)["y"].to_numpy(),
+        shape=(18,),  # (3 series x horizon,)
+        load=Forecaster.load,
+        bad=lambda e: e.fit(STORES, **STATIC_FIT, static_covariates="temp"),
+        bad_message="column 'temp' must be constant within each series",
     ),
     "ForecastEnsemble": Case(
         make=lambda cell: ForecastEnsemble(_forecaster(cell), seeds=(0, 1)),
