@@ -6,7 +6,7 @@ Two data sets, each a long table of many series with static covariates:
   ``level`` (high / middle / low / oil: HU*, MU*, LU*, OT) and ``kind`` (useful / useless /
   temperature: *UFL, *ULL, OT). Split 12/4/4 months as the ETT protocol: training rows
   [0, 8640), validation [8640, 11520) (``val_frac=0.25`` of the rows before 11520), test
-  [11520, 14400), forecast from history before each window.
+  [11520, 14400), forecast from history before each window; lookback 48 h, horizon 24 h.
 - ``synthetic``: 60 seeded series of 40 days, hourly; a categorical static covariate
   ``profile`` (3 categories, 20 series each) sets the daily shape (a sine, a double peak, a
   morning ramp), each series with its own level, amplitude and noise. The lookback (12 h) is
@@ -196,7 +196,7 @@ def main() -> None:
     if "ett" in sets:
         table = ett_long(args.ett).rename(columns={"date": "time"})
         start = table["time"].sort_values().unique()[11520]
-        spec = ForecastSpec(lookback=96, horizon=24, val_frac=0.25)
+        spec = ForecastSpec(lookback=48, horizon=24, val_frac=0.25)
         statics = ["level", "kind"]
         run("ett", table, statics, pd.Timestamp(start), spec, args.ett_epochs, seeds, emit)
 
