@@ -117,3 +117,19 @@ def test_export_and_explain_say_they_do_not_take_static_covariates(tmp_path) -> 
     batch = f.windows(frame())
     with pytest.raises(SeqpredictError, match="explain: this forecaster reads static covariates"):
         explain_forecaster(f, batch.x, batch.future, tmp_path, "lstm")
+
+
+def test_predict_names_a_missing_static_column_and_future_tables_need_none() -> None:
+    df = frame()
+    f = make("state").fit(
+        df[df.time < df.time.max() - pd.Timedelta(hours=3)],
+        **FIT,
+        static_covariates="region",
+        future_covariates="hour",
+    )
+    history = df[df.time < df.time.max() - pd.Timedelta(hours=3)]
+    future = df[df.time >= df.time.max() - pd.Timedelta(hours=3)][["store", "time", "hour"]]
+    out = f.predict(history, future=future)  # the future table holds no static column
+    assert out.groupby("store").size().to_dict() == {"a": 4, "b": 4, "c": 4}
+    with pytest.raises(SeqpredictError, match="`static_covariates`: column 'region' not found"):
+        f.predict(history.drop(columns="region"), future=future)
