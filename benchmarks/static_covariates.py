@@ -146,20 +146,25 @@ def run(
 
 
 def markdown_table(path: Path) -> str:
-    """The markdown table of the summary lines in ``path``: mean +- std over seeds."""
+    """The markdown table of the runs in ``path``: mean +- std over seeds per data set and
+    mode (runs appended by several invocations are pooled)."""
     rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
-    runs = [r for r in rows if not r.get("summary")]
+    groups: dict[tuple[str, str], list[dict]] = {}
+    for r in rows:
+        if not r.get("summary"):
+            groups.setdefault((r["data"], r["mode"]), []).append(r)
     lines = [
         "| data | static covariates | seeds | test MSE (scaled) | MASE | train CPU s / fit |",
         "|---|---|---:|---:|---:|---:|",
     ]
-    for r in (r for r in rows if r.get("summary")):
-        cpu = [x["train_cpu_s"] for x in runs if (x["data"], x["mode"]) == (r["data"], r["mode"])]
-        lines.append(
-            f"| {r['data']} | {r['mode']} | {len(r['seeds'])} | "
-            f"{r['mse_scaled']:.4f} +- {r['mse_scaled_std']:.4f} | "
-            f"{r['mase']:.4f} +- {r['mase_std']:.4f} | {statistics.mean(cpu):.0f} |"
-        )
+    for (data, mode), runs in groups.items():
+        cells = []
+        for key in ("mse_scaled", "mase"):
+            values = [r[key] for r in runs]
+            std = statistics.stdev(values) if len(values) > 1 else 0.0
+            cells.append(f"{statistics.mean(values):.4f} +- {std:.4f}")
+        cpu = statistics.mean(r["train_cpu_s"] for r in runs)
+        lines.append(f"| {data} | {mode} | {len(runs)} | {cells[0]} | {cells[1]} | {cpu:.0f} |")
     return "\n".join(lines)
 
 

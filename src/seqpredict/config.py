@@ -31,7 +31,7 @@ class ModelConfig:
     segment_len: int = 0  # read the lookback as segments of this many steps (0: step-wise)
     decoder: str = "direct"  # direct head, parallel (SegRNN segments) or recursive
     quantiles: str = ""  # quantile levels to forecast, e.g. 0.1,0.5,0.9 (empty: point forecast)
-    static_mode: str = "input"  # input: static covariates join every step; state: the initial state
+    static_mode: str = "state"  # statics enter the initial state (state) or every step (input)
 
     def validate(self) -> ModelConfig:
         from seqpredict.models.registry import CELLS
