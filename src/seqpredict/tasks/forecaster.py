@@ -196,37 +196,32 @@ class Forecaster(Estimator):
         self.net_ = self._build_net(len(columns.inputs)).to(self.device_)
         windows = self._window_view(series, self.scaler_)
         static = self._static_codes(series)  # (S, D) or None
-        train_idx, train_which = valid_starts(
+        first_rows = torch.tensor(np.cumsum([0, *lengths[:-1]]), device=self.device_)  # (S,)
+        train_idx, _ = valid_starts(
             lengths, self.lookback, self.horizon, [0] * len(lengths), train_end
         )
-        val_idx_all, val_which_all = valid_starts(
-            lengths, self.lookback, self.horizon, train_end, lengths
-        )
+        val_idx_all, _ = valid_starts(lengths, self.lookback, self.horizon, train_end, lengths)
         train_starts = torch.from_numpy(train_idx).to(self.device_)
-        train_series = torch.from_numpy(train_which).to(self.device_)
-        val_keep = distributed.shard_eval(len(val_idx_all), ctx).numpy()  # this rank's
-        val_starts = torch.from_numpy(val_idx_all[val_keep]).to(self.device_)
-        val_series = torch.from_numpy(val_which_all[val_keep]).to(self.device_)
+        val_idx = val_idx_all[distributed.shard_eval(len(val_idx_all), ctx).numpy()]  # rank's
+        val_starts = torch.from_numpy(val_idx).to(self.device_)
 
-        def to_batch(starts: torch.Tensor, which: torch.Tensor) -> loop.Batch:
+        def to_batch(starts: torch.Tensor) -> loop.Batch:
             x, y, future = windows.gather(starts)
-            return ((x, future) if static is None else (x, future, static[which])), y
+            if static is None:
+                return (x, future), y
+            which = torch.searchsorted(first_rows, starts, right=True) - 1  # (B,) series
+            return (x, future, static[which]), y
 
         def train_batches() -> Iterator[loop.Batch]:
             chunks = batches(
                 len(train_starts), config.batch_size, shuffle=True, generator=generator
             )
             chunks = distributed.shard_batches(chunks, ctx)  # (B / world_size,) per chunk
-            return (
-                to_batch(train_starts[c], train_series[c])
-                for c in (c.to(self.device_) for c in chunks)
-            )
+            return (to_batch(train_starts[c.to(self.device_)]) for c in chunks)
 
         def val_batches() -> Iterator[loop.Batch]:
             chunks = batches(len(val_starts), max(config.batch_size, 256), shuffle=False)
-            return (
-                to_batch(val_starts[c], val_series[c]) for c in (c.to(self.device_) for c in chunks)
-            )
+            return (to_batch(val_starts[c.to(self.device_)]) for c in chunks)
 
         self.history_ = loop.fit(
             self.net_,
@@ -246,7 +241,7 @@ class Forecaster(Estimator):
         self.series_ = series
         self.conformal_ = None
         if self.coverage is not None and len(val_starts):
-            inputs, y = to_batch(val_starts, val_series)
+            inputs, y = to_batch(val_starts)
             self._calibrate(y.cpu().numpy(), self._run(*inputs), self.coverage)
         return self
 
