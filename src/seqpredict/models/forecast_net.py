@@ -22,6 +22,7 @@ from torch import nn
 
 from seqpredict.config import ModelConfig
 from seqpredict.models.decoders import DirectDecoder, ParallelDecoder, RecursiveDecoder
+from seqpredict.models.masked import encode, last_observed, observed_steps
 from seqpredict.models.revin import RevIN
 from seqpredict.models.segments import SequenceEncoder, check_segment_len
 
@@ -115,16 +116,29 @@ class ForecastNet(nn.Module):
     def _last_shift(self) -> bool:
         return self.config.normalize == "last" and not self.config.revin
 
-    def forward(self, x: torch.Tensor, future: torch.Tensor) -> torch.Tensor:
+    def forward(
+        self,
+        x: torch.Tensor,
+        future: torch.Tensor,
+        lengths: torch.Tensor | None = None,
+        observed: torch.Tensor | None = None,
+    ) -> torch.Tensor:
+        """``lengths`` (N,): real lookback steps of left-padded windows; ``observed``
+        (N, L, K): True where a target was observed (``models.masked``). None: all are."""
         n, k = x.shape[0], self.n_targets
+        seen = observed_steps(n, x.shape[1], k, lengths, observed)  # (N, L, K) or None
         stats = None
         if self.revin is not None:  # covariates are already scaled, and the future ones
             # must stay comparable with their values over the horizon: normalise the targets
-            z, stats = self.revin.normalize(x[:, :, :k])  # (N, L, K)
+            z, stats = self.revin.normalize(x[:, :, :k], seen)  # (N, L, K)
             x = torch.cat([z, x[:, :, k:]], dim=2)  # (N, L, C)
-        elif self._last_shift:
+        elif self._last_shift and seen is None:
             level = x[:, -1:, :k]  # (N, 1, K)
             x = torch.cat([x[:, :, :k] - level, x[:, :, k:]], dim=2)  # (N, L, C)
+        elif self._last_shift:  # the last OBSERVED value; unobserved steps stay 0
+            level = last_observed(x[:, :, :k], seen)  # (N, 1, K)
+            shifted = torch.where(seen, x[:, :, :k] - level, 0.0)  # (N, L, K)
+            x = torch.cat([shifted, x[:, :, k:]], dim=2)  # (N, L, C)
         channel = torch.zeros(n, dtype=torch.long, device=x.device)
         if self.ci:  # (N, L, C) -> (N * K, L, 1 + C - K): stream = one target + covariates
             length, h = x.shape[1], future.shape[1]
@@ -133,7 +147,8 @@ class ForecastNet(nn.Module):
             x = x.reshape(n * k, length, -1)  # (N * K, L, 1 + C - K)
             future = future.unsqueeze(1).expand(n, k, h, -1).reshape(n * k, h, -1)
             channel = torch.arange(k, device=x.device).repeat(n)  # (N * K,)
-        summary, state = self.encoder(x)  # (B, H_out)
+            lengths = None if lengths is None else lengths.repeat_interleave(k)  # (N * K,)
+        summary, state = encode(self.encoder, x, lengths)  # (B, H_out)
         out = self.decoder(self.dropout(summary), state, future, channel)  # (B, H, K_out)
         if self.ci:  # (N * K, H, Q) -> (N, H, K * Q)
             out = out.view(n, k, self.horizon, -1).transpose(1, 2).reshape(n, self.horizon, -1)
