@@ -45,7 +45,9 @@ def test_padded_window_equals_the_net_on_its_real_steps(config: ModelConfig) -> 
         padded[i, : LOOKBACK - n] = 1e3  # whatever the padding holds is never read
     with torch.no_grad():
         out = net(padded, future, lengths)
-        alone = [net(x[i : i + 1, LOOKBACK - n :], future[i : i + 1]) for i, n in enumerate(lengths)]
+        alone = [
+            net(x[i : i + 1, LOOKBACK - n :], future[i : i + 1]) for i, n in enumerate(lengths)
+        ]
     torch.testing.assert_close(out, torch.cat(alone), rtol=1e-5, atol=1e-5)
 
 

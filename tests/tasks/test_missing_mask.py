@@ -49,8 +49,9 @@ def test_default_is_an_error_naming_column_row_and_both_options() -> None:
         ForecastSpec(missing="drop").validate()
     with pytest.raises(SeqpredictError, match="fill='interpolate' fills every missing value"):
         ForecastSpec(fill="interpolate", missing="mask").validate()
-    masked_set = build_series(holed(), Columns(("y",), "time", None, ("temp",), ("hour",)),
-                              missing="mask")
+    masked_set = build_series(
+        holed(), Columns(("y",), "time", None, ("temp",), ("hour",)), missing="mask"
+    )
     with pytest.raises(SeqpredictError, match="column 'y' is missing at row 5 .*missing='mask'"):
         f.fit(masked_set)
 
@@ -118,4 +119,6 @@ def test_save_load_keeps_the_mask_mode(tmp_path) -> None:
     f.save(tmp_path / "m")
     g = Forecaster.load(tmp_path / "m")
     assert g.missing == "mask"
-    pd.testing.assert_frame_equal(f.predict(holed(), future=future), g.predict(holed(), future=future))
+    pd.testing.assert_frame_equal(
+        f.predict(holed(), future=future), g.predict(holed(), future=future)
+    )
