@@ -59,6 +59,14 @@ def test_indicator_channels_are_zero_exactly_where_values_are_missing() -> None:
     # [y, past, flag y, flag past, fut, flag fut]
     np.testing.assert_array_equal(out, [[1, 0, 1, 0, 3, 1], [0, 5, 0, 1, 0, 0]])
     assert layout.n_channels == 6 and layout.n_future_channels == 2 and layout.target_flags == 2
+    assert layout.names(("y", "p", "f")) == [
+        "y",
+        "p",
+        "observed:y",
+        "observed:p",
+        "f",
+        "observed:f",
+    ]
     plain = Layout(1, 1, 1, masked=False)
     assert plain.channels(scaled) is scaled and plain.target_flags is None
 

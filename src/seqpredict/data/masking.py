@@ -52,6 +52,15 @@ class Layout:
         """Index of the first target indicator channel; None without indicators."""
         return self.n_targets + self.n_past if self.masked else None
 
+    def names(self, columns: tuple[str, ...]) -> list[str]:
+        """Names of the network's channels, given the K + P + F input ``columns``: each
+        indicator is ``observed:<column>``."""
+        if not self.masked:
+            return list(columns)
+        past = self.n_targets + self.n_past
+        flags = [f"observed:{c}" for c in columns]
+        return [*columns[:past], *flags[:past], *columns[past:], *flags[past:]]
+
     def channels(self, scaled: np.ndarray) -> np.ndarray:
         """Scaled rows (T, C) with NaN where missing -> the network's (T, n_channels): the rows
         themselves when unmasked, else NaN -> 0 plus the indicator channels."""
