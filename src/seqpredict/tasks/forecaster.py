@@ -432,8 +432,8 @@ class Forecaster(Estimator):
         index = torch.from_numpy(starts).to(self.device_)
         x, y, future = view.gather(index)
         sizes = np.asarray(lengths) + np.asarray(pads)
-        first = np.concatenate([[0], np.cumsum(sizes)[:-1]]) + np.asarray(pads)  # row 0 of each
-        return WindowBatch(x, y, future, which, starts - first[which], view.lengths(index))
+        row0 = np.concatenate([[0], np.cumsum(sizes)[:-1]]) + np.asarray(pads)  # stacked row 0
+        return WindowBatch(x, y, future, which, starts - row0[which], view.lengths(index))
 
     def window_forecasts(
         self,
