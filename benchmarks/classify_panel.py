@@ -53,9 +53,8 @@ from seqpredict.data.ucr import UCRSplit
 from seqpredict.tasks.classifier import ClassifierTrainConfig
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from panel import PANEL, PanelSet, load  # noqa: E402
-
 from classify import cv_folds  # noqa: E402  (benchmarks/classify.py: stratified folds)
+from panel import PANEL, PanelSet, load  # noqa: E402
 
 FAWAZ_2019 = (
     "Fawaz et al. 2019, Deep learning for time series classification: a review (DMKD 33), "

@@ -61,7 +61,7 @@ def test_forecast_writes_a_complete_run(csv, tmp_path, capsys) -> None:
         (["--target", "yy"], "column 'yy' not found"),
         (["--target", "y", "--horizon", "0"], "`horizon` must be a positive integer, got 0"),
         (["--target", "y", "--cell", "lstm,grx"], "`cell` must be one of"),
-        (["--target", "y", "--lookback", "500"], "too short"),
+        (["--target", "y", "--horizon", "400"], "needs at least horizon 400 + 1 = 401 rows"),
         (["--target", "y", "--fill", "zero"], "`fill` must be one of"),
     ],
 )

@@ -130,3 +130,25 @@ def test_missing_captum_is_a_clear_error(monkeypatch) -> None:
     net = ForecastNet(ModelConfig(hidden_size=4), 1, 1, 0, 2)
     with pytest.raises(SeqpredictError, match=r"pip install 'seqpredict\[explain\]'"):
         integrated_gradients(net, torch.zeros(1, 5, 1), torch.zeros(1, 2, 0))
+
+
+def test_explaining_a_masked_model_names_its_indicators_and_skips_padded_windows(
+    tmp_path,
+) -> None:
+    from seqpredict.explain.run import explain_forecaster
+    from seqpredict.explain.run import test_windows as pick_windows
+    from seqpredict.tasks.forecaster import Forecaster
+
+    frame = sine_frame(120)
+    frame.loc[[30, 31], "y"] = np.nan
+    f = Forecaster(
+        ForecastSpec(lookback=96, horizon=6, missing="mask"),
+        small_model("gru"),
+        TrainConfig(epochs=1, quiet=True),
+    ).fit(frame.iloc[:100], target="y", time_col="time")  # 100 rows < 96 + 6: padded
+    x, future = pick_windows(f, frame, None, 50)
+    assert len(x) == 120 - 96 - 6 + 1  # a long series: its full windows
+    with pytest.raises(SeqpredictError, match="has no complete window"):
+        pick_windows(f, frame.iloc[:101], None, 50)  # 101 < 96 + 6: padded windows only
+    result = explain_forecaster(f, x, future, tmp_path, "gru", n_steps=4)
+    assert "observed:y" in json.dumps(result.summary)

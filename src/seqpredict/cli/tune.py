@@ -40,7 +40,7 @@ def _quiet_optuna() -> None:
     ModelConfig,
     TrainConfig,
     exclude=("lookback", "coverage", "cell", "hidden_size", "num_layers", "dropout", "lr")
-    + ("batch_size", "tensorboard"),
+    + ("batch_size", "tensorboard", "missing"),
 )
 def tune_command(
     data: Path = typer.Argument(..., help="CSV or Parquet file"),

@@ -23,12 +23,19 @@ class StandardScaler:
 
     @classmethod
     def fit(cls, ids: list[str], arrays: list[np.ndarray]) -> StandardScaler:
-        """Fit on ``arrays[s]`` of shape (T_s, C): pass only the training rows."""
+        """Fit on ``arrays[s]`` of shape (T_s, C): pass only the training rows. Missing
+        values (NaN) are left out; a column with no value gets mean 0 and std 1."""
         mean, std = {}, {}
         for sid, a in zip(ids, arrays, strict=True):
             a64 = a.astype(np.float64)
-            m = a64.mean(axis=0)
-            s = a64.std(axis=0)
+            if np.isnan(a64).any():  # missing="mask": statistics of the observed values
+                observed = ~np.isnan(a64)
+                count = np.maximum(observed.sum(axis=0), 1)  # (C,)
+                m = np.where(observed, a64, 0.0).sum(axis=0) / count
+                s = np.sqrt(np.where(observed, (a64 - m) ** 2, 0.0).sum(axis=0) / count)
+            else:
+                m = a64.mean(axis=0)
+                s = a64.std(axis=0)
             mean[sid] = m
             std[sid] = np.where(s > EPS, s, 1.0)
         return cls(mean, std)

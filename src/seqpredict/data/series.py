@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from seqpredict.data.masking import MISSING
 from seqpredict.errors import SeqpredictError, check_choice, check_fraction, closest
 
 FILL_METHODS = ("ffill", "interpolate")
@@ -118,6 +119,7 @@ class SeriesSet:
     fill: str | None = None  # how missing values were filled (None: there were none allowed)
     missing: list[np.ndarray] | None = None  # (T_s, C) masks of the filled values; None: none
     static: pd.DataFrame | None = None  # (S, static columns): each series' static values, raw
+    masked: bool = False  # missing values kept as NaN (missing="mask"), marked in `missing`
 
     @property
     def n_targets(self) -> int:
@@ -140,7 +142,8 @@ class SeriesSet:
     def before(self, start: Any) -> SeriesSet:
         """The rows strictly before ``start`` (a time stamp, or a row number without a time
         column) of every series; series with no such row are left out. Filled values are
-        filled again from the kept rows only, so nothing after ``start`` leaks into them."""
+        filled again from the kept rows only, so nothing after ``start`` leaks into them
+        (masked values stay NaN)."""
         ends = [row_of(start, t) for t in self.times]
         return self._cut(ends)
 
@@ -157,7 +160,7 @@ class SeriesSet:
         values = []
         for s in keep:
             block = self.values[s][: ends[s]]
-            if self.missing is not None and self.missing[s][: ends[s]].any():
+            if not self.masked and self.missing is not None and self.missing[s][: ends[s]].any():
                 block = self._refill(s, block, self.missing[s][: ends[s]])
             values.append(block)
         return SeriesSet(
@@ -170,6 +173,7 @@ class SeriesSet:
             fill=self.fill,
             missing=None if self.missing is None else [self.missing[s][: ends[s]] for s in keep],
             static=None if self.static is None else self.static.iloc[keep],
+            masked=self.masked,
         )
 
     def _refill(self, s: int, block: np.ndarray, missing: np.ndarray) -> np.ndarray:
@@ -342,7 +346,8 @@ def _fill(block: pd.DataFrame, fill: str | None, where: str, roles: dict[str, st
         raise SeqpredictError(
             f"`{roles[name]}`: column {name!r}{where} has {int(col.isna().sum())} missing "
             f"value(s), the first at row {first}. Pass fill='ffill' or fill='interpolate' "
-            "(CLI: --fill) or clean the data."
+            "(CLI: --fill), or missing='mask' to leave them out of the loss and mark them in "
+            "the input (CLI: --missing mask), or clean the data."
         )
     filled = block.ffill() if fill == "ffill" else block.interpolate(limit_direction="both")
     filled = filled.bfill()  # a leading gap has nothing before it
@@ -357,15 +362,18 @@ def build_series(
     columns: Columns,
     *,
     fill: str | None = None,
+    missing: str = "error",
     need_future: bool = True,
 ) -> SeriesSet:
     """Validate ``frame`` and cut it into series.
 
     Sorts unsorted time stamps, rejects duplicates, irregular steps, non-numeric and missing
-    values (unless ``fill``), each with a message naming the column.
+    values (unless ``fill``, or ``missing="mask"``, which keeps them as NaN and marks them in
+    ``SeriesSet.missing``), each with a message naming the column.
     """
     if fill is not None:
         check_choice("fill", fill, FILL_METHODS)
+    check_missing(fill, missing)
     frame = frame.reset_index(drop=True)  # "row N" in messages is the N-th data row
     _check_columns(frame, columns, need_future=need_future)
     names = columns.target + columns.past_covariates
@@ -415,12 +423,16 @@ def build_series(
             freq = _infer_freq(stamps, where)
             if freq is not None:
                 freqs.add(freq)
-        missing = block.isna().to_numpy()  # (T_s, C)
-        before = missing.sum()
-        out_missing.append(missing)
-        block = _fill(block, fill, where, roles)
+        holes = block.isna().to_numpy()  # (T_s, C)
+        before = holes.sum()
+        out_missing.append(holes)
+        if missing != "mask":
+            block = _fill(block, fill, where, roles)
         if before:
-            notes.append(f"filled {before} missing value(s){where} by {fill}")
+            how = "masked" if missing == "mask" else "filled"
+            notes.append(
+                f"{how} {before} missing value(s){where}" + (f" by {fill}" if fill else "")
+            )
         out_ids.append(str(sid))
         if columns.static_covariates:
             out_static.append(_static_row(frame, index, columns.static_covariates, where))
@@ -441,6 +453,7 @@ def build_series(
         fill=fill,
         missing=out_missing if any(m.any() for m in out_missing) else None,
         static=pd.DataFrame(out_static).reset_index(drop=True) if out_static else None,
+        masked=missing == "mask",
     )
 
 
@@ -469,3 +482,13 @@ def _static_row(
                 "values that change over time."
             )
     return block.iloc[0]
+
+
+def check_missing(fill: str | None, missing: str) -> None:
+    """``missing`` is error or mask, and mask leaves nothing for ``fill`` to fill."""
+    check_choice("missing", missing, MISSING)
+    if missing == "mask" and fill is not None:
+        raise SeqpredictError(
+            f"`fill` and `missing`: fill={fill!r} fills every missing value, so missing='mask' "
+            "would find none to mask; pass one of them."
+        )

@@ -28,13 +28,28 @@ def conformity_scores(
 
 
 def calibrate(scores: np.ndarray, coverage: float) -> np.ndarray:
-    """Per (h, k) conformal quantile of scores (N, H, K) -> (H, K)."""
+    """Per (h, k) conformal quantile of scores (N, H, K) -> (H, K). NaN scores (missing
+    targets) are left out, so n counts the observed ones of each (h, k)."""
     check_fraction("coverage", coverage, allow_zero=False)
     n = len(scores)
     if n == 0:
         raise SeqpredictError("conformal calibration needs at least one held-out window.")
+    if np.isnan(scores).any():
+        return _calibrate_observed(scores, coverage)
     level = min(np.ceil((n + 1) * coverage) / n, 1.0)
     return np.quantile(scores, level, axis=0, method="higher")
+
+
+def _calibrate_observed(scores: np.ndarray, coverage: float) -> np.ndarray:
+    """``calibrate`` over the non-NaN scores of each (h, k); 0 where none is observed."""
+    flat = scores.reshape(len(scores), -1)  # (N, H * K)
+    out = np.zeros(flat.shape[1])
+    for j in range(flat.shape[1]):
+        seen = flat[~np.isnan(flat[:, j]), j]
+        if len(seen):
+            level = min(np.ceil((len(seen) + 1) * coverage) / len(seen), 1.0)
+            out[j] = np.quantile(seen, level, method="higher")
+    return out.reshape(scores.shape[1:])
 
 
 def intervals(

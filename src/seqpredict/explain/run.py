@@ -51,6 +51,13 @@ def test_windows(
     """Up to ``n_windows`` evaluation windows from ``start`` on, evenly spaced, the last test
     window last: x (N, L, C), future (N, H, F), scaled."""
     batch = forecaster.windows(data, start=start)
+    if batch.lengths is not None:  # the attributions read whole windows: leave padded ones out
+        full = (batch.lengths == forecaster.lookback).cpu()  # (N,)
+        batch.x, batch.future = (
+            batch.x[full.to(batch.x.device)],
+            batch.future[full.to(batch.x.device)],
+        )
+        batch.starts = batch.starts[full.numpy()]
     if len(batch.starts) == 0:
         raise SeqpredictError(
             f"`data` has no complete window (lookback {forecaster.lookback} + horizon "
@@ -81,7 +88,7 @@ def explain_forecaster(
             "yet."
         )
     net = forecaster.net_.cpu().eval()
-    channels = list(forecaster.columns_.inputs)
+    channels = forecaster.layout_.names(forecaster.columns_.inputs)
     result = Explanation()
     # baseline: a flat window at its last value (what a "last"-normalised net forecasts from a
     # flat history), so attributions explain the shape of the history, not its level

@@ -1,4 +1,5 @@
-"""Point-forecast metrics. Arrays of any matching shape; NaN-free inputs expected.
+"""Point-forecast metrics. Arrays of any matching shape; NaN-free inputs expected, except in
+``all_metrics``, which scores the points where y is observed (not NaN) only.
 
 MASE divides by a scale computed on training data (the in-sample MAE of the seasonal naive
 forecast), passed in because the test window alone cannot give it honestly.
@@ -54,14 +55,28 @@ def naive_scale(train: np.ndarray, season: int) -> np.ndarray:
     """In-sample MAE of the seasonal naive forecast on ``train`` (T, K) -> (K,).
 
     Falls back to lag 1 when the series is shorter than two seasons.
+    Missing values (NaN) are left out: a difference counts where both of its values exist,
+    and a column without any gets 1.
     """
     m = season if len(train) > 2 * season else 1
-    diffs = np.abs(train[m:] - train[:-m])
-    return diffs.mean(axis=0) if len(diffs) else np.ones(train.shape[1])
+    diffs = np.abs(train[m:] - train[:-m])  # (T - m, K)
+    if not np.isnan(diffs).any():
+        return diffs.mean(axis=0) if len(diffs) else np.ones(train.shape[1])
+    seen = ~np.isnan(diffs)
+    total = np.where(seen, diffs, 0.0).sum(axis=0)
+    return np.where(seen.any(axis=0), total / np.maximum(seen.sum(axis=0), 1), 1.0)
 
 
 def all_metrics(y: np.ndarray, p: np.ndarray, scale: np.ndarray | float) -> dict[str, float]:
-    """MSE, RMSE, MAE, MAPE, sMAPE, MASE and R²."""
+    """MSE, RMSE, MAE, MAPE, sMAPE, MASE and R², over the points where y is not NaN (a missing
+    target, ``missing="mask"``); all NaN when no point is observed."""
+    missing = np.isnan(y)
+    if missing.any():
+        keep = ~missing
+        if not keep.any():
+            return dict.fromkeys(("mse", "rmse", "mae", "mape", "smape", "mase", "r2"), np.nan)
+        scale = np.broadcast_to(scale, y.shape)[keep]
+        y, p = y[keep], np.broadcast_to(p, y.shape)[keep]
     return {
         "mse": mse(y, p),
         "rmse": rmse(y, p),

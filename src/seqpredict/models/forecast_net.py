@@ -30,6 +30,7 @@ from seqpredict.models.decoders import (
     RecursiveDecoder,
     repeat_state,
 )
+from seqpredict.models.masked import encode, last_observed, observed_steps
 from seqpredict.models.revin import RevIN
 from seqpredict.models.segments import SequenceEncoder, State, check_segment_len
 from seqpredict.models.static import StaticEmbedding, StaticInitialState, StaticLayout
@@ -139,17 +140,30 @@ class ForecastNet(nn.Module):
         return self.config.normalize == "last" and not self.config.revin
 
     def forward(
-        self, x: torch.Tensor, future: torch.Tensor, static: torch.Tensor | None = None
+        self,
+        x: torch.Tensor,
+        future: torch.Tensor,
+        static: torch.Tensor | None = None,
+        lengths: torch.Tensor | None = None,
+        observed: torch.Tensor | None = None,
     ) -> torch.Tensor:
+        """``static`` (N, D): encoded static covariates (``models.static``; None: the net has
+        none); ``lengths`` (N,): real lookback steps of left-padded windows; ``observed``
+        (N, L, K): True where a target was observed (``models.masked``). None: all are."""
         n, k = x.shape[0], self.n_targets
+        seen = observed_steps(n, x.shape[1], k, lengths, observed)  # (N, L, K) or None
         stats = None
         if self.revin is not None:  # covariates are already scaled, and the future ones
             # must stay comparable with their values over the horizon: normalise the targets
-            z, stats = self.revin.normalize(x[:, :, :k])  # (N, L, K)
+            z, stats = self.revin.normalize(x[:, :, :k], seen)  # (N, L, K)
             x = torch.cat([z, x[:, :, k:]], dim=2)  # (N, L, C)
-        elif self._last_shift:
+        elif self._last_shift and seen is None:
             level = x[:, -1:, :k]  # (N, 1, K)
             x = torch.cat([x[:, :, :k] - level, x[:, :, k:]], dim=2)  # (N, L, C)
+        elif self._last_shift:  # the last OBSERVED value; unobserved steps stay 0
+            level = last_observed(x[:, :, :k], seen)  # (N, 1, K)
+            shifted = torch.where(seen, x[:, :, :k] - level, 0.0)  # (N, L, K)
+            x = torch.cat([shifted, x[:, :, k:]], dim=2)  # (N, L, C)
         x, state = self._condition(x, static)
         channel = torch.zeros(n, dtype=torch.long, device=x.device)
         if self.ci:  # (N, L, C) -> (N * K, L, 1 + C - K): stream = one target + covariates
@@ -159,9 +173,10 @@ class ForecastNet(nn.Module):
             x = x.reshape(n * k, length, -1)  # (N * K, L, 1 + C - K)
             future = future.unsqueeze(1).expand(n, k, h, -1).reshape(n * k, h, -1)
             channel = torch.arange(k, device=x.device).repeat(n)  # (N * K,)
+            lengths = None if lengths is None else lengths.repeat_interleave(k)  # (N * K,)
         if state is not None and self.ci:  # one state per stream: (layers, N, H) -> N * K
             state = repeat_state(state, k)
-        summary, state = self.encoder(x, state)  # (B, H_out)
+        summary, state = encode(self.encoder, x, lengths, state)  # (B, H_out)
         out = self.decoder(self.dropout(summary), state, future, channel)  # (B, H, K_out)
         if self.ci:  # (N * K, H, Q) -> (N, H, K * Q)
             out = out.view(n, k, self.horizon, -1).transpose(1, 2).reshape(n, self.horizon, -1)

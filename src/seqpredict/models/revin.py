@@ -11,6 +11,8 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from seqpredict.models.masked import masked_moments
+
 EPS = 1e-5  # added to the variance: a flat window has std sqrt(EPS), not 0
 
 
@@ -25,17 +27,29 @@ class RevIN(nn.Module):
             self.weight = nn.Parameter(torch.ones(n_channels))
             self.bias = nn.Parameter(torch.zeros(n_channels))
 
-    def stats(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        mean = x.mean(dim=1, keepdim=True).detach()  # (N, 1, C)
-        std = torch.sqrt(x.var(dim=1, keepdim=True, unbiased=False) + EPS).detach()  # (N, 1, C)
-        return mean, std
+    def stats(
+        self, x: torch.Tensor, observed: torch.Tensor | None = None
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """(mean, std) per window and channel, (N, 1, C) each, over the ``observed`` steps
+        (N, L, C) bool only when given (padding and missing values)."""
+        if observed is None:
+            mean = x.mean(dim=1, keepdim=True)  # (N, 1, C)
+            var = x.var(dim=1, keepdim=True, unbiased=False)  # (N, 1, C)
+        else:
+            mean, var = masked_moments(x, observed)
+        return mean.detach(), torch.sqrt(var + EPS).detach()
 
-    def normalize(self, x: torch.Tensor) -> tuple[torch.Tensor, tuple[torch.Tensor, torch.Tensor]]:
-        """Returns the normalised x and the (mean, std) to pass to ``denormalize``."""
-        mean, std = self.stats(x)
+    def normalize(
+        self, x: torch.Tensor, observed: torch.Tensor | None = None
+    ) -> tuple[torch.Tensor, tuple[torch.Tensor, torch.Tensor]]:
+        """Returns the normalised x and the (mean, std) to pass to ``denormalize``; with
+        ``observed`` (N, L, C), statistics of the observed steps and 0 at the others."""
+        mean, std = self.stats(x, observed)
         z = (x - mean) / std  # (N, L, C)
         if self.affine:
             z = z * self.weight + self.bias
+        if observed is not None:
+            z = torch.where(observed, z, 0.0)
         return z, (mean, std)
 
     def denormalize(

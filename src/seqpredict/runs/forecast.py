@@ -96,7 +96,7 @@ def forecast_run(
     model = model or ModelConfig()
     training = training or TrainConfig()
     cells = check_cells(cells, model)
-    series = build_series(frame, columns, fill=spec.fill)  # parsed and validated once
+    series = build_series(frame, columns, fill=spec.fill, missing=spec.missing)  # parsed once
     start = series.split_point(test_frac, test_start)
     train_series = series.before(start)  # the test period never reaches training
     out = check_out(out, overwrite=overwrite, resume=resume)

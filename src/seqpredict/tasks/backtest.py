@@ -30,6 +30,7 @@ class Refittable(Protocol):
 
     columns_: Columns
     fill: str | None
+    missing: str
 
     def get_params(self) -> dict[str, Any]: ...
 
@@ -96,7 +97,12 @@ def _retrain(
     series = (
         data
         if isinstance(data, SeriesSet)
-        else build_series(read_table(data), forecaster.columns_, fill=forecaster.fill)
+        else build_series(
+            read_table(data),
+            forecaster.columns_,
+            fill=forecaster.fill,
+            missing=forecaster.missing,
+        )
     )
     plan = forecaster.window_forecasts(series, start=start, stride=stride)  # origins to visit
     pieces: list[WindowForecasts] = []

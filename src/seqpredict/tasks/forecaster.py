@@ -21,16 +21,18 @@ import torch
 from seqpredict.config import ModelConfig, TrainConfig, from_dict, to_dict
 from seqpredict.data.frequency import continue_index, season_from_freq
 from seqpredict.data.io import TableLike, read_table
+from seqpredict.data.masking import Layout, carry_forward, check_no_nan, left_pad, pad_rows
 from seqpredict.data.scaling import StandardScaler
 from seqpredict.data.series import Columns, SeriesSet, build_series, row_of
 from seqpredict.data.static import StaticEncoder
-from seqpredict.data.windows import Windows, batches, stack, valid_starts
+from seqpredict.data.windows import Windows, batches, first_real_rows, stack, valid_starts
 from seqpredict.errors import SeqpredictError, check_fraction, check_positive_int
 from seqpredict.evaluation import conformal
 from seqpredict.evaluation.baselines import BASELINES
 from seqpredict.evaluation.forecasts import WindowForecasts
 from seqpredict.metrics.forecast import naive_scale
 from seqpredict.models.forecast_net import ForecastNet, median_index, parse_quantiles
+from seqpredict.models.masked import observed_steps
 from seqpredict.models.segments import check_segment_len
 from seqpredict.models.static import StaticLayout
 from seqpredict.storage import load_weights, read_model_dir
@@ -50,8 +52,9 @@ __all__ = ["Forecaster", "WindowBatch", "WindowForecasts"]
 class WindowBatch:
     """Evaluation windows, scaled as the network reads them: x (N, L, C) inputs, y (N, H, K)
     targets, future (N, H, F) future-known covariates; series (N,) the series index of each
-    window; starts (N,) its first input row within its series; static (N, D) the encoded
-    static covariates of its series (None: the model has none)."""
+    window; starts (N,) its first input row within its series (negative: left-padded);
+    static (N, D) the encoded static covariates of its series (None: the model has none);
+    lengths (N,) its real lookback rows (None: all windows are full)."""
 
     x: torch.Tensor
     y: torch.Tensor
@@ -59,11 +62,7 @@ class WindowBatch:
     series: np.ndarray
     starts: np.ndarray
     static: torch.Tensor | None = None
-
-    @property
-    def inputs(self) -> tuple[torch.Tensor, ...]:
-        """What the network reads: (x, future[, static])."""
-        return (self.x, self.future) if self.static is None else (self.x, self.future, self.static)
+    lengths: torch.Tensor | None = None
 
 
 class Forecaster(Estimator):
@@ -81,6 +80,7 @@ class Forecaster(Estimator):
     season = SpecField()
     val_frac = SpecField()
     fill = SpecField()
+    missing = SpecField()
     coverage = SpecField()
 
     def __init__(
@@ -168,17 +168,19 @@ class Forecaster(Estimator):
                 )
             series = data
         else:
-            series = build_series(read_table(data), roles, fill=self.fill)
+            series = build_series(read_table(data), roles, fill=self.fill, missing=self.missing)
         columns = series.columns
+        if series.masked and self.missing != "mask":
+            check_no_nan(series.values, series.ids, columns.inputs)
         lengths = series.lengths
-        n_val = [round(n * self.val_frac) for n in lengths]
-        train_end = [n - v for n, v in zip(lengths, n_val, strict=True)]
-        self._check_lengths(series, train_end, n_val)
+        train_end, short_notes = self._train_ends(series)
+        pads = pad_rows(train_end, self.lookback, self.horizon)
+        self._check_padding(series, pads)
 
         self.columns_ = columns
         self.freq_ = series.freq
         self.season_ = self.season or season_from_freq(series.freq)
-        self.notes_ = series.notes
+        self.notes_ = list(series.notes) + short_notes
         train_rows = [v[:e] for v, e in zip(series.values, train_end, strict=True)]
         self.scaler_ = StandardScaler.fit(series.ids, train_rows)
         self.mase_scale_ = self._mase_scales(series.ids, train_rows)
@@ -193,24 +195,32 @@ class Forecaster(Estimator):
         ctx = distributed.setup(self.device_)
         distributed.check_batch_size(config.batch_size, ctx)
         generator = seed_everything(config.seed)
-        self.net_ = self._build_net(len(columns.inputs)).to(self.device_)
-        windows = self._window_view(series, self.scaler_)
+        self.net_ = self._build_net().to(self.device_)
+        windows = self._window_view(series, self.scaler_, pads)
         static = self._static_codes(series)  # (S, D) or None
-        first_rows = torch.tensor(np.cumsum([0, *lengths[:-1]]), device=self.device_)  # (S,)
+        sizes = [n + p for n, p in zip(lengths, pads or [0] * len(lengths), strict=True)]
+        first_rows = torch.tensor(np.cumsum([0, *sizes[:-1]]), device=self.device_)  # (S,)
         train_idx, _ = valid_starts(
-            lengths, self.lookback, self.horizon, [0] * len(lengths), train_end
+            lengths, self.lookback, self.horizon, [0] * len(lengths), train_end, pads
         )
-        val_idx_all, _ = valid_starts(lengths, self.lookback, self.horizon, train_end, lengths)
+        val_idx_all, _ = valid_starts(
+            lengths, self.lookback, self.horizon, train_end, lengths, pads
+        )
         train_starts = torch.from_numpy(train_idx).to(self.device_)
         val_idx = val_idx_all[distributed.shard_eval(len(val_idx_all), ctx).numpy()]  # rank's
         val_starts = torch.from_numpy(val_idx).to(self.device_)
 
-        def to_batch(starts: torch.Tensor) -> loop.Batch:
+        def raw_batch(starts: torch.Tensor) -> tuple[tuple[torch.Tensor | None, ...], torch.Tensor]:
+            """(x, future, static (B, D) or None, lengths or None), y for window starts."""
             x, y, future = windows.gather(starts)
-            if static is None:
-                return (x, future), y
-            which = torch.searchsorted(first_rows, starts, right=True) - 1  # (B,) series
-            return (x, future, static[which]), y
+            rows = None
+            if static is not None:
+                rows = static[torch.searchsorted(first_rows, starts, right=True) - 1]  # (B, D)
+            return (x, future, rows, windows.lengths(starts)), y
+
+        def to_batch(starts: torch.Tensor) -> loop.Batch:
+            parts, y = raw_batch(starts)
+            return self._inputs(*parts), y
 
         def train_batches() -> Iterator[loop.Batch]:
             chunks = batches(
@@ -228,7 +238,7 @@ class Forecaster(Estimator):
             train_batches,
             steps_per_epoch=-(-len(train_starts) // config.batch_size),
             config=config,
-            loss_fn=make_loss(config.loss, self.levels_),
+            loss_fn=make_loss(config.loss, self.levels_, masked=self.missing == "mask"),
             val_batches=val_batches if len(val_idx_all) else None,
             label=self.model_config.cell,
             generator=generator,
@@ -241,8 +251,8 @@ class Forecaster(Estimator):
         self.series_ = series
         self.conformal_ = None
         if self.coverage is not None and len(val_starts):
-            inputs, y = to_batch(val_starts)
-            self._calibrate(y.cpu().numpy(), self._run(*inputs), self.coverage)
+            parts, y = raw_batch(val_starts)
+            self._calibrate(y.cpu().numpy(), self._run(*parts), self.coverage)
         return self
 
     def _mase_scales(self, ids: list[str], rows: list[np.ndarray]) -> dict[str, np.ndarray]:
@@ -310,30 +320,71 @@ class Forecaster(Estimator):
         self.coverage = coverage
         return self
 
-    def _check_lengths(self, series: SeriesSet, train_end: list[int], n_val: list[int]) -> None:
-        need = self.lookback + self.horizon
-        for sid, n, end, v in zip(series.ids, series.lengths, train_end, n_val, strict=True):
-            name = f"series {sid!r}" if sid else "the series"
-            if end < need:
-                extra = f" ({n} rows minus {v} held out for validation)" if v else ""
-                raise SeqpredictError(
-                    f"{name} is too short: its training part has {end} rows{extra}, but "
-                    f"lookback {self.lookback} + horizon {self.horizon} needs at least {need}. "
-                    "Lower `lookback` or `horizon`, or supply a longer series."
-                )
-            if v and v < self.horizon:
-                raise SeqpredictError(
-                    f"{name}: the validation part (val_frac={self.val_frac}) has {v} rows, fewer "
-                    f"than horizon {self.horizon}. Raise `val_frac` or set it to 0 to train "
-                    "without early stopping."
-                )
+    def _train_ends(self, series: SeriesSet) -> tuple[list[int], list[str]]:
+        """Where each series' training part ends (its last ``val_frac`` of rows validate).
 
-    def _build_net(self, n_channels: int) -> ForecastNet:
+        A series needs horizon + 1 rows. One with no full window (fewer than lookback + horizon
+        training rows) is padded; when its validation tail would hold fewer than horizon rows,
+        or leave fewer than horizon + 1 to train, all of its rows train (no validation window
+        from it; the note returned says which). A longer series' too-short tail stays an
+        error. Returns (ends, notes)."""
+        h, need = self.horizon, self.lookback + self.horizon
+        ends, whole = [], []
+        for sid, n in zip(series.ids, series.lengths, strict=True):
+            name = f"series {sid!r}" if sid else "the series"
+            if n < h + 1:
+                raise SeqpredictError(
+                    f"{name} is too short: it has {n} rows, but a series needs at least horizon "
+                    f"{h} + 1 = {h + 1} rows to give one training window (missing lookback rows "
+                    "are padded). Lower `horizon`, or leave the series out."
+                )
+            v = round(n * self.val_frac)
+            end = n - v
+            if v and (v < h or end < h + 1):
+                if end >= need:
+                    raise SeqpredictError(
+                        f"{name}: the validation part (val_frac={self.val_frac}) has {v} rows, "
+                        f"fewer than horizon {h}. Raise `val_frac` or set it to 0 to train "
+                        "without early stopping."
+                    )
+                end = n
+                whole.append(sid)
+            ends.append(end)
+        note = (
+            f"{len(whole)} short series (fewer than lookback + horizon rows) give no "
+            f"validation window and train on all their rows: {whole[:5]}"
+        )
+        return ends, [note] if whole else []
+
+    def _check_padding(self, series: SeriesSet, pads: list[int]) -> None:
+        segment = self.model_config.segment_len
+        padded = [(sid, n) for sid, n, p in zip(series.ids, series.lengths, pads, strict=True) if p]
+        if segment and padded:
+            sid, n = padded[0]
+            raise SeqpredictError(
+                f"series {sid!r} has {n} rows, too few for a full window of lookback "
+                f"{self.lookback} + horizon {self.horizon}; its windows are padded, and the "
+                f"segment encoder (`segment_len` {segment}) cannot read padded windows. Set "
+                "segment_len=0, lower `lookback`, or leave the short series out."
+            )
+
+    @property
+    def layout_(self) -> Layout:
+        """The network's input channels: with ``missing="mask"``, also the indicators."""
+        cols = self.columns_
+        return Layout(
+            len(cols.target),
+            len(cols.past_covariates),
+            len(cols.future_covariates),
+            masked=self.missing == "mask",
+        )
+
+    def _build_net(self) -> ForecastNet:
         return ForecastNet(
             self.model_config,
-            n_channels=n_channels,
+            n_channels=self.layout_.n_channels,
             n_targets=len(self.columns_.target),
-            n_future=len(self.columns_.future_covariates),
+            n_future=self.layout_.n_future_channels,
             horizon=self.horizon,
             lookback=self.lookback,
             static=(
@@ -343,17 +394,46 @@ class Forecaster(Estimator):
             ),
         )
 
-    def _window_view(self, series: SeriesSet, scaler: StandardScaler) -> Windows:
+    def _window_view(
+        self, series: SeriesSet, scaler: StandardScaler, pads: list[int] | None = None
+    ) -> Windows:
+        """The windows over ``series``, scaled by ``scaler``; ``pads``: padding rows before
+        each series."""
+        layout = self.layout_
         scaled = [
-            scaler.transform(sid, v) for sid, v in zip(series.ids, series.values, strict=True)
+            layout.channels(scaler.transform(sid, v))
+            for sid, v in zip(series.ids, series.values, strict=True)
         ]
         return Windows(
-            stack(scaled),
+            stack(scaled, pads),
             self.lookback,
             self.horizon,
             n_targets=series.n_targets,
-            n_future=len(self.columns_.future_covariates),
+            n_future=layout.n_future_channels,
+            first_real=None if pads is None else first_real_rows(series.lengths, pads),
+            target_flags=layout.target_flags,
         ).to(self.device_)
+
+    def _inputs(
+        self,
+        x: torch.Tensor,
+        future: torch.Tensor,
+        static: torch.Tensor | None = None,
+        lengths: torch.Tensor | None = None,
+    ) -> tuple[torch.Tensor | None, ...]:
+        """The network's inputs: (x, future), plus static (N, D) with static covariates, plus
+        (lengths, observed targets (N, L, K)) when windows are padded or values missing
+        (``models.masked``)."""
+        observed = self._observed(x)
+        if lengths is None and observed is None:
+            return (x, future) if static is None else (x, future, static)
+        return (x, future, static, lengths, observed)
+
+    def _observed(self, x: torch.Tensor) -> torch.Tensor | None:
+        """(N, L, K) True where the target of windows x (N, L, C) was observed, read from the
+        indicator channels; None without them (every value observed)."""
+        flags = self.layout_.target_flags
+        return None if flags is None else x[:, :, flags : flags + len(self.columns_.target)] > 0
 
     def _check_fitted(self) -> None:
         if not hasattr(self, "net_"):
@@ -373,15 +453,22 @@ class Forecaster(Estimator):
                     f"`data`: the SeriesSet has columns {data.columns.to_dict()}, but this "
                     f"Forecaster was fit on {self.columns_.to_dict()}."
                 )
+            if data.masked and self.missing != "mask":
+                check_no_nan(data.values, data.ids, data.columns.inputs)
             return data
-        return build_series(read_table(data), self.columns_, fill=self.fill)
+        return build_series(read_table(data), self.columns_, fill=self.fill, missing=self.missing)
 
     @torch.no_grad()
-    def _run(self, *inputs: torch.Tensor, batch: int = 1024) -> np.ndarray:
-        """inputs: x (N, L, C), future (N, H, F)[, static (N, D)] -> net output, batched."""
+    def _run(self, *inputs: torch.Tensor | None, batch: int = 1024) -> np.ndarray:
+        """inputs: x (N, L, C), future (N, H, F)[, static (N, D)[, lengths (N,)]] -> net
+        output, batched."""
         self.net_.eval()
+
+        def part(t: torch.Tensor | None, i: int) -> torch.Tensor | None:
+            return None if t is None else t[i : i + batch].to(self.device_)
+
         outs = [
-            self.net_(*(t[i : i + batch].to(self.device_) for t in inputs))
+            self.net_(*self._inputs(*(part(t, i) for t in inputs)))
             for i in range(0, len(inputs[0]), batch)
         ]
         if not outs:
@@ -393,9 +480,11 @@ class Forecaster(Estimator):
     def windows(
         self, data: TableLike | SeriesSet | None = None, *, start: Any = None, stride: int = 1
     ) -> WindowBatch:
-        """Every complete window of ``data`` whose forecast period begins at or after ``start``
+        """Every window of ``data`` whose forecast period begins at or after ``start``
         (a time stamp, or a row number without a time column; None: every window), scaled as
-        the network reads them. Windows may read history from before ``start``. ``stride``:
+        the network reads them. Windows may read history from before ``start``. A series with
+        at least lookback + horizon rows gives its full windows; a shorter one a left-padded
+        window at every origin from row 1 on (``seqpredict.data.masking``). ``stride``:
         keep every stride-th forecast origin of each series (1: all). May hold no window.
         A series not seen in training is scaled with statistics of its rows before ``start``
         (at least its first ``lookback`` rows; see ``_stats``)."""
@@ -403,21 +492,24 @@ class Forecaster(Estimator):
         check_positive_int("stride", stride)
         series = self._series(data)
         lengths = series.lengths
+        pads = pad_rows(lengths, self.lookback, self.horizon)
         lo = [row_of(start, t) for t in series.times]
-        starts, which = valid_starts(lengths, self.lookback, self.horizon, lo, lengths)
+        starts, which = valid_starts(lengths, self.lookback, self.horizon, lo, lengths, pads)
         if stride > 1:
             first = np.full(len(lengths), np.iinfo(np.int64).max)
             np.minimum.at(first, which, starts)
             keep = (starts - first[which]) % stride == 0
             starts, which = starts[keep], which[keep]
         scaler, _ = self._stats(series, start)
-        view = self._window_view(series, scaler)
-        x, y, future = view.gather(torch.from_numpy(starts).to(self.device_))
-        offsets = np.concatenate([[0], np.cumsum(lengths)[:-1]])
+        view = self._window_view(series, scaler, pads)
+        index = torch.from_numpy(starts).to(self.device_)
+        x, y, future = view.gather(index)
+        sizes = np.asarray(lengths) + np.asarray(pads)
+        row0 = np.concatenate([[0], np.cumsum(sizes)[:-1]]) + np.asarray(pads)  # stacked row 0
         static = self._static_codes(series)
         if static is not None:
             static = static[torch.from_numpy(which).to(self.device_)]  # (N, D)
-        return WindowBatch(x, y, future, which, starts - offsets[which], static)
+        return WindowBatch(x, y, future, which, starts - row0[which], static, view.lengths(index))
 
     def window_forecasts(
         self,
@@ -442,12 +534,12 @@ class Forecaster(Estimator):
             )
         x, which = batch.x, batch.series
         k = series.n_targets
-        pred, quant = self._split(self._run(*batch.inputs))  # (N, H, K), scaled
+        pred, quant = self._split(self._run(x, batch.future, batch.static, batch.lengths))
         lo_hi = None
         if self.conformal_ is not None:
             lo_hi = conformal.intervals(pred, self.conformal_["width"], quant)
         y = batch.y.cpu().numpy()
-        target_x = x[:, :, :k].cpu().numpy()  # (N, L, K)
+        target_x = self._baseline_history(x, batch.lengths)  # (N, L, K)
         base = {name: fn(target_x, self.horizon, self.season_) for name, fn in BASELINES.items()}
         scaler, mase_scale = self._stats(series, start)
         scale = np.stack([mase_scale[series.ids[s]] for s in which])[:, None, :]  # (N, 1, K)
@@ -509,25 +601,18 @@ class Forecaster(Estimator):
         self._check_fitted()
         series = self._series(data)
         cols = self.columns_
-        short = [
-            (sid, n) for sid, n in zip(series.ids, series.lengths, strict=True) if n < self.lookback
-        ]
-        if short:
-            sid, n = short[0]
-            raise SeqpredictError(
-                f"series {sid!r} has {n} rows; predicting needs the last lookback "
-                f"{self.lookback} rows."
-            )
+        layout = self.layout_
         scaler, _ = self._stats(series, history=True)
-        scaled = [
-            scaler.transform(sid, v[-self.lookback :])
+        rows = [  # the last lookback rows, left-padded where a series has fewer
+            left_pad(layout.channels(scaler.transform(sid, v[-self.lookback :])), self.lookback)
             for sid, v in zip(series.ids, series.values, strict=True)
         ]
-        x = torch.from_numpy(np.stack(scaled))  # (S, L, C)
+        x = torch.from_numpy(np.stack([r for r, _ in rows]))  # (S, L, C)
+        real = torch.tensor([n for _, n in rows])  # (S,)
+        lengths = None if bool((real == self.lookback).all()) else real
         future_x = torch.from_numpy(self._future_block(series, future, scaler))  # (S, H, F)
         static = self._static_codes(series)
-        inputs = (x, future_x) if static is None else (x, future_x, static)
-        pred, quant = self._split(self._run(*inputs))  # (S, H, K), (S, H, K, Q)
+        pred, quant = self._split(self._run(x, future_x, static, lengths))  # (S, H, K[, Q])
         extra = self._extra_outputs(pred, quant, intervals)  # name -> (S, H, K), scaled
         frames = []
         k = slice(0, len(cols.target))
@@ -578,8 +663,11 @@ class Forecaster(Estimator):
         return backtest(self, data, start=start, stride=stride, retrain=retrain)
 
     def _future_block(
-        self, series: SeriesSet, future: TableLike | None, scaler: StandardScaler
+        self, series: SeriesSet, future: TableLike | None, scaler: StandardScaler | None = None
     ) -> np.ndarray:
+        """(S, H, F') scaled future covariates [and their indicators]; ``scaler``: the one
+        scaling ``series`` (None: the training scaler)."""
+        scaler = scaler or self.scaler_
         names = self.columns_.future_covariates
         s, h = len(series.ids), self.horizon
         if not names:
@@ -597,9 +685,12 @@ class Forecaster(Estimator):
             static_covariates=(),
             categorical=(),
         )
-        fut = build_series(read_table(future, name="future"), fut_cols, fill=self.fill)
+        fut = build_series(
+            read_table(future, name="future"), fut_cols, fill=self.fill, missing=self.missing
+        )
         by_id = dict(zip(fut.ids, fut.values, strict=True))
-        out = np.zeros((s, h, len(names)), np.float32)
+        flags = Layout(0, 0, len(names), masked=self.missing == "mask")  # [F, indicators]
+        out = np.zeros((s, h, flags.n_future_channels), np.float32)
         for i, sid in enumerate(series.ids):
             rows = by_id.get(sid)
             if rows is None or len(rows) < h:
@@ -609,8 +700,16 @@ class Forecaster(Estimator):
                 )
             mean = scaler.mean[sid][-len(names) :]
             std = scaler.std[sid][-len(names) :]
-            out[i] = (rows[:h] - mean) / std
+            out[i] = flags.channels((rows[:h] - mean) / std)
         return out
+
+    def _baseline_history(self, x: torch.Tensor, lengths: torch.Tensor | None) -> np.ndarray:
+        """The targets of windows x (N, L, C) as the baselines read them (N, L, K): missing
+        and padded steps carry the last observed value forward (``data.masking``)."""
+        k = len(self.columns_.target)
+        target_x = x[:, :, :k].cpu().numpy()  # (N, L, K)
+        seen = observed_steps(len(x), x.shape[1], k, lengths, self._observed(x))  # (N, L, K)
+        return target_x if seen is None else carry_forward(target_x, seen.cpu().numpy())
 
     # -- save / load ---------------------------------------------------------------------
     def to_config(self) -> dict[str, Any]:
@@ -666,7 +765,7 @@ class Forecaster(Estimator):
                 "model is incomplete or from an incompatible version."
             ) from None
         self.device_ = resolve_device(device)
-        self.net_ = self._build_net(len(self.columns_.inputs))
+        self.net_ = self._build_net()
         load_weights(self.net_, weights, str(path))
         self.net_.to(self.device_).eval()
         return self

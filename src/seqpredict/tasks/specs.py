@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, fields, replace
 from typing import Any
 
+from seqpredict.data.series import check_missing
 from seqpredict.errors import SeqpredictError, check_fraction, check_positive_int
 
 
@@ -21,6 +22,7 @@ class ForecastSpec:
     season: int | None = None  # season length; None: from the frequency (hourly 24, daily 7, ...)
     val_frac: float = 0.1  # tail of each series' training rows held out for early stopping
     fill: str | None = None  # missing values: None (an error), ffill or interpolate
+    missing: str = "error"  # error (unless fill) or mask: out of the loss, input 0 + observed flag
     coverage: float | None = 0.9  # conformal interval coverage, from validation (None: off)
 
     def validate(self) -> ForecastSpec:
@@ -31,6 +33,7 @@ class ForecastSpec:
         check_fraction("val_frac", self.val_frac)
         if self.coverage is not None:
             check_fraction("coverage", self.coverage, allow_zero=False)
+        check_missing(self.fill, self.missing)
         return self
 
     @classmethod
@@ -52,7 +55,7 @@ def check_spec(spec: Any) -> ForecastSpec:
         raise SeqpredictError(
             f"`spec` must be a ForecastSpec, got {type(spec).__name__} {spec!r}. Write "
             "Forecaster(ForecastSpec(lookback=96, horizon=24), model, training): lookback, "
-            "horizon, season, val_frac, fill and coverage live in the spec."
+            "horizon, season, val_frac, fill, missing and coverage live in the spec."
         )
     return spec
 
