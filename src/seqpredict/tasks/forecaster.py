@@ -20,6 +20,7 @@ from seqpredict.data.frequency import continue_index, season_from_freq
 from seqpredict.data.io import TableLike, read_table
 from seqpredict.data.scaling import StandardScaler
 from seqpredict.data.series import Columns, SeriesSet, as_names, build_series, row_of
+from seqpredict.data.stream import StreamConfig, is_stream_source
 from seqpredict.data.windows import Windows, batches, stack, valid_starts
 from seqpredict.errors import SeqpredictError, check_fraction, check_positive_int
 from seqpredict.evaluation import conformal
@@ -31,6 +32,7 @@ from seqpredict.models.segments import check_segment_len
 from seqpredict.storage import load_weights, read_model_dir
 from seqpredict.tasks.backtest import Backtest, backtest
 from seqpredict.tasks.params import Estimator
+from seqpredict.tasks import streaming
 from seqpredict.tasks.specs import SPEC_FIELDS, ForecastSpec, SpecField, check_spec
 from seqpredict.training import distributed, loop
 from seqpredict.training.losses import make_loss
@@ -119,6 +121,7 @@ class Forecaster(Estimator):
         resume: bool = False,
         log_dir: str | Path | None = None,
         on_epoch_end: loop.EpochCallback | None = None,
+        stream: StreamConfig | None = None,
     ) -> Forecaster:
         """Train on ``data``; its last ``val_frac`` of rows per series drive early stopping.
 
@@ -129,6 +132,10 @@ class Forecaster(Estimator):
         ``seqpredict.training.loop.fit``.
         Under ``torchrun`` each process trains on its share of every global batch of
         ``batch_size`` windows (DistributedDataParallel); all ranks end with the same weights.
+        Data larger than memory: a directory of Parquet files, a ``pyarrow.dataset.Dataset``,
+        a polars ``LazyFrame`` or ``seqpredict.data.stream.scan(path)`` (or any path with
+        ``stream=StreamConfig(...)``) is read in chunks of whole series
+        (``seqpredict.tasks.streaming``); the data is not kept, so ``predict`` then needs it.
         """
         self._check_params()
         roles = Columns(
@@ -138,6 +145,11 @@ class Forecaster(Estimator):
             past_covariates=as_names(past_covariates),
             future_covariates=as_names(future_covariates),
         )
+        if stream is not None or is_stream_source(data):
+            kwargs = {"resume": resume, "log_dir": log_dir, "on_epoch_end": on_epoch_end}
+            return streaming.fit_stream(
+                self, data, roles, stream or StreamConfig(), checkpoint=checkpoint, **kwargs
+            )
         if isinstance(data, SeriesSet):
             if target is not None and roles != data.columns:
                 raise SeqpredictError(
@@ -428,6 +440,9 @@ class Forecaster(Estimator):
         ``<target>_lo`` and ``<target>_hi`` (the forecaster must be calibrated).
         """
         self._check_fitted()
+        if is_stream_source(data):
+            frames = streaming.predict_frames(self, data, future=future, intervals=intervals)
+            return pd.concat(list(frames), ignore_index=True)
         series = self._series(data)
         cols = self.columns_
         short = [
@@ -462,6 +477,23 @@ class Forecaster(Estimator):
                 frame.insert(0, cols.id_col, sid)
             frames.append(frame)
         return pd.concat(frames, ignore_index=True)
+
+    def predict_to(
+        self,
+        data: Any,
+        out: str | Path,
+        *,
+        future: TableLike | None = None,
+        intervals: bool = False,
+        chunk_ids: int = 1000,
+    ) -> Path:
+        """``predict`` for data larger than memory: the forecasts of every series of ``data``
+        (a Parquet file or directory, a pyarrow dataset, a polars LazyFrame; long format) are
+        written to ``out`` (``.parquet`` or ``.csv``) ``chunk_ids`` series at a time, under a
+        temporary name renamed into place at the end. Returns ``out``."""
+        return streaming.predict_to(
+            self, data, out, future=future, intervals=intervals, chunk_ids=chunk_ids
+        )
 
     def _extra_outputs(
         self, pred: np.ndarray, quant: np.ndarray | None, intervals: bool
