@@ -22,7 +22,7 @@ from typing import Any
 
 import pandas as pd
 
-from seqpredict.data.series import Columns, SeriesSet, _check_columns, build_series
+from seqpredict.data.series import Columns, SeriesSet, build_series
 from seqpredict.errors import SeqpredictError, SeqpredictTypeError, check_positive_int
 
 PARQUET_SUFFIXES = (".parquet", ".pq")
@@ -215,7 +215,7 @@ def chunks(
             "`id_col`: reading in chunks cuts the data by series; name the id column of the "
             "long-format table (one series per id)."
         )
-    _check_columns(source.empty_frame(), columns, need_future=False)
+    build_series(source.empty_frame(), columns, need_future=False)  # the column checks
     ids = source.ids(columns.id_col)
     if not ids:
         raise SeqpredictError(f"`{source.name}`: the source has no rows.")

@@ -30,9 +30,9 @@ from seqpredict.metrics.forecast import naive_scale
 from seqpredict.models.forecast_net import ForecastNet, median_index, parse_quantiles
 from seqpredict.models.segments import check_segment_len
 from seqpredict.storage import load_weights, read_model_dir
+from seqpredict.tasks import streaming
 from seqpredict.tasks.backtest import Backtest, backtest
 from seqpredict.tasks.params import Estimator
-from seqpredict.tasks import streaming
 from seqpredict.tasks.specs import SPEC_FIELDS, ForecastSpec, SpecField, check_spec
 from seqpredict.training import distributed, loop
 from seqpredict.training.losses import make_loss
@@ -148,7 +148,13 @@ class Forecaster(Estimator):
         if stream is not None or is_stream_source(data):
             kwargs = {"resume": resume, "log_dir": log_dir, "on_epoch_end": on_epoch_end}
             return streaming.fit_stream(
-                self, data, roles, stream or StreamConfig(), checkpoint=checkpoint, **kwargs
+                self,
+                self._hooks(),
+                data,
+                roles,
+                stream or StreamConfig(),
+                checkpoint=checkpoint,
+                **kwargs,
             )
         if isinstance(data, SeriesSet):
             if target is not None and roles != data.columns:
@@ -441,7 +447,8 @@ class Forecaster(Estimator):
         """
         self._check_fitted()
         if is_stream_source(data):
-            frames = streaming.predict_frames(self, data, future=future, intervals=intervals)
+            hooks = self._hooks()
+            frames = streaming.predict_frames(self, hooks, data, future=future, intervals=intervals)
             return pd.concat(list(frames), ignore_index=True)
         series = self._series(data)
         cols = self.columns_
@@ -491,8 +498,20 @@ class Forecaster(Estimator):
         (a Parquet file or directory, a pyarrow dataset, a polars LazyFrame; long format) are
         written to ``out`` (``.parquet`` or ``.csv``) ``chunk_ids`` series at a time, under a
         temporary name renamed into place at the end. Returns ``out``."""
+        self._check_fitted()
         return streaming.predict_to(
-            self, data, out, future=future, intervals=intervals, chunk_ids=chunk_ids
+            self, self._hooks(), data, out, future=future, intervals=intervals, chunk_ids=chunk_ids
+        )
+
+    def _hooks(self) -> streaming.Hooks:
+        """What the chunk-by-chunk path (tasks/streaming.py) calls of this estimator."""
+        return streaming.Hooks(
+            self._check_lengths,
+            self._build_net,
+            self._run,
+            self._split,
+            self._future_block,
+            self._extra_outputs,
         )
 
     def _extra_outputs(

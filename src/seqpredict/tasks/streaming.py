@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import math
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -36,7 +36,7 @@ import torch.distributed as dist
 from seqpredict.data.frequency import continue_index, season_from_freq
 from seqpredict.data.io import TableLike, read_table
 from seqpredict.data.scaling import StandardScaler
-from seqpredict.data.series import Columns
+from seqpredict.data.series import Columns, SeriesSet
 from seqpredict.data.stream import Chunks, StreamConfig, chunks
 from seqpredict.data.windows import Windows, valid_starts
 from seqpredict.errors import SeqpredictError
@@ -49,6 +49,18 @@ if TYPE_CHECKING:
     from seqpredict.tasks.forecaster import Forecaster
 
 OUT_SUFFIXES = (".parquet", ".csv")
+
+
+@dataclass(frozen=True)
+class Hooks:
+    """The parts of a Forecaster this module calls (its private methods, bound)."""
+
+    check_lengths: Callable[[SeriesSet, list[int], list[int]], None]  # series too short?
+    build_net: Callable[[int], torch.nn.Module]  # channels -> the untrained network
+    run: Callable[[torch.Tensor, torch.Tensor], np.ndarray]  # x, future -> outputs
+    split: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray | None]]  # point, quantiles
+    future_block: Callable[[SeriesSet, Any], np.ndarray]  # (S, H, F) scaled covariates
+    extra_outputs: Callable[..., dict[str, np.ndarray]]  # quantile / interval columns
 
 
 @dataclass
@@ -91,7 +103,7 @@ def _gather_objects(value: Any) -> list[Any]:
     return out
 
 
-def _prepare(f: Forecaster, parts: Chunks, mine: list[int], cache: Path) -> Prepared:
+def _prepare(f: Forecaster, hooks: Hooks, parts: Chunks, mine: list[int], cache: Path) -> Prepared:
     """Validate, scale and cache this rank's chunks; set the fitted data state of ``f``
     (columns_, freq_, season_, notes_, scaler_, mase_scale_) from all ranks."""
     prep = Prepared([], [], [], [])
@@ -105,7 +117,7 @@ def _prepare(f: Forecaster, parts: Chunks, mine: list[int], cache: Path) -> Prep
         lengths = series.lengths
         n_val = [round(n * f.val_frac) for n in lengths]
         train_end = [n - v for n, v in zip(lengths, n_val, strict=True)]
-        f._check_lengths(series, train_end, n_val)
+        hooks.check_lengths(series, train_end, n_val)
         if series.freq is not None:
             freqs.add(series.freq)
             _check_one_freq(freqs)
@@ -165,6 +177,7 @@ def _round_steps(total: int, weights: list[int]) -> list[int]:
 
 def fit_stream(
     f: Forecaster,
+    hooks: Hooks,
     data: Any,
     roles: Columns,
     stream: StreamConfig,
@@ -189,9 +202,9 @@ def fit_stream(
             "process gets a chunk."
         )
     with tempfile.TemporaryDirectory(prefix="seqpredict-stream-", dir=stream.cache_dir) as tmp:
-        prep = _prepare(f, parts, mine, Path(tmp))
+        prep = _prepare(f, hooks, parts, mine, Path(tmp))
         f.device_ = device
-        _train(f, prep, stream, ctx, checkpoint, resume, log_dir, on_epoch_end)
+        _train(f, hooks, prep, stream, ctx, checkpoint, resume, log_dir, on_epoch_end)
     f.__dict__.pop("series_", None)  # the data is not kept: predict needs `data`
     f.conformal_ = None
     return f
@@ -199,6 +212,7 @@ def fit_stream(
 
 def _train(
     f: Forecaster,
+    hooks: Hooks,
     prep: Prepared,
     stream: StreamConfig,
     ctx: distributed.DistContext,
@@ -210,7 +224,7 @@ def _train(
     config = f.train_config
     device = f.device_
     generator = seed_everything(config.seed)
-    f.net_ = f._build_net(len(f.columns_.inputs)).to(device)
+    f.net_ = hooks.build_net(len(f.columns_.inputs)).to(device)
     total = int(distributed.all_sum([float(sum(prep.n_train))], device)[0])
     steps = stream.steps_per_epoch or -(-total // config.batch_size)
     local = config.batch_size // ctx.world_size
@@ -275,6 +289,7 @@ def _train(
 # -- predict ---------------------------------------------------------------------------------
 def predict_frames(
     f: Forecaster,
+    hooks: Hooks,
     data: Any,
     *,
     future: TableLike | None = None,
@@ -282,14 +297,15 @@ def predict_frames(
     chunk_ids: int = 1000,
 ) -> Iterator[pd.DataFrame]:
     """The forecasts of ``data``'s series, one table per chunk (columns as ``predict``)."""
-    f._check_fitted()
     parts = chunks(data, f.columns_, chunk_ids=chunk_ids, fill=f.fill)
     fut = None if future is None else read_table(future, name="future")
     for k in range(len(parts)):
-        yield _forecast_frame(f, parts.series(k), fut, intervals)
+        yield _forecast_frame(f, hooks, parts.series(k), fut, intervals)
 
 
-def _forecast_frame(f: Forecaster, series: Any, future: Any, intervals: bool) -> pd.DataFrame:
+def _forecast_frame(
+    f: Forecaster, hooks: Hooks, series: SeriesSet, future: Any, intervals: bool
+) -> pd.DataFrame:
     """``predict`` for one chunk, with the table built column-wise (no per-series frames)."""
     cols, k = f.columns_, len(f.columns_.target)
     for sid, n in zip(series.ids, series.lengths, strict=True):
@@ -299,17 +315,22 @@ def _forecast_frame(f: Forecaster, series: Any, future: Any, intervals: bool) ->
                 f"{f.lookback} rows."
             )
     x = np.stack(
-        [f.scaler_.transform(s, v[-f.lookback :]) for s, v in zip(series.ids, series.values)]
+        [
+            f.scaler_.transform(s, v[-f.lookback :])
+            for s, v in zip(series.ids, series.values, strict=True)
+        ]
     )  # (S, L, C)
-    future_x = f._future_block(series, future)  # (S, H, F)
-    pred, quant = f._split(f._run(torch.from_numpy(x), torch.from_numpy(future_x)))
+    future_x = hooks.future_block(series, future)  # (S, H, F)
+    pred, quant = hooks.split(hooks.run(torch.from_numpy(x), torch.from_numpy(future_x)))
     mean = np.stack([f.scaler_.mean[s][:k] for s in series.ids])[:, None, :]  # (S, 1, K)
     std = np.stack([f.scaler_.std[s][:k] for s in series.ids])[:, None, :]  # (S, 1, K)
     out: dict[str, Any] = {}
     if cols.id_col:
         out[cols.id_col] = np.repeat(np.asarray(series.ids, dtype=object), f.horizon)
     out[cols.time_col or "step"] = _stamps(series, f.horizon)
-    blocks = {"": pred} | {f"_{s}": b for s, b in f._extra_outputs(pred, quant, intervals).items()}
+    blocks = {"": pred} | {
+        f"_{s}": b for s, b in hooks.extra_outputs(pred, quant, intervals).items()
+    }
     for suffix, block in blocks.items():
         values = (block * std + mean).reshape(-1, k)  # (S, H, K) -> (S * H, K)
         for j, name in enumerate(cols.target):
@@ -333,6 +354,7 @@ def _stamps(series: Any, horizon: int) -> Any:
 
 def predict_to(
     f: Forecaster,
+    hooks: Hooks,
     data: Any,
     out: str | Path,
     *,
@@ -356,7 +378,9 @@ def predict_to(
     tmp = path.with_name(f".{path.name}.tmp")
     writer = None
     try:
-        frames = predict_frames(f, data, future=future, intervals=intervals, chunk_ids=chunk_ids)
+        frames = predict_frames(
+            f, hooks, data, future=future, intervals=intervals, chunk_ids=chunk_ids
+        )
         for n, frame in enumerate(frames):
             if suffix == ".csv":
                 frame.to_csv(tmp, mode="a" if n else "w", header=not n, index=False)
