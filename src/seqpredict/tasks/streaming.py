@@ -195,7 +195,7 @@ def fit_stream(
     distributed.check_batch_size(config.batch_size, ctx)
     parts = chunks(data, roles, chunk_ids=stream.chunk_ids, fill=f.fill)
     mine = list(range(ctx.rank, len(parts), ctx.world_size))
-    if not mine:
+    if len(parts) < ctx.world_size:  # the same on every rank, so all raise together
         raise SeqpredictError(
             f"`chunk_ids`: the data makes {len(parts)} chunk(s) of {stream.chunk_ids} series, "
             f"fewer than the {ctx.world_size} processes; lower `chunk_ids` so that every "
