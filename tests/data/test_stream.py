@@ -10,7 +10,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from seqpredict.data.series import Columns, build_series
-from seqpredict.data.stream import StreamConfig, chunks, is_stream_source, scan
+from seqpredict.data.stream import StreamConfig, chunks, clean_chunk, is_stream_source, scan
 from seqpredict.errors import SeqpredictError, SeqpredictTypeError
 
 ROLES = Columns(("y",), "time", "id")
@@ -152,3 +152,27 @@ def test_stream_config_checks_its_fields() -> None:
         StreamConfig(chunk_ids=0).validate()
     with pytest.raises(SeqpredictError, match="`steps_per_epoch` must be an integer >= 0, got -1"):
         StreamConfig(steps_per_epoch=-1).validate()
+
+
+def test_a_clean_chunk_is_cut_exactly_as_build_series_cuts_it() -> None:
+    frame = long_frame(n_ids=4)
+    frame["id"] = frame["id"].str[1:].astype(int) * 10  # integer ids become "0", "10", ...
+    roles = Columns(("y",), "time", "id", past_covariates=("other",))
+    fast, slow = clean_chunk(frame, roles, fill="ffill"), build_series(frame, roles, fill="ffill")
+    assert fast is not None
+    assert (fast.ids, fast.freq, fast.notes, fast.fill, fast.missing) == (
+        slow.ids,
+        slow.freq,
+        slow.notes,
+        slow.fill,
+        slow.missing,
+    )
+    for a, b in zip(fast.values, slow.values, strict=True):
+        assert a.dtype == b.dtype and a.flags.c_contiguous and np.array_equal(a, b)
+    for a, b in zip(fast.times, slow.times, strict=True):
+        assert type(a) is type(b) and a.equals(b)
+    unsorted = frame.iloc[::-1]  # build_series sorts it, with a note
+    nan = frame.assign(y=frame["y"].where(frame.index != 7))
+    monthly = frame.assign(time=np.tile(pd.date_range("2024-01-01", periods=40, freq="MS"), 4))
+    for case in (unsorted, nan, monthly, frame.assign(y=frame["y"].astype(str))):
+        assert clean_chunk(case, roles) is None

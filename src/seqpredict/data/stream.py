@@ -10,19 +10,25 @@ sorted by id (row-group statistics then skip the other row groups); unsorted dat
 scanned once per chunk.
 
 Each chunk goes through ``build_series``, so the checks and messages are those of an in-memory
-table (duplicates, gaps, non-numeric and missing values, ...), chunk by chunk.
+table (duplicates, gaps, non-numeric and missing values, ...), chunk by chunk. A chunk that
+needs none of them (ids contiguous, times sorted on one fixed step, numbers finite, no role but
+target / time / id / covariates) is cut column-wise instead, into exactly the ``SeriesSet``
+``build_series`` returns (``clean_chunk``; tested equal); anything else goes to
+``build_series``, which repairs it (sorting, filling) or raises its message.
 """
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
-from seqpredict.data.series import Columns, SeriesSet, build_series
+from seqpredict.data.series import FLOAT32_MAX, Columns, SeriesSet, build_series
 from seqpredict.errors import SeqpredictError, SeqpredictTypeError, check_positive_int
 
 PARQUET_SUFFIXES = (".parquet", ".pq")
@@ -180,6 +186,57 @@ def _names(columns: Columns, have: list[str]) -> list[str]:
     return [c for c in have if c in wanted]
 
 
+KNOWN_ROLES = {"target", "time_col", "id_col", "past_covariates", "future_covariates"}
+
+
+def clean_chunk(
+    frame: pd.DataFrame, columns: Columns, *, fill: str | None = None, need_future: bool = True
+) -> SeriesSet | None:
+    """What ``build_series(frame, columns, ...)`` returns, built column-wise, when ``frame``
+    needs none of its repairs or messages: each id's rows contiguous and sorted in time on one
+    fixed step (a pandas Tick: hours, minutes, days, ...), at least 3 rows per id, value
+    columns of a numeric dtype holding finite float32 numbers, and no column role beyond
+    target / time / id / covariates. None otherwise: then ``build_series`` has to run."""
+    if set(columns.to_dict()) != KNOWN_ROLES or columns.time_col is None or not columns.id_col:
+        return None
+    names = columns.target + columns.past_covariates
+    names += columns.future_covariates if need_future else ()
+    if not set(names) | {columns.time_col, columns.id_col} <= set(frame.columns) or len(frame) < 3:
+        return None
+    if not all(frame[n].dtype.kind in "fiu" for n in names):
+        return None
+    values = frame[list(names)].to_numpy(np.float64)  # (R, C)
+    if not np.isfinite(values).all() or np.abs(values).max() > FLOAT32_MAX:
+        return None
+    ids, times = frame[columns.id_col], frame[columns.time_col]
+    if times.dtype.kind != "M" or times.isna().any() or ids.isna().any():
+        return None
+    keys = ids.astype(str).to_numpy()
+    cuts = np.flatnonzero(keys[1:] != keys[:-1]) + 1  # first row of each id after the first
+    starts, ends = np.r_[0, cuts], np.r_[cuts, len(keys)]
+    if len(set(keys[starts])) != len(starts) or (ends - starts).min() < 3:
+        return None  # an id in pieces, or too short to infer a frequency
+    stamps = times.to_numpy()
+    steps = np.diff(stamps.view(np.int64))  # (R - 1,)
+    within = np.delete(steps, cuts - 1)  # steps inside a series
+    if (within != within[0]).any() or within[0] <= 0:
+        return None
+    with warnings.catch_warnings():  # as build_series: pandas 3 warns about the return type
+        warnings.simplefilter("ignore")
+        freq = pd.infer_freq(pd.DatetimeIndex(stamps[: ends[0]]))
+    if freq is None or not isinstance(pd.tseries.frequencies.to_offset(freq), pd.offsets.Tick):
+        return None
+    rows = values.astype(np.float32)  # (R, C)
+    return SeriesSet(
+        columns=columns,
+        ids=[str(k) for k in keys[starts]],
+        values=[np.ascontiguousarray(rows[a:b]) for a, b in zip(starts, ends, strict=True)],
+        times=[pd.Index(stamps[a:b]) for a, b in zip(starts, ends, strict=True)],
+        freq=str(getattr(freq, "freqstr", freq)),
+        fill=fill,
+    )
+
+
 @dataclass
 class Chunks:
     """A source cut into chunks of ``chunk_ids`` consecutive sorted ids."""
@@ -197,6 +254,9 @@ class Chunks:
         """Chunk ``k`` read and validated by ``build_series`` (the in-memory checks)."""
         first, last = self.bounds[k]
         frame = self.source.read(self.columns.id_col, first, last, self.names)
+        clean = clean_chunk(frame, self.columns, fill=self.fill, need_future=need_future)
+        if clean is not None:
+            return clean
         return build_series(frame, self.columns, fill=self.fill, need_future=need_future)
 
     def __iter__(self) -> Iterator[SeriesSet]:
