@@ -211,14 +211,16 @@ def clean_chunk(
     ids, times = frame[columns.id_col], frame[columns.time_col]
     if times.dtype.kind != "M" or times.isna().any() or ids.isna().any():
         return None
-    keys = ids.astype(str).to_numpy()
-    cuts = np.flatnonzero(keys[1:] != keys[:-1]) + 1  # first row of each id after the first
-    starts, ends = np.r_[0, cuts], np.r_[cuts, len(keys)]
-    if len(set(keys[starts])) != len(starts) or (ends - starts).min() < 3:
+    codes, names_of = pd.factorize(ids)  # (R,) codes in order of first appearance
+    cuts = np.flatnonzero(codes[1:] != codes[:-1]) + 1  # first row of each id after the first
+    starts, ends = np.r_[0, cuts], np.r_[cuts, len(codes)]
+    if len(starts) != len(names_of) or (ends - starts).min() < 3:
         return None  # an id in pieces, or too short to infer a frequency
     stamps = times.to_numpy()
     steps = np.diff(stamps.view(np.int64))  # (R - 1,)
-    within = np.delete(steps, cuts - 1)  # steps inside a series
+    inside = np.ones(len(steps), bool)
+    inside[cuts - 1] = False
+    within = steps[inside]  # steps between rows of one series
     if (within != within[0]).any() or within[0] <= 0:
         return None
     with warnings.catch_warnings():  # as build_series: pandas 3 warns about the return type
@@ -227,11 +229,12 @@ def clean_chunk(
     if freq is None or not isinstance(pd.tseries.frequencies.to_offset(freq), pd.offsets.Tick):
         return None
     rows = values.astype(np.float32)  # (R, C)
+    index = pd.DatetimeIndex(stamps)  # sliced per series (cheaper than building each)
     return SeriesSet(
         columns=columns,
-        ids=[str(k) for k in keys[starts]],
+        ids=[str(k) for k in names_of.astype(str)],
         values=[np.ascontiguousarray(rows[a:b]) for a, b in zip(starts, ends, strict=True)],
-        times=[pd.Index(stamps[a:b]) for a, b in zip(starts, ends, strict=True)],
+        times=[index[a:b] for a, b in zip(starts, ends, strict=True)],
         freq=str(getattr(freq, "freqstr", freq)),
         fill=fill,
     )
