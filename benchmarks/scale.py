@@ -379,27 +379,44 @@ def table(jsonl: Path) -> str:
         if line.strip():
             r = json.loads(line)
             rows[(r["size"], r["what"])] = r
-    head = (
-        "| series | measurement | status | windows/s (train) | windows/s (incl. reading) | "
-        "seconds | peak RSS GiB | CPU s | MAE / seasonal naive |\n" + "|---" * 9 + "|"
-    )
-    lines = [head]
+    head = [
+        "series",
+        "run",
+        "train windows/s",
+        "train windows / CPU s",
+        "windows/s incl. reading",
+        "seconds",
+        "process CPU s",
+        "peak RSS GiB",
+        "MAE / seasonal naive",
+    ]
+    lines = ["| " + " | ".join(head) + " |", "|---" * len(head) + "|"]
     order = ["fit-stream", "fit-memory", "predict", "neuralforecast"]
     for (size, what), r in sorted(
         rows.items(), key=lambda kv: (SIZES[kv[0][0]], order.index(kv[0][1]))
     ):
-        seconds = r.get("fit_s") if what != "predict" else r.get("predict_s")
-        if what == "neuralforecast" and r.get("predict_s") is not None:
-            seconds_text = f"fit {fmt(r['fit_s'], 1)} + predict {fmt(r['predict_s'], 1)}"
+        if r["status"] != "ok":
+            rss = fmt(r.get("watched_rss_gib"))
+            lines.append(
+                f"| {size} | {what} | {r['status']}: {r.get('error', '')} | | | | | {rss} | |"
+            )
+            continue
+        if what == "neuralforecast":
+            seconds = f"fit {fmt(r['fit_s'], 1)}, predict {fmt(r['predict_s'], 1)}"
         else:
-            seconds_text = fmt(seconds, 1)
-        status = r["status"] if r["status"] == "ok" else f"{r['status']}: {r.get('error', '')}"
-        lines.append(
-            f"| {size} | {what} | {status} | {fmt(r.get('windows_per_s'), 0)} | "
-            f"{fmt(r.get('windows_per_s_with_reading'), 0)} | {seconds_text} | "
-            f"{fmt(r.get('peak_rss_gib', r.get('watched_rss_gib')))} | {fmt(r.get('cpu_s'), 1)} | "
-            f"{fmt(r.get('mae_vs_seasonal_naive'), 3)} |"
-        )
+            seconds = fmt(r.get("predict_s") if what == "predict" else r.get("fit_s"), 1)
+        cells = [
+            size,
+            what,
+            fmt(r.get("windows_per_s"), 0),
+            fmt(r.get("windows_per_cpu_s"), 0),
+            fmt(r.get("windows_per_s_with_reading"), 0),
+            seconds,
+            fmt(r.get("cpu_s"), 1),
+            fmt(r.get("peak_rss_gib")),
+            fmt(r.get("mae_vs_seasonal_naive"), 3),
+        ]
+        lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 
