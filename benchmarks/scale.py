@@ -49,7 +49,7 @@ KINDS = {
 
 def series_block(first: int, count: int, steps: int, seed: int) -> dict[str, np.ndarray]:
     """Ids first .. first + count - 1: values (count, steps) float32 and their kinds (count,).
-    Seeded by (seed, first): the same call gives the same values."""
+    Seeded by (seed, first): the same layout (ids per row group) gives the same values."""
     rng = np.random.default_rng([seed, first])
     names = list(KINDS)
     kind = rng.integers(0, len(names), count)  # (S,)
