@@ -195,10 +195,12 @@ def clean_chunk(
     """What ``build_series(frame, columns, ...)`` returns, built column-wise, when ``frame``
     needs none of its repairs or messages: each id's rows contiguous and sorted in time on one
     fixed step (a pandas Tick: hours, minutes, days, ...), at least 3 rows per id, value
-    columns of a numeric dtype holding finite float32 numbers, and no column role beyond
-    target / time / id / covariates. None otherwise: then ``build_series`` has to run."""
-    if set(columns.to_dict()) != KNOWN_ROLES or columns.time_col is None or not columns.id_col:
-        return None
+    columns of a numeric dtype holding finite float32 numbers, and no other column role
+    in use than target / time / id / covariates.
+    None otherwise: then ``build_series`` has to run."""
+    other_roles = [v for k, v in columns.to_dict().items() if k not in KNOWN_ROLES and v]
+    if other_roles or columns.time_col is None or not columns.id_col:
+        return None  # e.g. static covariates: build_series checks them
     names = columns.target + columns.past_covariates
     names += columns.future_covariates if need_future else ()
     if not set(names) | {columns.time_col, columns.id_col} <= set(frame.columns) or len(frame) < 3:
