@@ -220,6 +220,11 @@ def measure(what: str, data: Path, work: Path, steps: int, seed: int) -> dict[st
     raise SystemExit(f"unknown measurement {what!r}")
 
 
+def phase(name: str) -> None:
+    """Tell the watching parent what this child is doing (reported if it is killed)."""
+    print(f"phase: {name}", file=sys.stderr, flush=True)
+
+
 def neuralforecast_lstm(data: Path, work: Path, steps: int, seed: int) -> dict[str, Any]:
     """NeuralForecast's LSTM on the same rows: its own loading, fit for ``steps`` steps of
     ``BATCH`` windows, predict every series, forecasts written to Parquet."""
@@ -233,6 +238,7 @@ def neuralforecast_lstm(data: Path, work: Path, steps: int, seed: int) -> dict[s
     logging.getLogger("lightning.pytorch").setLevel(logging.ERROR)
     torch.set_num_threads(1)
     start = time.perf_counter()
+    phase("reading the rows into pandas")
     frame = history(data).to_table(columns=["id", "time", "value"]).to_pandas()
     frame.columns = ["unique_id", "ds", "y"]
     model = LSTM(
@@ -254,10 +260,12 @@ def neuralforecast_lstm(data: Path, work: Path, steps: int, seed: int) -> dict[s
         enable_checkpointing=False,
     )
     nf = NeuralForecast(models=[model], freq="h")
+    phase("NeuralForecast.fit")
     nf.fit(frame)
     fit_s = time.perf_counter() - start
     del frame
     start = time.perf_counter()
+    phase("NeuralForecast.predict")
     out = nf.predict().reset_index()
     out = out.rename(columns={"unique_id": "id", "ds": "time", "LSTM": "value"})
     out[["id", "time", "value"]].to_parquet(work / "forecast_nf.parquet", index=False)
@@ -300,7 +308,9 @@ def child(what: str, data: Path, work: Path, steps: int, seed: int, cap_gib: flo
     record: dict[str, Any] = {"what": what, "watched_rss_gib": round(peak, 3)}
     lines = [x for x in out.splitlines() if x.startswith("{")]
     if killed:
-        record |= {"status": "killed", "error": f"RSS passed the cap of {cap_gib} GiB"}
+        during = [x[7:] for x in err.splitlines() if x.startswith("phase: ")][-1:] or ["?"]
+        error = f"RSS passed the cap of {cap_gib} GiB during {during[0]}"
+        record |= {"status": "killed", "error": error}
     elif proc.returncode or not lines:
         tail = [x for x in err.strip().splitlines() if x.strip()][-1:] or ["no output"]
         record |= {"status": "error", "error": tail[0][:300]}
@@ -361,7 +371,7 @@ def run(args: argparse.Namespace) -> None:
         plan = ["fit-stream", "predict"]
         plan += ["fit-memory"] if size in args.memory_sizes.split(",") else []
         plan += ["neuralforecast"] if has_nf and size in args.nf_sizes.split(",") else []
-        for what in plan:
+        for what in [w for w in plan if not args.only or w in args.only.split(",")]:
             record = {"size": size, "n_series": SIZES[size], "rows": SIZES[size] * STEPS}
             record |= child(what, data, work, args.steps, args.seed, args.cap_gib)
             record["library"] = "neuralforecast" if what == "neuralforecast" else "seqpredict"
@@ -447,6 +457,7 @@ def main(argv: list[str] | None = None) -> None:
     every.add_argument("--memory-sizes", default="1k,10k", help="sizes also fit in memory")
     every.add_argument("--nf-sizes", default="1k,10k,100k", help="sizes NeuralForecast runs on")
     every.add_argument("--cap-gib", type=float, default=8.0, help="kill a child above this RSS")
+    every.add_argument("--only", default="", help="these measurements only, e.g. fit-stream")
     tab = sub.add_parser("table", help="the docs table from the JSON lines")
     tab.add_argument("jsonl")
     args = parser.parse_args(argv)
