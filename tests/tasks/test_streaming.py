@@ -157,3 +157,10 @@ def test_cli_predict_writes_parquet_chunk_by_chunk(folder, tmp_path, capsys) -> 
     code, stdout, _ = run_cli(["predict", tmp_path / "model", folder, "--out", out], capsys)
     assert code == 0, stdout
     pd.testing.assert_frame_equal(pd.read_parquet(out), f.predict(panel()))
+    panel().to_csv(tmp_path / "panel.csv", index=False)  # a CSV is forecast in memory
+    code, stdout, _ = run_cli(
+        ["predict", tmp_path / "model", tmp_path / "panel.csv", "--out", tmp_path / "m.parquet"],
+        capsys,
+    )
+    assert code == 0, stdout
+    pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "m.parquet"), f.predict(panel()))
