@@ -13,6 +13,7 @@ from seqpredict.cli.configfile import config_file_option
 from seqpredict.cli.options import config_options
 from seqpredict.config import ModelConfig, TrainConfig
 from seqpredict.data.series import Columns, as_names
+from seqpredict.data.stream import PARQUET_SUFFIXES
 from seqpredict.rundir import model_dir
 from seqpredict.runs import RunResult, forecast_run
 from seqpredict.tasks.forecaster import Forecaster
@@ -86,22 +87,32 @@ def forecast(
 @app.command()
 def predict(
     run: Path = typer.Argument(..., help="run directory or saved model directory"),
-    data: Path = typer.Argument(..., help="history to forecast from (CSV/Parquet)"),
+    data: Path = typer.Argument(..., help="history to forecast from (CSV/Parquet file or dir)"),
     future: Path | None = typer.Option(None, help="future-known covariates for the horizon"),
     cell: str | None = typer.Option(None, help="which model of a run; default: best test MSE"),
-    out: Path | None = typer.Option(None, help="write the forecast to this CSV"),
+    out: Path | None = typer.Option(None, help="write the forecast to this .csv or .parquet"),
     fill: str | None = typer.Option(None, help="missing values: ffill or interpolate"),
 ) -> None:
-    """Forecast the steps after the end of DATA with a saved model."""
+    """Forecast the steps after the end of DATA with a saved model. With --out, a long-format
+    Parquet file or directory of them is forecast chunk by chunk of series straight to OUT
+    (.parquet or .csv), never holding all forecasts; other data is forecast in memory."""
     chosen = model_dir(run, cell)
     forecaster = Forecaster.load(chosen)
     if fill is not None:
         forecaster.fill = fill
+    parquet = data.is_dir() or data.suffix.lower() in PARQUET_SUFFIXES
+    if out is not None and parquet and forecaster.columns_.id_col is not None:
+        forecaster.predict_to(data, out, future=future)
+        console.print(f"Forecast written to [bold]{out}[/bold]")
+        return
     frame = forecaster.predict(data, future=future)
     if out is not None:
         out.parent.mkdir(parents=True, exist_ok=True)
         tmp = out.with_name(f".{out.name}.tmp")
-        frame.to_csv(tmp, index=False)
+        if out.suffix.lower() in PARQUET_SUFFIXES:
+            frame.to_parquet(tmp, index=False)
+        else:
+            frame.to_csv(tmp, index=False)
         tmp.replace(out)
         console.print(f"Forecast written to [bold]{out}[/bold]")
     print_table(frame, f"Forecast from {chosen}")

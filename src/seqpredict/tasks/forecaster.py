@@ -25,6 +25,7 @@ from seqpredict.data.masking import Layout, carry_forward, check_no_nan, left_pa
 from seqpredict.data.scaling import StandardScaler
 from seqpredict.data.series import Columns, SeriesSet, build_series, row_of
 from seqpredict.data.static import StaticEncoder
+from seqpredict.data.stream import StreamConfig, is_stream_source
 from seqpredict.data.windows import Windows, batches, first_real_rows, stack, valid_starts
 from seqpredict.errors import SeqpredictError, check_fraction, check_positive_int
 from seqpredict.evaluation import conformal
@@ -36,6 +37,7 @@ from seqpredict.models.masked import observed_steps
 from seqpredict.models.segments import check_segment_len
 from seqpredict.models.static import StaticLayout
 from seqpredict.storage import load_weights, read_model_dir
+from seqpredict.tasks import streaming
 from seqpredict.tasks.backtest import Backtest, backtest
 from seqpredict.tasks.params import Estimator
 from seqpredict.tasks.specs import SPEC_FIELDS, ForecastSpec, SpecField, check_spec
@@ -133,6 +135,7 @@ class Forecaster(Estimator):
         resume: bool = False,
         log_dir: str | Path | None = None,
         on_epoch_end: loop.EpochCallback | None = None,
+        stream: StreamConfig | None = None,
     ) -> Forecaster:
         """Train on ``data``; its last ``val_frac`` of rows per series drive early stopping.
 
@@ -148,6 +151,10 @@ class Forecaster(Estimator):
         ``seqpredict.training.loop.fit``.
         Under ``torchrun`` each process trains on its share of every global batch of
         ``batch_size`` windows (DistributedDataParallel); all ranks end with the same weights.
+        Data larger than memory: a directory of Parquet files, a ``pyarrow.dataset.Dataset``,
+        a polars ``LazyFrame`` or ``seqpredict.data.stream.scan(path)`` (or any path with
+        ``stream=StreamConfig(...)``) is read in chunks of whole series
+        (``seqpredict.tasks.streaming``); the data is not kept, so ``predict`` then needs it.
         """
         self._check_params()
         roles = Columns.of(
@@ -159,6 +166,17 @@ class Forecaster(Estimator):
             static_covariates,
             categorical,
         )
+        if stream is not None or is_stream_source(data):
+            kwargs = {"resume": resume, "log_dir": log_dir, "on_epoch_end": on_epoch_end}
+            return streaming.fit_stream(
+                self,
+                self._hooks(),
+                data,
+                roles,
+                stream or StreamConfig(),
+                checkpoint=checkpoint,
+                **kwargs,
+            )
         if isinstance(data, SeriesSet):
             if target is not None and roles != data.columns:
                 raise SeqpredictError(
@@ -599,6 +617,10 @@ class Forecaster(Estimator):
         ``<target>_lo`` and ``<target>_hi`` (the forecaster must be calibrated).
         """
         self._check_fitted()
+        if is_stream_source(data):
+            hooks = self._hooks()
+            frames = streaming.predict_frames(self, hooks, data, future=future, intervals=intervals)
+            return pd.concat(list(frames), ignore_index=True)
         series = self._series(data)
         cols = self.columns_
         layout = self.layout_
@@ -629,6 +651,39 @@ class Forecaster(Estimator):
                 frame.insert(0, cols.id_col, sid)
             frames.append(frame)
         return pd.concat(frames, ignore_index=True)
+
+    def predict_to(
+        self,
+        data: Any,
+        out: str | Path,
+        *,
+        future: TableLike | None = None,
+        intervals: bool = False,
+        chunk_ids: int = 1000,
+    ) -> Path:
+        """``predict`` for data larger than memory: the forecasts of every series of ``data``
+        (a Parquet file or directory, a pyarrow dataset, a polars LazyFrame; long format) are
+        written to ``out`` (``.parquet`` or ``.csv``) ``chunk_ids`` series at a time, under a
+        temporary name renamed into place at the end. Returns ``out``."""
+        self._check_fitted()
+        return streaming.predict_to(
+            self, self._hooks(), data, out, future=future, intervals=intervals, chunk_ids=chunk_ids
+        )
+
+    def _hooks(self) -> streaming.Hooks:
+        """What the chunk-by-chunk path (tasks/streaming.py) calls of this estimator."""
+        return streaming.Hooks(
+            self._train_ends,
+            self._check_padding,
+            self._build_net,
+            self._inputs,
+            self._run,
+            self._split,
+            self._future_block,
+            self._extra_outputs,
+            self._stats,
+            self._static_codes,
+        )
 
     def _extra_outputs(
         self, pred: np.ndarray, quant: np.ndarray | None, intervals: bool

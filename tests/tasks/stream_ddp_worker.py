@@ -1,0 +1,58 @@
+"""Trains a tiny Forecaster from a Parquet directory under torchrun (see
+test_streaming_ddp.py): saves rank<RANK>.safetensors, the ids this rank read, its history, and
+(rank 0 only) the model; then checks that too few chunks for the processes is refused.
+
+    python stream_ddp_worker.py DATA OUT
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+import torch
+from safetensors.torch import save_file
+
+from seqpredict import Forecaster, ForecastSpec, ModelConfig, TrainConfig
+from seqpredict.data import stream
+from seqpredict.data.stream import StreamConfig
+from seqpredict.errors import SeqpredictError
+from seqpredict.training.distributed import is_main_process
+
+torch.set_num_threads(1)
+data, out = sys.argv[1], Path(sys.argv[2])
+rank = os.environ.get("RANK", "single")
+read: list[str] = []
+series = stream.Chunks.series
+
+
+def logged(self, k, **kwargs):
+    result = series(self, k, **kwargs)
+    read.extend(result.ids)
+    return result
+
+
+stream.Chunks.series = logged
+forecaster = Forecaster(
+    ForecastSpec(lookback=12, horizon=4, val_frac=0.2),
+    model=ModelConfig(cell="gru", hidden_size=8),
+    training=TrainConfig(epochs=2, batch_size=16, seed=3, quiet=True, patience=0),
+)
+config = StreamConfig(chunk_ids=2, pool_chunks=1, steps_per_epoch=4)
+forecaster.fit(data, target="y", time_col="time", id_col="id", stream=config)
+state = {k: v.detach().contiguous() for k, v in forecaster.net_.state_dict().items()}
+save_file(state, str(out / f"rank{rank}.safetensors"))
+record = {
+    "read": read,
+    "history": forecaster.history_.epochs,
+    "ids": sorted(forecaster.scaler_.mean),
+}
+(out / f"rank{rank}.json").write_text(json.dumps(record))
+if is_main_process():
+    forecaster.save(out / "model")
+try:
+    forecaster.fit(data, target="y", time_col="time", id_col="id", stream=StreamConfig(chunk_ids=6))
+except SeqpredictError as exc:
+    (out / f"refused{rank}.txt").write_text(str(exc))
