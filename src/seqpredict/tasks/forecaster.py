@@ -19,9 +19,9 @@ import pandas as pd
 import torch
 
 from seqpredict.config import ModelConfig, TrainConfig, from_dict, to_dict
-from seqpredict.data.frequency import continue_index, season_from_freq
+from seqpredict.data.frequency import season_from_freq
 from seqpredict.data.io import TableLike, read_table
-from seqpredict.data.masking import Layout, carry_forward, check_no_nan, left_pad, pad_rows
+from seqpredict.data.masking import Layout, carry_forward, check_no_nan, pad_rows
 from seqpredict.data.scaling import StandardScaler
 from seqpredict.data.series import Columns, SeriesSet, build_series, row_of
 from seqpredict.data.static import StaticEncoder
@@ -622,35 +622,7 @@ class Forecaster(Estimator):
             frames = streaming.predict_frames(self, hooks, data, future=future, intervals=intervals)
             return pd.concat(list(frames), ignore_index=True)
         series = self._series(data)
-        cols = self.columns_
-        layout = self.layout_
-        scaler, _ = self._stats(series, history=True)
-        rows = [  # the last lookback rows, left-padded where a series has fewer
-            left_pad(layout.channels(scaler.transform(sid, v[-self.lookback :])), self.lookback)
-            for sid, v in zip(series.ids, series.values, strict=True)
-        ]
-        x = torch.from_numpy(np.stack([r for r, _ in rows]))  # (S, L, C)
-        real = torch.tensor([n for _, n in rows])  # (S,)
-        lengths = None if bool((real == self.lookback).all()) else real
-        future_x = torch.from_numpy(self._future_block(series, future, scaler))  # (S, H, F)
-        static = self._static_codes(series)
-        pred, quant = self._split(self._run(x, future_x, static, lengths))  # (S, H, K[, Q])
-        extra = self._extra_outputs(pred, quant, intervals)  # name -> (S, H, K), scaled
-        frames = []
-        k = slice(0, len(cols.target))
-        for s, sid in enumerate(series.ids):
-            values = scaler.inverse(sid, pred[s], k)
-            stamps = continue_index(series.times[s], series.freq, self.horizon)
-            frame = pd.DataFrame(values, columns=list(cols.target))
-            for suffix, block in extra.items():
-                unscaled = scaler.inverse(sid, block[s], k)
-                for j, name in enumerate(cols.target):
-                    frame[f"{name}_{suffix}"] = unscaled[:, j]
-            frame.insert(0, cols.time_col or "step", stamps)
-            if cols.id_col:
-                frame.insert(0, cols.id_col, sid)
-            frames.append(frame)
-        return pd.concat(frames, ignore_index=True)
+        return streaming.forecast_frame(self, self._hooks(), series, future, intervals)
 
     def predict_to(
         self,

@@ -361,13 +361,14 @@ def predict_frames(
     parts = chunks(data, f.columns_, chunk_ids=chunk_ids, fill=f.fill, missing=f.missing)
     fut = None if future is None else read_table(future, name="future")
     for k in range(len(parts)):
-        yield _forecast_frame(f, hooks, parts.series(k), fut, intervals)
+        yield forecast_frame(f, hooks, parts.series(k), fut, intervals)
 
 
-def _forecast_frame(
+def forecast_frame(
     f: Forecaster, hooks: Hooks, series: SeriesSet, future: Any, intervals: bool
 ) -> pd.DataFrame:
-    """``predict`` for one chunk, with the table built column-wise (no per-series frames)."""
+    """``Forecaster.predict`` of the series of ``series`` (in memory, or one chunk), the
+    table built column-wise (no per-series frames)."""
     cols, k = f.columns_, len(f.columns_.target)
     scaler, _ = hooks.stats(series, history=True)  # a new id: from its own rows
     rows = [  # the last lookback rows, left-padded where a series has fewer
