@@ -50,12 +50,18 @@ import torch
 
 from seqpredict import ClassifierConfig, SequenceClassifier, TrainConfig
 from seqpredict.data.ucr import UCRSplit
+from seqpredict.tasks.auto import stratified_folds
 from seqpredict.tasks.classifier import ClassifierTrainConfig
+
+
+def cv_folds(y: list[Any], folds: int, seed: int = 0) -> list[np.ndarray]:
+    """Stratified folds of labels of any type (``seqpredict.tasks.auto.stratified_folds``,
+    the folds ``auto`` scores its candidates on)."""
+    codes = np.unique(np.asarray(y, dtype=str), return_inverse=True)[1]
+    return stratified_folds(codes, folds, seed)
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from panel import PANEL, PanelSet, load  # noqa: E402
-
-from classify import cv_folds  # noqa: E402  (benchmarks/classify.py: stratified folds)
 
 FAWAZ_2019 = (
     "Fawaz et al. 2019, Deep learning for time series classification: a review (DMKD 33), "
@@ -142,15 +148,17 @@ def fit_defaults(
     seed: int,
     epochs: int | None,
     extra: ClassifierTrainConfig | None = None,
-    conv_embed: int = 0,
+    normalize: str = "series",
+    **model: Any,
 ) -> Fitted:
     training = TrainConfig(seed=seed, quiet=True)
     if epochs:
         training = TrainConfig(seed=seed, quiet=True, epochs=epochs)
     clf = SequenceClassifier(
-        model=ClassifierConfig(cell=cell, conv_embed=conv_embed),
+        model=ClassifierConfig(cell=cell, **model),
         training=training,
         classifier_training=extra,
+        normalize=normalize,
     )
     cpu, wall = timed_fit(clf, train.X, train.y.tolist())
     epochs = [len(clf.history_.epochs)]
@@ -213,6 +221,11 @@ MODES: dict[str, Mode] = {
         "conv3 with lr_schedule=cosine over the (adapted) epochs",
         partial(fit_defaults, conv_embed=3, extra=ClassifierTrainConfig(lr_schedule="cosine")),
     ),
+    "features": Mode(
+        "the defaults with normalize='features' (no per-series z-normalisation)",
+        partial(fit_defaults, normalize="features"),
+    ),
+    "fcn64": Mode("the defaults with fcn_channels=64", partial(fit_defaults, fcn_channels=64)),
     "docs-ucr": Mode(
         "docs/classification.md round 5: bi, conv 3x64 k5, attention, cosine 100 ep, 5-fold",
         fit_docs_ucr,

@@ -58,6 +58,7 @@ def conv_net(cell: str, **extra: object) -> ClassifierNet:
         conv_embed=2,
         conv_channels=6,
         conv_kernel=3,
+        fcn="off",
         **extra,  # type: ignore[arg-type]
     )
     return ClassifierNet(config, n_classes=3, n_features=3)
@@ -143,7 +144,9 @@ def test_options_train_save_and_load(tmp_path) -> None:
     assert lrs[0] == pytest.approx(FAST.lr) and lrs[1] < lrs[0] and lrs[2] < lrs[1]
     clf.save(tmp_path / "m")
     again = SequenceClassifier.load(tmp_path / "m")
-    assert again.model_config == model and again.augment == augment
+    longest = max(len(x) for x in X)
+    assert again.model_config == clf.model_config == model.resolve(True, longest)
+    assert again.model_config.fcn == "on" and again.augment == augment
     assert again.classifier_training == extra
     np.testing.assert_array_equal(again.predict_proba(X), clf.predict_proba(X))
 
@@ -163,7 +166,7 @@ def test_conv_embed_trains_saves_and_loads(tmp_path, cell: str) -> None:
     clf = SequenceClassifier(model, FAST).fit(X, y)
     clf.save(tmp_path / "m")
     again = SequenceClassifier.load(tmp_path / "m")
-    assert again.model_config == model
+    assert again.model_config == clf.model_config == model.resolve(True, max(map(len, X)))
     np.testing.assert_array_equal(again.predict_proba(X), clf.predict_proba(X))
     running = again.net_.conv_embed.norms[0].running_var  # type: ignore[union-attr]
     assert not torch.allclose(running, torch.ones_like(running))  # BatchNorm state was saved
@@ -199,7 +202,7 @@ def test_models_saved_with_the_flat_config_load_into_the_split_configs(tmp_path)
     again = SequenceClassifier.load(tmp_path / "m")
     assert again.augment == AugmentConfig(word_dropout=0.1, jitter=0.05, scaling=0.2)
     assert again.classifier_training == ClassifierTrainConfig(0.1, "cosine")
-    assert again.model_config == ClassifierConfig(hidden_size=4)
+    assert again.model_config == ClassifierConfig(hidden_size=4).resolve(True, max(map(len, X)))
     np.testing.assert_array_equal(again.predict_proba(X), clf.predict_proba(X))
     config["model"]["jitter"] = -1.0
     path.write_text(json.dumps(config))
