@@ -60,6 +60,7 @@ def cv_folds(y: list[Any], folds: int, seed: int = 0) -> list[np.ndarray]:
     codes = np.unique(np.asarray(y, dtype=str), return_inverse=True)[1]
     return stratified_folds(codes, folds, seed)
 
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from panel import PANEL, PanelSet, load  # noqa: E402
 
