@@ -43,7 +43,7 @@ class ClassifierConfig:
     fcn: str = "auto"  # FCN branch beside the recurrence (LSTM-FCN, Karim et al. 2018): 3 conv
     # blocks of widths 8, 5, 3 + BatchNorm + ReLU, global average pooling, concatenated with the
     # pooled recurrent output; auto: on for numeric input, off for text; on; off
-    fcn_channels: int = 128  # fcn: channels of its first and last block (the middle has twice)
+    fcn_channels: int = 64  # fcn: channels of its first and last block, the middle one twice that
     rnn_stride: int = 0  # fcn: the recurrence reads the input averaged over windows of this
     # many steps; 0: auto, the fewest that leave the longest training series at most 128 steps
 
