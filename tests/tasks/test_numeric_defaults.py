@@ -141,3 +141,10 @@ def test_search_breaks_ties_by_list_order() -> None:
 def test_bad_classifier_params_are_named(params: dict, message: str) -> None:
     with pytest.raises(SeqpredictError, match=message):
         SequenceClassifier(SMALL, FAST, **params).fit(*shapes())
+
+
+def test_normalize_auto_z_normalises_univariate_input_only() -> None:
+    X, y = shapes(16)
+    one = SequenceClassifier(SMALL, FAST, normalize="auto").fit(X, y)
+    two = SequenceClassifier(SMALL, FAST, normalize="auto").fit([np.hstack([x, x]) for x in X], y)
+    assert (one.normalize_, two.normalize_) == ("series", "features")

@@ -61,7 +61,7 @@ from seqpredict.training import loop
 from seqpredict.training.seed import resolve_device, seed_everything
 
 KIND = "sequence_classifier"
-NORMALIZE = ("series", "features")
+NORMALIZE = ("auto", "series", "features")
 FORMAT_VERSION = 1
 __all__ = [
     "AugmentConfig",
@@ -116,7 +116,8 @@ class SequenceClassifier(Estimator):
         self.augment = augment  # None: AugmentConfig(), no augmentation
         self.classifier_training = classifier_training  # None: ClassifierTrainConfig()
         self.normalize = normalize  # numeric only: "series" z-normalises each series (each
-        # feature over its own steps) before the TRAIN feature scaling; "features": only that
+        # feature over its own steps) before the TRAIN feature scaling; "features": only that;
+        # "auto": series for univariate input, features for multivariate
         self.auto = auto  # choose among a few fixed settings by k-fold accuracy on TRAIN
         self.auto_folds = auto_folds  # auto: stratified folds of TRAIN scoring each candidate
         self.auto_budget = auto_budget  # auto: CPU seconds after which no candidate starts
@@ -265,6 +266,8 @@ class SequenceClassifier(Estimator):
             self.n_features_ = None
         else:
             self.n_features_ = int(items[0].shape[1])
+            if self.normalize == "auto":
+                self.normalize_ = "series" if self.n_features_ == 1 else "features"
             if self.normalize_ == "series":
                 train_items = znormalize(train_items)
             self.scaler_ = FeatureScaler.fit(train_items)
