@@ -166,7 +166,7 @@ def fit_defaults(
     seed: int,
     epochs: int | None,
     extra: ClassifierTrainConfig | None = None,
-    normalize: str = "series",
+    normalize: str = "auto",
     auto: bool = False,
     **model: Any,
 ) -> Fitted:

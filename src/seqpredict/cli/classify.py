@@ -43,9 +43,9 @@ def classify(
     test_frac: float = typer.Option(0.2, help="share of TRAIN held out as test without --test"),
     overwrite: bool = typer.Option(False, help="replace an existing run directory"),
     normalize: str = typer.Option(
-        "series",
-        help="numeric only: series (z-normalise each series, then scale features by TRAIN) "
-        "or features (only the latter)",
+        "auto",
+        help="numeric only: series (z-normalise each series, then scale features by TRAIN), "
+        "features (only the latter) or auto (series when univariate, else features)",
     ),
     auto: bool = typer.Option(
         False, help="choose among a few fixed settings by 3-fold accuracy on TRAIN (slower)"

@@ -84,7 +84,7 @@ def classify_run(
     on_cell: OnCell | None = None,
     augment: AugmentConfig | None = None,
     classifier_training: ClassifierTrainConfig | None = None,
-    normalize: str = "series",
+    normalize: str = "auto",
     auto: bool = False,
     auto_budget: float = 3600.0,
 ) -> RunResult:

@@ -102,7 +102,7 @@ class SequenceClassifier(Estimator):
         monitor: str = "val_loss",
         augment: AugmentConfig | None = None,
         classifier_training: ClassifierTrainConfig | None = None,
-        normalize: str = "series",
+        normalize: str = "auto",
         auto: bool = False,
         auto_folds: int = 3,
         auto_budget: float = 3600.0,
