@@ -54,13 +54,14 @@ def test_panel_run_writes_one_line_per_set_cell_mode(tmp_path, monkeypatch, caps
     assert "| Toy | 12/6, 2, 8-12 | 0.500 |" in text
     assert text.splitlines()[0].endswith("| FCN | ResNet | InceptionTime |")
     with pytest.raises(SystemExit):
-        classify_panel.main(["--modes", "auto"])
-    assert "unknown mode(s) ['auto']" in capsys.readouterr().err
+        classify_panel.main(["--modes", "autoo"])
+    assert "unknown mode(s) ['autoo']" in capsys.readouterr().err
 
 
 def test_published_figures_name_their_source_and_minirocket_pads() -> None:
     assert classify_panel.PUBLISHED["ECG200"]["FCN"] == (0.889, classify_panel.FAWAZ_2019)
     assert "BasicMotions" not in {n for n, p in classify_panel.PUBLISHED.items() if "FCN" in p}
+    assert classify_panel.PUBLISHED["PigCVP"]["ResNet"] == (0.918, classify_panel.FAWAZ_128)
     assert {item.name for item in panel.PANEL} >= set(classify_panel.PUBLISHED)
     split = UCRSplit(
         [np.ones((3, 2), np.float32), np.full((5, 2), 2, np.float32)], np.array([0, 1])
@@ -77,3 +78,4 @@ def test_every_mode_fits_with_the_current_configs(mode: str) -> None:
     train, test = parse_ucr(toy_ts(12, 0)), parse_ucr(toy_ts(6, 1))
     fitted = classify_panel.MODES[mode].fit("gru", train, test, 0, 1)
     assert fitted.proba.shape == (len(test.X), 2)
+    assert (fitted.search is not None) == (mode == "auto")

@@ -64,6 +64,21 @@ def test_classify_ucr_style_series_with_test_file(tmp_path, capsys) -> None:
     assert (out / "plots" / "confusion_gru.png").is_file()
 
 
+def test_classify_auto_records_the_search(tmp_path, capsys) -> None:
+    values = np.random.default_rng(1).standard_normal((24, 12))
+    rows = ["\t".join([str(i % 2), *map(str, v)]) for i, v in enumerate(values)]
+    (tmp_path / "train.tsv").write_text("\n".join(rows) + "\n")
+    out = tmp_path / "run"
+    args = ["classify", tmp_path / "train.tsv", "--series", "--cell", "gru", "--auto"]
+    code, _, err = run_cli([*args, "--fcn-channels", "4", "--out", out, *FAST], capsys)
+    assert code == 0, err
+    search = json.loads((out / "auto_search.json").read_text())["gru"]
+    assert len(search) == 4 and sum(r["chosen"] for r in search) == 1
+    assert json.loads((out / "metrics.json").read_text())["test"]["gru"]["auto_search"] == search
+    assert "Auto search" in (out / "report.html").read_text()
+    assert json.loads((out / "config.json").read_text())["auto"] is True
+
+
 @pytest.mark.parametrize(
     ("extra", "message"),
     [

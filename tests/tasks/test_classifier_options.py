@@ -58,6 +58,7 @@ def conv_net(cell: str, **extra: object) -> ClassifierNet:
         conv_embed=2,
         conv_channels=6,
         conv_kernel=3,
+        fcn="off",
         **extra,  # type: ignore[arg-type]
     )
     return ClassifierNet(config, n_classes=3, n_features=3)
@@ -143,7 +144,9 @@ def test_options_train_save_and_load(tmp_path) -> None:
     assert lrs[0] == pytest.approx(FAST.lr) and lrs[1] < lrs[0] and lrs[2] < lrs[1]
     clf.save(tmp_path / "m")
     again = SequenceClassifier.load(tmp_path / "m")
-    assert again.model_config == model and again.augment == augment
+    longest = max(len(x) for x in X)
+    assert again.model_config == clf.model_config == model.resolve(True, longest)
+    assert again.model_config.fcn == "on" and again.augment == augment
     assert again.classifier_training == extra
     np.testing.assert_array_equal(again.predict_proba(X), clf.predict_proba(X))
 
@@ -163,7 +166,7 @@ def test_conv_embed_trains_saves_and_loads(tmp_path, cell: str) -> None:
     clf = SequenceClassifier(model, FAST).fit(X, y)
     clf.save(tmp_path / "m")
     again = SequenceClassifier.load(tmp_path / "m")
-    assert again.model_config == model
+    assert again.model_config == clf.model_config == model.resolve(True, max(map(len, X)))
     np.testing.assert_array_equal(again.predict_proba(X), clf.predict_proba(X))
     running = again.net_.conv_embed.norms[0].running_var  # type: ignore[union-attr]
     assert not torch.allclose(running, torch.ones_like(running))  # BatchNorm state was saved
@@ -171,18 +174,23 @@ def test_conv_embed_trains_saves_and_loads(tmp_path, cell: str) -> None:
 
 def test_models_saved_before_these_options_still_load(tmp_path) -> None:
     X, y = series()
-    clf = SequenceClassifier(ClassifierConfig(hidden_size=4, patch=2), FAST).fit(X, y)
+    old = ClassifierConfig(hidden_size=4, patch=2, fcn="off")  # as before the FCN branch
+    clf = SequenceClassifier(old, FAST, normalize="features").fit(X, y)
     clf.save(tmp_path / "m")
     path = tmp_path / "m" / "config.json"
     config = json.loads(path.read_text())
     del config["augment"], config["classifier_training"], config["model"]["patch_embed"]
+    del config["normalize"], config["auto_search"]
     for key in ("conv_embed", "conv_channels", "conv_kernel", "conv_skip"):
+        del config["model"][key]
+    for key in ("fcn", "fcn_channels", "rnn_stride"):
         del config["model"][key]
     path.write_text(json.dumps(config))
     again = SequenceClassifier.load(tmp_path / "m")
     np.testing.assert_array_equal(again.predict_proba(X), clf.predict_proba(X))
     assert again.augment == AugmentConfig()
     assert again.classifier_training == ClassifierTrainConfig()
+    assert again.model_config.fcn == "off" and again.normalize == "features"
 
 
 def test_models_saved_with_the_flat_config_load_into_the_split_configs(tmp_path) -> None:
@@ -199,7 +207,7 @@ def test_models_saved_with_the_flat_config_load_into_the_split_configs(tmp_path)
     again = SequenceClassifier.load(tmp_path / "m")
     assert again.augment == AugmentConfig(word_dropout=0.1, jitter=0.05, scaling=0.2)
     assert again.classifier_training == ClassifierTrainConfig(0.1, "cosine")
-    assert again.model_config == ClassifierConfig(hidden_size=4)
+    assert again.model_config == ClassifierConfig(hidden_size=4).resolve(True, max(map(len, X)))
     np.testing.assert_array_equal(again.predict_proba(X), clf.predict_proba(X))
     config["model"]["jitter"] = -1.0
     path.write_text(json.dumps(config))
@@ -230,6 +238,10 @@ def test_text_options_train() -> None:
         ({"conv_kernel": 4}, "`conv_kernel` must be odd .* got 4; try 3 or 5"),
         ({"conv_channels": 0}, "`conv_channels` must be a positive integer, got 0"),
         ({"conv_skip": True}, "`conv_skip` .* needs `conv_embed` >= 1, got conv_skip=True, conv_e"),
+        ({"fcn": "yes"}, "`fcn` must be one of .*'auto'"),
+        ({"patch": -1}, "`patch` must be a whole number of steps >= 1, or 0 for auto, got -1"),
+        ({"rnn_stride": 1.5}, "`rnn_stride` must be a whole number .* got 1.5"),
+        ({"fcn_channels": 0}, "`fcn_channels` must be a positive integer, got 0"),
     ],
 )
 def test_bad_option_values_are_named(setting: dict, message: str) -> None:
@@ -244,6 +256,7 @@ def test_bad_option_values_are_named(setting: dict, message: str) -> None:
         (AugmentConfig(jitter=-1.0), "`jitter` and `scaling` must be >= 0"),
         (ClassifierTrainConfig(label_smoothing=-0.1), "`label_smoothing`"),
         (ClassifierTrainConfig(lr_schedule="cosin"), "`lr_schedule` must be one of .*'cosine'"),
+        (ClassifierTrainConfig(min_steps=-5), "`min_steps` must be a whole number >= 0 .* -5"),
     ],
 )
 def test_bad_augment_and_training_values_are_named(config, message: str) -> None:

@@ -42,6 +42,15 @@ def classify(
     val_frac: float = typer.Option(0.1, help="share of TRAIN for early stopping"),
     test_frac: float = typer.Option(0.2, help="share of TRAIN held out as test without --test"),
     overwrite: bool = typer.Option(False, help="replace an existing run directory"),
+    normalize: str = typer.Option(
+        "auto",
+        help="numeric only: series (z-normalise each series, then scale features by TRAIN), "
+        "features (only the latter) or auto (series when univariate, else features)",
+    ),
+    auto: bool = typer.Option(
+        False, help="choose among a few fixed settings by 3-fold accuracy on TRAIN (slower)"
+    ),
+    auto_budget: float = typer.Option(3600.0, help="--auto: CPU seconds for the search"),
     configs: dict[type, Any] | None = None,
 ) -> None:
     """Train LSTM and GRU classifiers, compare them (and the majority class) on the test data,
@@ -71,6 +80,9 @@ def classify(
         val_frac=val_frac,
         test_frac=test_frac,
         overwrite=overwrite,
+        normalize=normalize,
+        auto=auto,
+        auto_budget=auto_budget,
         on_cell=print_cell,
     )
     print_table(result.table, "Test comparison", highlight=set(cells))

@@ -176,3 +176,14 @@ def read_labelled(path: str | Path, columns: InputColumns, series: bool, name: s
         frame.attrs["id_col"] = columns.id_col
         return LabelledSet(frame, labels or [], ids or [])
     return LabelledSet(items, labels or [], list(range(len(items))))
+
+
+def znormalize(seqs: list[np.ndarray]) -> list[np.ndarray]:
+    """Each sequence (L, C) -> (L, C) with each feature at mean 0 and std 1 over its own steps
+    (a constant feature becomes 0): per-series z-normalisation, as the UCR archive's sets."""
+    out = []
+    for a in seqs:
+        mean = a.mean(axis=0, keepdims=True)  # (1, C)
+        std = a.std(axis=0, keepdims=True)  # (1, C)
+        out.append(((a - mean) / np.where(std > 1e-8, std, 1.0)).astype(a.dtype))
+    return out

@@ -7,7 +7,7 @@ V vocabulary, E embedding size, D encoder output size, K classes.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import torch
 from torch import nn
@@ -15,7 +15,7 @@ from torch import nn
 from seqpredict.data.augment import AugmentConfig
 from seqpredict.data.augment import augment as augment_inputs
 from seqpredict.errors import SeqpredictError, check_choice, check_fraction, check_positive_int
-from seqpredict.models.conv_embed import ConvEmbed
+from seqpredict.models.conv_embed import ConvEmbed, masked_mean, pool_steps
 from seqpredict.models.segments import segment_embedding
 from seqpredict.models.varlen import POOLINGS, Pooling, VarLenEncoder, valid_mask
 
@@ -32,13 +32,20 @@ class ClassifierConfig:
     pooling: str = "last"  # last state, mean or max over valid steps, or attention over them
     dropout: float = 0.0  # on word vectors, between layers and before the head
     embedding_dim: int = 64  # text only: size of the word vectors
-    patch: int = 1  # numeric only: read P consecutive steps as one step of P*C features
+    patch: int = 0  # numeric only: read P consecutive steps as one step of P*C features; 0: auto,
+    # the fewest P that leaves the longest training series at most 512 steps
     patch_embed: bool = False  # numeric only: embed each patch by Linear + ReLU (SegRNN-style)
     conv_embed: int = 0  # Conv1d + BatchNorm + ReLU layers before the recurrence (0: off)
     conv_channels: int = 64  # conv_embed: channels of each convolution layer
     conv_kernel: int = 5  # conv_embed: odd kernel width in (patched) steps, "same" padding
     conv_skip: bool = False  # conv_embed: the head also reads the conv features' mean over valid
     # steps, beside the pooled recurrent output (LSTM-FCN's parallel convolution branch)
+    fcn: str = "auto"  # FCN branch beside the recurrence (LSTM-FCN, Karim et al. 2018): 3 conv
+    # blocks of widths 8, 5, 3 + BatchNorm + ReLU, global average pooling, concatenated with the
+    # pooled recurrent output; auto: on for numeric input, off for text; on; off
+    fcn_channels: int = 64  # fcn: channels of its first and last block, the middle one twice that
+    rnn_stride: int = 0  # fcn: the recurrence reads the input averaged over windows of this
+    # many steps; 0: auto, the fewest that leave the longest training series at most 128 steps
 
     def validate(self) -> ClassifierConfig:
         from seqpredict.models.registry import CELLS
@@ -49,7 +56,14 @@ class ClassifierConfig:
         check_choice("pooling", self.pooling, POOLINGS)
         check_fraction("dropout", self.dropout)
         check_positive_int("embedding_dim", self.embedding_dim)
-        check_positive_int("patch", self.patch)
+        for name in ("patch", "rnn_stride"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                raise SeqpredictError(
+                    f"`{name}` must be a whole number of steps >= 1, or 0 for auto, got {value!r}."
+                )
+        check_choice("fcn", self.fcn, FCN_CHOICES)
+        check_positive_int("fcn_channels", self.fcn_channels)
         if (
             isinstance(self.conv_embed, bool)
             or not isinstance(self.conv_embed, int)
@@ -79,6 +93,21 @@ class ClassifierConfig:
             )
         return self
 
+    def resolve(self, numeric: bool, longest: int) -> ClassifierConfig:
+        """The ``auto`` settings made concrete for one training set: numeric input (or text)
+        whose longest series has ``longest`` steps. Resolved settings stay as they are."""
+        fcn = self.fcn if self.fcn != "auto" else ("on" if numeric else "off")
+        patch = self.patch or (-(-longest // MAX_STEPS) if numeric else 1)
+        steps = -(-longest // patch)
+        stride = self.rnn_stride or (-(-steps // RNN_STEPS) if fcn == "on" and numeric else 1)
+        return replace(self, fcn=fcn, patch=patch, rnn_stride=stride)
+
+
+FCN_CHOICES = ("auto", "on", "off")
+FCN_KERNELS = (8, 5, 3)  # LSTM-FCN's (and FCN's, Wang et al. 2017) block widths
+MAX_STEPS = 512  # patch=0: numeric series are patched down to at most this many steps
+RNN_STEPS = 128  # rnn_stride=0 with the FCN branch: the recurrence reads at most this many
+
 
 class ClassifierNet(nn.Module):
     """``forward(x, lengths)`` -> logits (N, K).
@@ -102,15 +131,20 @@ class ClassifierNet(nn.Module):
         self.embedding = (
             nn.Embedding(vocab_size, config.embedding_dim, padding_idx=0) if vocab_size else None
         )
+        config = config.resolve(not vocab_size, 1)  # auto fields not resolved by the task
         self.config = config
         input_size = config.embedding_dim if vocab_size else int(n_features or 0) * config.patch
         self.patch_embed = None
         if config.patch_embed and not vocab_size:
             self.patch_embed = segment_embedding(input_size, config.hidden_size)
             input_size = config.hidden_size
+        self.fcn = None
+        if config.fcn == "on":
+            c = config.fcn_channels
+            self.fcn = ConvEmbed(input_size, (c, 2 * c, c), FCN_KERNELS)
         self.conv_embed = None
         if config.conv_embed:
-            self.conv_embed = ConvEmbed(
+            self.conv_embed = ConvEmbed.uniform(
                 input_size, config.conv_channels, config.conv_embed, config.conv_kernel
             )
             input_size = config.conv_channels
@@ -125,7 +159,8 @@ class ClassifierNet(nn.Module):
         self.pooling = Pooling(config.pooling, self.encoder.output_size)
         self.dropout = nn.Dropout(config.dropout)
         skip = config.conv_channels if config.conv_skip else 0
-        self.head = nn.Linear(self.encoder.output_size + skip, n_classes)
+        fcn = self.fcn.output_size if self.fcn is not None else 0
+        self.head = nn.Linear(self.encoder.output_size + skip + fcn, n_classes)
 
     def forward(self, x: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
         length = int(lengths.max())
@@ -137,13 +172,20 @@ class ClassifierNet(nn.Module):
         elif self.patch_embed is not None:
             x = self.patch_embed(x)  # (N, L, P*C) -> (N, L, H)
         mask = valid_mask(lengths, length)  # (N, L)
+        branches = []
+        if self.fcn is not None:
+            branches.append(masked_mean(self.fcn(x, mask), lengths))  # (N, L, C') -> (N, F')
         if self.conv_embed is not None:
             x = self.conv_embed(x, mask)  # (N, L, E | H | P*C) -> (N, L, F)
+            if self.config.conv_skip:
+                branches.append(masked_mean(x, lengths))  # (N, F); padded steps are 0
+        if self.config.rnn_stride > 1:
+            x = x.masked_fill(~mask[:, :, None], 0.0)
+            x, lengths = pool_steps(x, lengths, self.config.rnn_stride)  # (N, L/S, C')
+            mask = valid_mask(lengths, x.shape[1])
         h, final = self.encoder(x, lengths)  # (N, L, D), (N, D)
         pooled = self.pooling(h, final, mask)  # (N, D)
-        if self.config.conv_skip:
-            gap = x.sum(dim=1) / lengths[:, None].to(x.dtype)  # (N, F); padded steps are 0
-            pooled = torch.cat([pooled, gap], dim=1)  # (N, D + F)
+        pooled = torch.cat([pooled, *branches], dim=1)  # (N, D [+ F'] [+ F])
         return self.head(self.dropout(pooled))  # (N, K)
 
     def augment(self, x: torch.Tensor) -> torch.Tensor:

@@ -1,6 +1,7 @@
 """Convolutional front-end for sequence classification: Conv1d + BatchNorm + ReLU layers before
-the recurrent encoder (the convolution block of LSTM-FCN, Karim et al. 2017, put in series with
-the recurrence instead of beside it).
+the recurrent encoder (``conv_embed``: the convolution block of LSTM-FCN, Karim et al. 2017, put
+in series with the recurrence), or beside it (``fcn``: LSTM-FCN's parallel branch, read through
+global average pooling).
 
 Masked for right-padded batches, so padding never changes a valid output: each layer's input is
 zeroed at padded steps before the convolution (a valid step near a sequence's end then sees the
@@ -11,8 +12,11 @@ C input features, F channels.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import torch
 from torch import nn
+from torch.nn import functional as F
 
 
 class MaskedBatchNorm1d(nn.BatchNorm1d):
@@ -38,23 +42,55 @@ class MaskedBatchNorm1d(nn.BatchNorm1d):
 
 
 class ConvEmbed(nn.Module):
-    """``forward(x (N, L, C), mask (N, L))`` -> (N, L, F): ``layers`` blocks of Conv1d (odd
-    ``kernel``, "same" padding, no bias) + masked BatchNorm + ReLU; padded outputs are 0."""
+    """``forward(x (N, L, C), mask (N, L))`` -> (N, L, F): one block per entry of ``channels``
+    and ``kernels``, each Conv1d ("same" padding, no bias; an even kernel pads one step more
+    on the right) + masked BatchNorm + ReLU; padded outputs are 0. F = ``channels[-1]``."""
 
-    def __init__(self, n_inputs: int, channels: int, layers: int, kernel: int) -> None:
+    def __init__(self, n_inputs: int, channels: Sequence[int], kernels: Sequence[int]) -> None:
         super().__init__()
+        sizes = [n_inputs, *channels]
         self.convs = nn.ModuleList(
-            nn.Conv1d(
-                n_inputs if k == 0 else channels, channels, kernel, padding=kernel // 2, bias=False
-            )
-            for k in range(layers)
+            nn.Conv1d(sizes[k], sizes[k + 1], kernel, bias=False)
+            for k, kernel in enumerate(kernels)
         )
-        self.norms = nn.ModuleList(MaskedBatchNorm1d(channels) for _ in range(layers))
-        self.output_size = channels
+        self.pads = [((kernel - 1) // 2, kernel // 2) for kernel in kernels]  # "same" padding
+        self.norms = nn.ModuleList(MaskedBatchNorm1d(c) for c in channels)
+        self.output_size = int(channels[-1])
+
+    @classmethod
+    def uniform(cls, n_inputs: int, channels: int, layers: int, kernel: int) -> ConvEmbed:
+        """``layers`` blocks of ``channels`` channels and width ``kernel`` (conv_embed)."""
+        return cls(n_inputs, [channels] * layers, [kernel] * layers)
 
     def forward(self, x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
         pad = ~mask[:, None, :]  # (N, 1, L), True at padded steps
         h = x.transpose(1, 2)  # (N, L, C) -> (N, C, L)
-        for conv, norm in zip(self.convs, self.norms, strict=True):
-            h = torch.relu(norm(conv(h.masked_fill(pad, 0.0)), mask))  # (N, F, L)
+        for conv, norm, same in zip(self.convs, self.norms, self.pads, strict=True):
+            h = F.pad(h.masked_fill(pad, 0.0), same)  # (N, C, L + K - 1)
+            h = torch.relu(norm(conv(h), mask))  # (N, F, L)
         return h.masked_fill(pad, 0.0).transpose(1, 2)  # (N, L, F)
+
+
+def masked_mean(h: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+    """h (N, L, F) with zeros at padded steps -> (N, F): the mean over each row's valid steps
+    (global average pooling)."""
+    return h.sum(dim=1) / lengths[:, None].to(h.dtype)
+
+
+def pool_steps(
+    x: torch.Tensor, lengths: torch.Tensor, stride: int
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Average each run of ``stride`` steps over its valid steps: x (N, L, C) ->
+    (N, ceil(L / S), C), lengths -> ceil(lengths / S). Padded steps of x must be 0."""
+    if stride == 1:
+        return x, lengths
+    n, length, c = x.shape
+    steps = -(-length // stride)
+    full = x.new_zeros(n, steps * stride, c)
+    full[:, :length] = x
+    counts = (lengths[:, None] - torch.arange(steps, device=x.device)[None, :] * stride).clamp(
+        0, stride
+    )  # (N, L/S) valid steps per window
+    sums = full.reshape(n, steps, stride, c).sum(dim=2)  # (N, L/S, C)
+    pooled = sums / counts.clamp(min=1)[:, :, None].to(x.dtype)
+    return pooled, -(-lengths // stride)

@@ -153,7 +153,27 @@ def classify_sections(run: Run, summary: dict[str, Any]) -> list[str]:
             CLASSIFY_METRICS,
             "majority predicts the most frequent training class for every sequence.",
         ),
+        _auto_search(run),
     ]
+
+
+def _auto_search(run: Run) -> str:
+    """--auto: each cell's candidates with their k-fold accuracy on TRAIN."""
+    rows = [
+        {
+            "model": cell,
+            "candidate": r["candidate"],
+            "CV accuracy": r.get("cv_accuracy", r.get("skipped")),
+            "CPU s": r.get("cpu_s"),
+            "chosen": "yes" if r.get("chosen") else "",
+        }
+        for cell in run.cells
+        for r in run.metrics["test"][cell].get("auto_search") or []
+    ]
+    if not rows:
+        return ""
+    note = "k-fold accuracy on the training data only; ties go to the earlier candidate."
+    return section("auto", "Auto search", table(pd.DataFrame(rows)) + paragraphs([note], "note"))
 
 
 # -- anomaly detection -------------------------------------------------------------------------

@@ -3,8 +3,8 @@ directory.
 
 Besides the shared skeleton (``seqpredict.runs.base``), ``runs/NAME/`` holds
 test_predictions.csv (one row per test sequence: actual label and each model's prediction, plus
-the positive-class probability for two classes), plots/confusion_<cell>.png and
-data_summary.json.
+the positive-class probability for two classes), plots/confusion_<cell>.png,
+data_summary.json and, with ``auto``, auto_search.json.
 """
 
 from __future__ import annotations
@@ -33,6 +33,8 @@ from seqpredict.tasks.classifier import (
     SequenceClassifier,
     stratified_split,
 )
+
+AUTO_SEARCH = "auto_search.json"  # auto: per cell, each candidate's k-fold accuracy on TRAIN
 
 
 def majority_metrics(train_y: list[Any], test_y: list[Any], classes: list[Any]) -> dict[str, Any]:
@@ -82,9 +84,15 @@ def classify_run(
     on_cell: OnCell | None = None,
     augment: AugmentConfig | None = None,
     classifier_training: ClassifierTrainConfig | None = None,
+    normalize: str = "auto",
+    auto: bool = False,
+    auto_budget: float = 3600.0,
 ) -> RunResult:
     """Train one classifier per cell on TRAIN (minus a stratified ``test_frac`` when no TEST is
-    given), evaluate each and the majority class on the test part, write the run directory."""
+    given), evaluate each and the majority class on the test part, write the run directory.
+    ``normalize``, ``auto`` and ``auto_budget`` are SequenceClassifier's; with ``auto`` each
+    cell's candidates and their k-fold accuracy on TRAIN go to auto_search.json and to the
+    cell's metrics (``auto_search``)."""
     columns = columns or InputColumns()
     model = model or ClassifierConfig()
     training = training or TrainConfig()
@@ -108,12 +116,18 @@ def classify_run(
             val_frac,
             augment=augment,
             classifier_training=classifier_training,
+            normalize=normalize,
+            auto=auto,
+            auto_budget=auto_budget,
         )
         return clf.fit(train_set.X, train_set.y, **_fit_columns(columns))
 
     def evaluate(cell: str, clf: SequenceClassifier) -> dict[str, Any]:
         probas[cell] = clf.predict_proba(test_set.X)
-        return clf.evaluate(test_set.X, test_set.y)
+        found = clf.evaluate(test_set.X, test_set.y)
+        if clf.search_ is not None:
+            found["auto_search"] = clf.search_
+        return found
 
     results = fit_cells(cells, fit, evaluate, on_cell)
     metrics: dict[str, Any] = {cell: r.metrics for cell, r in results.items()}
@@ -135,6 +149,9 @@ def classify_run(
         "classifier_training": to_dict(classifier_training or ClassifierTrainConfig()),
         "text": to_dict(text or TextConfig()),
         "val_frac": val_frac,
+        "normalize": normalize,
+        "auto": auto,
+        "auto_budget": auto_budget if auto else None,
     }
 
     def write_files(tmp: Path) -> None:
@@ -147,6 +164,9 @@ def classify_run(
             )
         _predictions(test_set, probas, classes).to_csv(tmp / "test_predictions.csv", index=False)
         write_json(tmp / DATA_SUMMARY, _data_summary(train, test, series, train_set, test_set))
+        searched = {c: metrics[c]["auto_search"] for c in cells if "auto_search" in metrics[c]}
+        if searched:
+            write_json(tmp / AUTO_SEARCH, searched)
 
     write_run(
         out,

@@ -21,7 +21,13 @@ import torch
 
 from seqpredict.config import TrainConfig, from_dict, to_dict
 from seqpredict.data.augment import AugmentConfig
-from seqpredict.data.labelled import INPUTS, InputColumns, read_inputs, stratified_split
+from seqpredict.data.labelled import (
+    INPUTS,
+    InputColumns,
+    read_inputs,
+    stratified_split,
+    znormalize,
+)
 from seqpredict.data.sequences import (
     FeatureScaler,
     check_sequences,
@@ -38,10 +44,11 @@ from seqpredict.data.text import (
     tokenize,
 )
 from seqpredict.data.windows import batches
-from seqpredict.errors import SeqpredictError, check_choice, check_fraction
+from seqpredict.errors import SeqpredictError, check_choice, check_fraction, check_positive_int
 from seqpredict.metrics.classification import classification_metrics, confusion_matrix
 from seqpredict.models.classifier import ClassifierConfig, ClassifierNet
 from seqpredict.storage import load_weights, read_model_dir
+from seqpredict.tasks.auto import Candidate, search
 from seqpredict.tasks.monitor import MONITORS, AccuracyMonitor
 from seqpredict.tasks.params import Estimator
 from seqpredict.tasks.schedule import (
@@ -54,6 +61,7 @@ from seqpredict.training import loop
 from seqpredict.training.seed import resolve_device, seed_everything
 
 KIND = "sequence_classifier"
+NORMALIZE = ("auto", "series", "features")
 FORMAT_VERSION = 1
 __all__ = [
     "AugmentConfig",
@@ -94,6 +102,10 @@ class SequenceClassifier(Estimator):
         monitor: str = "val_loss",
         augment: AugmentConfig | None = None,
         classifier_training: ClassifierTrainConfig | None = None,
+        normalize: str = "auto",
+        auto: bool = False,
+        auto_folds: int = 3,
+        auto_budget: float = 3600.0,
     ) -> None:
         self.model = model  # None: ClassifierConfig()
         self.training = training  # None: TrainConfig()
@@ -103,9 +115,19 @@ class SequenceClassifier(Estimator):
         self.monitor = monitor  # early stopping and best weights on val_loss or val_accuracy
         self.augment = augment  # None: AugmentConfig(), no augmentation
         self.classifier_training = classifier_training  # None: ClassifierTrainConfig()
+        self.normalize = normalize  # numeric only: "series" z-normalises each series (each
+        # feature over its own steps) before the TRAIN feature scaling; "features": only that;
+        # "auto": series for univariate input, features for multivariate
+        self.auto = auto  # choose among a few fixed settings by k-fold accuracy on TRAIN
+        self.auto_folds = auto_folds  # auto: stratified folds of TRAIN scoring each candidate
+        self.auto_budget = auto_budget  # auto: CPU seconds after which no candidate starts
 
     @property
     def model_config(self) -> ClassifierConfig:
+        """The network settings; once fitted, with ``auto`` settings resolved for the data."""
+        resolved = getattr(self, "resolved_model_", None)
+        if resolved is not None:
+            return resolved
         return self.model if self.model is not None else ClassifierConfig()
 
     @property
@@ -134,6 +156,8 @@ class SequenceClassifier(Estimator):
             check_not_empty(tokenized, name)
             return encode_texts(tokenized, self.vocab_, self.text_config.max_len)
         check_sequences(items, name, self.n_features_)
+        if self.normalize_ == "series":
+            items = znormalize(items)
         scaled = self.scaler_.transform(items)
         return pad_sequences(patch_sequences(scaled, self.model_config.patch))
 
@@ -158,6 +182,16 @@ class SequenceClassifier(Estimator):
     def _check_params(self) -> None:
         check_fraction("val_frac", self.val_frac)
         check_choice("monitor", self.monitor, MONITORS)
+        check_choice("normalize", self.normalize, NORMALIZE)
+        if not isinstance(self.auto, bool):
+            raise SeqpredictError(f"`auto` must be True or False, got {self.auto!r}.")
+        check_positive_int("auto_folds", self.auto_folds)
+        if self.auto and self.auto_folds < 2:
+            raise SeqpredictError(f"`auto_folds` must be >= 2, got {self.auto_folds}.")
+        if not self.auto_budget > 0:
+            raise SeqpredictError(
+                f"`auto_budget` must be a positive number of CPU seconds, got {self.auto_budget!r}."
+            )
         self.model_config.validate()
         self.train_config.validate()
         self.text_config.validate()
@@ -184,6 +218,11 @@ class SequenceClassifier(Estimator):
         columns = InputColumns(text_col, label_col, id_col, time_col, as_names(value_cols))
         kind, items, labels, _ = read_inputs(X, y, columns, need_labels=True)
         assert labels is not None  # _raw raises otherwise
+        if self.auto:
+            cols = {"text_col": text_col, "label_col": label_col, "id_col": id_col}
+            cols |= {"time_col": time_col, "value_cols": value_cols, "validation": validation}
+            return self._fit_auto(X, y, items, labels, cols)
+        self.search_ = None
         classes = sorted(set(labels), key=lambda v: (type(v).__name__, v))
         if len(classes) < 2:
             where = f"`{label_col}`" if label_col else "`y`"
@@ -192,12 +231,17 @@ class SequenceClassifier(Estimator):
                 "needs at least two classes."
             )
         self.columns_, self.input_, self.classes_ = columns, kind, classes
+        self.normalize_ = self.normalize
         y_idx = self._label_index(labels)
-        config, ct = self.train_config, self.classifier_train_config
+        self.resolved_model_ = None
+        longest = max(len(x) for x in items) if kind == "numeric" else 1
+        self.resolved_model_ = self.model_config.resolve(kind == "numeric", longest)
+        self.classifier_training_ = self.classifier_train_config
+        config, ct = self.train_config, self.classifier_train_config.resolve(kind == "numeric")
         generator = seed_everything(config.seed)
         if validation is None:
             train_idx, val_idx = stratified_split(y_idx, self.val_frac, config.seed)
-            plan = Schedule.adapt(config, len(items), len(val_idx), ct.adapt)
+            plan = Schedule.adapt(config, len(items), len(val_idx), ct.adapt, min_steps=ct.steps)
             if not plan.hold_out:
                 train_idx, val_idx = np.arange(len(items)), val_idx[:0]
         else:
@@ -206,7 +250,9 @@ class SequenceClassifier(Estimator):
             val_idx = np.arange(len(items), len(items) + len(val_items))
             items = [*items, *val_items]
             y_idx = np.concatenate([y_idx, self._label_index(val_labels or [], "validation")])
-            plan = Schedule.adapt(config, len(items), len(val_items), ct.adapt, given_val=True)
+            plan = Schedule.adapt(
+                config, len(items), len(val_items), ct.adapt, given_val=True, min_steps=ct.steps
+            )
         self.schedule_ = plan
         config = plan.apply(config)
         train_items = [items[i] for i in train_idx]
@@ -220,6 +266,10 @@ class SequenceClassifier(Estimator):
             self.n_features_ = None
         else:
             self.n_features_ = int(items[0].shape[1])
+            if self.normalize == "auto":
+                self.normalize_ = "series" if self.n_features_ == 1 else "features"
+            if self.normalize_ == "series":
+                train_items = znormalize(train_items)
             self.scaler_ = FeatureScaler.fit(train_items)
         x, lengths = self._encode(kind, items)
 
@@ -262,7 +312,7 @@ class SequenceClassifier(Estimator):
             val_batches=val_batches if len(val_t) and not by_accuracy else None,
             label=self.model_config.cell,
             on_epoch_end=monitor,
-            scheduler=self._scheduler(config.epochs),
+            scheduler=self._scheduler(config.epochs, ct.lr_schedule),
             may_stop=may_stop,
         )
         if monitor is not None:
@@ -273,10 +323,40 @@ class SequenceClassifier(Estimator):
         self.warnings_ = [] if warning is None else [warning]
         return self
 
-    def _scheduler(self, epochs: int) -> Callable[[torch.optim.Optimizer], Any] | None:
-        """``lr_schedule="cosine"``: the learning rate falls along a half cosine to 0 at the
-        last of ``epochs`` (stepped once per epoch), ``"none"``: constant."""
-        if self.classifier_train_config.lr_schedule == "none":
+    def _fit_auto(
+        self, X: Any, y: Any, items: list[Any], labels: list[Any], columns: dict[str, Any]
+    ) -> SequenceClassifier:
+        """``auto``: score the candidates of ``seqpredict.tasks.auto`` by k-fold accuracy on
+        the training data, then fit the winner on all of it; its fitted state becomes this
+        classifier's, and ``search_`` lists every candidate's score."""
+        model = self.model if self.model is not None else ClassifierConfig()
+        ct = self.classifier_train_config
+
+        def variant(candidate: Candidate) -> SequenceClassifier:
+            params = self.get_params() | {"auto": False}
+            params["model"] = replace(model, **dict(candidate.model))
+            params["classifier_training"] = replace(ct, **dict(candidate.training))
+            params["normalize"] = candidate.normalize or self.normalize
+            return SequenceClassifier(**params)
+
+        def fit_score(candidate: Candidate, train: list[int], held: list[int]) -> float:
+            clf = variant(candidate).fit([items[i] for i in train], [labels[i] for i in train])
+            pred = clf.predict([items[i] for i in held])
+            return float(np.mean([p == labels[i] for p, i in zip(pred, held, strict=True)]))
+
+        codes = np.unique(np.asarray(labels, dtype=str), return_inverse=True)[1]
+        seed = self.train_config.seed
+        chosen, records = search(fit_score, codes, self.auto_folds, self.auto_budget, seed)
+        winner = variant(chosen).fit(X, y, **columns)
+        self.__dict__.update({k: v for k, v in vars(winner).items() if k.endswith("_")})
+        self.search_ = records
+        return self
+
+    @staticmethod
+    def _scheduler(epochs: int, schedule: str) -> Callable[[torch.optim.Optimizer], Any] | None:
+        """``"cosine"``: the learning rate falls along a half cosine to 0 at the last of
+        ``epochs`` (stepped once per epoch), ``"none"``: constant."""
+        if schedule == "none":
             return None
         return lambda opt: torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=epochs)
 
@@ -357,7 +437,9 @@ class SequenceClassifier(Estimator):
             "word_vectors": None if self.word_vectors is None else str(self.word_vectors),
             "monitor": self.monitor,
             "augment": to_dict(self.augment_config),
-            "classifier_training": to_dict(self.classifier_train_config),
+            "classifier_training": to_dict(self.classifier_training_),
+            "normalize": self.normalize_,
+            "auto_search": self.search_,
             "columns": self.columns_.to_dict(),
             "classes": list(self.classes_),
             "vocab": self.vocab_.to_dict() if self.input_ == "text" else None,
@@ -373,6 +455,8 @@ class SequenceClassifier(Estimator):
         config, weights = read_model_dir(path, KIND, FORMAT_VERSION)
         try:
             model, augment, extra = split_flat_model(config)
+            model.setdefault("fcn", "off")  # saved before the FCN branch and auto settings
+            model.setdefault("rnn_stride", 1)
             self = cls(
                 model=from_dict(ClassifierConfig, model).validate(),
                 training=replace(from_dict(TrainConfig, config["training"]), device=device),
@@ -382,7 +466,12 @@ class SequenceClassifier(Estimator):
                 monitor=config.get("monitor", "val_loss"),
                 augment=from_dict(AugmentConfig, augment).validate(),
                 classifier_training=from_dict(ClassifierTrainConfig, extra).validate(),
+                normalize=config.get("normalize", "features"),
             )
+            self.resolved_model_ = self.model
+            self.normalize_ = self.normalize
+            self.classifier_training_ = self.classifier_train_config
+            self.search_ = config.get("auto_search")
             self.input_ = check_choice("input", config["input"], INPUTS)
             self.columns_ = InputColumns.from_dict(config["columns"])
             self.classes_ = list(config["classes"])

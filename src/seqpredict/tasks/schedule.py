@@ -12,10 +12,10 @@ from typing import Any
 import numpy as np
 
 from seqpredict.config import TrainConfig
-from seqpredict.errors import check_choice, check_fraction
+from seqpredict.errors import SeqpredictError, check_choice, check_fraction
 from seqpredict.training import loop
 
-LR_SCHEDULES = ("none", "cosine")
+LR_SCHEDULES = ("auto", "none", "cosine")
 
 
 @dataclass(frozen=True)
@@ -23,16 +23,40 @@ class ClassifierTrainConfig:
     """What classification adds to the model-agnostic TrainConfig: its loss and lr schedule."""
 
     label_smoothing: float = 0.0  # cross-entropy against targets smoothed by this share
-    lr_schedule: str = "none"  # none, or cosine decay of lr to 0 over the epochs
+    lr_schedule: str = "auto"  # none, cosine decay of lr to 0 over the epochs, or auto: cosine
+    # for numeric input, none for text
     adapt: bool = True  # small sets: defaults of batch, epochs, patience adapt (see Schedule.adapt)
+    min_steps: int = 0  # adapt: optimiser steps before training may end; 0: auto, 200 for text,
+    # 600 for numeric input
 
     def validate(self) -> ClassifierTrainConfig:
         check_fraction("label_smoothing", self.label_smoothing)
         check_choice("lr_schedule", self.lr_schedule, LR_SCHEDULES)
+        if (
+            isinstance(self.min_steps, bool)
+            or not isinstance(self.min_steps, int)
+            or (self.min_steps < 0)
+        ):
+            raise SeqpredictError(
+                f"`min_steps` must be a whole number >= 0 (0: auto), got {self.min_steps!r}."
+            )
         return self
+
+    def resolve(self, numeric: bool) -> ClassifierTrainConfig:
+        """The ``auto`` settings made concrete for numeric input (or text)."""
+        schedule = self.lr_schedule
+        if schedule == "auto":
+            schedule = "cosine" if numeric else "none"
+        steps = self.min_steps or (NUMERIC_MIN_STEPS if numeric else MIN_STEPS)
+        return replace(self, lr_schedule=schedule, min_steps=steps)
+
+    @property
+    def steps(self) -> int:
+        return self.min_steps or MIN_STEPS
 
 
 MIN_STEPS = 200  # optimiser steps before training may end (adapted epochs, early stopping)
+NUMERIC_MIN_STEPS = 600  # the same for numeric input (the FCN branch needs more)
 MIN_BATCH = 16  # smallest adapted batch
 STEPS_PER_EPOCH = 8  # an adapted batch is at most 1/8 of the training series
 MIN_VAL = 30  # a drawn validation split with fewer series does not early-stop
@@ -52,7 +76,13 @@ class Schedule:
 
     @classmethod
     def adapt(
-        cls, config: TrainConfig, n_series: int, n_val: int, on: bool, given_val: bool = False
+        cls,
+        config: TrainConfig,
+        n_series: int,
+        n_val: int,
+        on: bool,
+        given_val: bool = False,
+        min_steps: int = MIN_STEPS,
     ) -> Schedule:
         """The one rule for small training sets (``ClassifierTrainConfig.adapt``). Each setting
         adapts only while it holds its TrainConfig default; any other value is used as given.
@@ -62,7 +92,8 @@ class Schedule:
           train, no early stopping, the last epoch's weights are kept;
         - batch_size 64: at most 1/8 of the training series, at least 16 (``min(64, max(16,
           n_train // 8))``), so an epoch has several optimiser steps;
-        - epochs 30: raised so that training runs at least MIN_STEPS (200) optimiser steps,
+        - epochs 30: raised so that training runs at least ``min_steps`` (MIN_STEPS, 200, for
+          text; NUMERIC_MIN_STEPS, 600, for numeric input) optimiser steps,
           and early stopping cannot end it before that many steps;
         - patience 5 (with 30 or more series held out): early stopping (``may_stop``) does not
           end training while the epoch's training loss is within 10% of chance
@@ -81,7 +112,7 @@ class Schedule:
             batch = min(batch, max(MIN_BATCH, n_train // STEPS_PER_EPOCH))
         epochs, min_epochs = config.epochs, 0
         if on and epochs == default.epochs:
-            min_epochs = math.ceil(MIN_STEPS / math.ceil(n_train / batch))
+            min_epochs = math.ceil(min_steps / math.ceil(n_train / batch))
             epochs = max(epochs, min_epochs)
         guarded = on and config.patience == default.patience
         return cls(batch, epochs, patience, min_epochs, hold_out, guarded)

@@ -1,0 +1,150 @@
+"""The numeric defaults (FCN branch, per-series normalisation, auto patch and stride, cosine lr,
+600 steps) and ``auto``: what they resolve to, that padding stays invisible, that text keeps
+its behaviour, and the search's rule."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from seqpredict import ClassifierConfig, SequenceClassifier, TextConfig, TrainConfig
+from seqpredict.data.labelled import znormalize
+from seqpredict.errors import SeqpredictError
+from seqpredict.models.classifier import ClassifierNet
+from seqpredict.models.conv_embed import pool_steps
+from seqpredict.tasks import auto
+from seqpredict.tasks.classifier import ClassifierTrainConfig
+from tests.tasks.test_classifier import texts
+from tests.tasks.test_classifier_options import assert_padding_invariant
+
+pytestmark = pytest.mark.usefixtures("one_torch_thread")  # tiny nets: one thread
+
+SMALL = ClassifierConfig(hidden_size=4, fcn_channels=4)
+FAST = TrainConfig(epochs=2, batch_size=8, quiet=True, seed=0, patience=0)
+
+
+def shapes(n: int = 24) -> tuple[list[np.ndarray], list[int]]:
+    """Two classes told apart by shape (a rising or a falling ramp) at any level and scale."""
+    rng = np.random.default_rng(3)
+    labels = [i % 2 for i in range(n)]
+    out = []
+    for i, y in enumerate(labels):
+        ramp = np.linspace(-1, 1, 10 + i % 5) * (1 if y else -1)
+        out.append((rng.uniform(1, 5) * ramp + rng.uniform(-9, 9))[:, None])  # (L, 1)
+    return out, labels
+
+
+def test_auto_settings_resolve_by_input_and_length() -> None:
+    numeric = ClassifierConfig().resolve(True, 2000)
+    # 2000 steps: patch 4 leaves 500 <= 512; the recurrence reads 500 / 4 = 125 <= 128
+    assert (numeric.fcn, numeric.patch, numeric.rnn_stride) == ("on", 4, 4)
+    assert ClassifierConfig().resolve(True, 100).rnn_stride == 1
+    text = ClassifierConfig().resolve(False, 1)
+    assert (text.fcn, text.patch, text.rnn_stride) == ("off", 1, 1)
+    given = ClassifierConfig(fcn="off", patch=2, rnn_stride=3).resolve(True, 2000)
+    assert (given.fcn, given.patch, given.rnn_stride) == ("off", 2, 3)
+    assert ClassifierTrainConfig().resolve(True) == ClassifierTrainConfig(
+        lr_schedule="cosine", min_steps=600
+    )
+    assert ClassifierTrainConfig().resolve(False) == ClassifierTrainConfig(
+        lr_schedule="none", min_steps=200
+    )
+
+
+def test_znormalize_centres_and_scales_each_feature_of_each_series() -> None:
+    a = np.array([[1.0, 5.0], [3.0, 5.0], [5.0, 5.0]])
+    (z,) = znormalize([a])
+    np.testing.assert_allclose(z[:, 0], [-1.2247449, 0.0, 1.2247449], rtol=1e-6)
+    np.testing.assert_array_equal(z[:, 1], [0.0, 0.0, 0.0])  # a constant feature becomes 0
+
+
+def test_pool_steps_averages_valid_steps_only() -> None:
+    x = torch.tensor([[1.0, 3.0, 5.0, 7.0, 9.0], [2.0, 4.0, 6.0, 0.0, 0.0]])[:, :, None]
+    pooled, lengths = pool_steps(x, torch.tensor([5, 3]), 2)
+    assert lengths.tolist() == [3, 2]
+    assert pooled[:, :, 0].tolist() == [[2.0, 6.0, 9.0], [3.0, 6.0, 0.0]]
+
+
+@pytest.mark.parametrize("cell", ["lstm", "gru"])
+def test_fcn_branch_is_padding_invariant(cell: str) -> None:
+    torch.manual_seed(0)
+    config = ClassifierConfig(cell=cell, hidden_size=5, fcn="on", fcn_channels=3, rnn_stride=2)
+    net = ClassifierNet(config, n_classes=2, n_features=3).eval()
+    assert net.fcn is not None and [c.kernel_size[0] for c in net.fcn.convs] == [8, 5, 3]
+    assert net.head.in_features == 5 + 3  # recurrent output, FCN's last block
+    assert_padding_invariant(net)
+
+
+def test_numeric_defaults_learn_shapes_at_any_level() -> None:
+    X, y = shapes()
+    clf = SequenceClassifier(SMALL, TrainConfig(quiet=True, seed=0)).fit(X, y)
+    assert clf.model_config.fcn == "on" and clf.schedule_.epochs == 300  # 600 steps, 2 an epoch
+    lrs = [e["lr"] for e in clf.history_.epochs]
+    assert lrs[-1] < 0.01 * lrs[0]  # cosine
+    assert clf.evaluate(*shapes(12))["accuracy"] == 1.0
+
+
+def test_text_keeps_its_defaults() -> None:
+    X, y = texts(32)
+    clf = SequenceClassifier(
+        ClassifierConfig(hidden_size=4, embedding_dim=4),
+        TrainConfig(quiet=True, seed=0),
+        TextConfig(min_freq=1),
+    ).fit(X, y)
+    assert clf.model_config.fcn == "off" and clf.net_.fcn is None
+    assert {e["lr"] for e in clf.history_.epochs} == {1e-3}  # no schedule
+    assert clf.schedule_.epochs == 100  # 200 steps (MIN_STEPS), 2 an epoch
+
+
+def test_auto_scores_every_candidate_and_keeps_the_best(tmp_path) -> None:
+    X, y = shapes()
+    clf = SequenceClassifier(SMALL, FAST, auto=True, auto_folds=2).fit(X, y)
+    records = clf.search_
+    assert [r["candidate"] for r in records] == [c.name for c in auto.CANDIDATES]
+    scores = [r["cv_accuracy"] for r in records]
+    chosen = [k for k, r in enumerate(records) if r["chosen"]]
+    assert chosen == [scores.index(max(scores))]  # the best; ties: the earliest
+    assert all(len(r["fold_accuracy"]) == 2 for r in records)
+    winner = auto.CANDIDATES[chosen[0]]
+    assert clf.normalize_ == (winner.normalize or "series")
+    clf.save(tmp_path / "m")
+    again = SequenceClassifier.load(tmp_path / "m")
+    assert again.search_ == records
+    np.testing.assert_array_equal(again.predict_proba(X), clf.predict_proba(X))
+
+
+def test_auto_budget_skips_later_candidates() -> None:
+    X, y = shapes()
+    clf = SequenceClassifier(SMALL, FAST, auto=True, auto_folds=2, auto_budget=1e-9).fit(X, y)
+    assert clf.search_[0]["chosen"] and "cv_accuracy" in clf.search_[0]
+    assert all(
+        r == {"candidate": r["candidate"], "skipped": "time budget", "chosen": False}
+        for r in clf.search_[1:]
+    )
+
+
+def test_search_breaks_ties_by_list_order() -> None:
+    y = np.array([0, 1] * 4)
+    _, records = auto.search(lambda c, tr, held: 0.5, y, folds=2, budget_s=1e9, seed=0)
+    assert [r["chosen"] for r in records] == [True] + [False] * (len(auto.CANDIDATES) - 1)
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"normalize": "zscore"}, "`normalize` must be one of .*'series'"),
+        ({"auto": True, "auto_folds": 1}, "`auto_folds` must be >= 2, got 1"),
+        ({"auto_budget": 0}, "`auto_budget` must be a positive number of CPU seconds, got 0"),
+    ],
+)
+def test_bad_classifier_params_are_named(params: dict, message: str) -> None:
+    with pytest.raises(SeqpredictError, match=message):
+        SequenceClassifier(SMALL, FAST, **params).fit(*shapes())
+
+
+def test_normalize_auto_z_normalises_univariate_input_only() -> None:
+    X, y = shapes(16)
+    one = SequenceClassifier(SMALL, FAST, normalize="auto").fit(X, y)
+    two = SequenceClassifier(SMALL, FAST, normalize="auto").fit([np.hstack([x, x]) for x in X], y)
+    assert (one.normalize_, two.normalize_) == ("series", "features")
