@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -13,6 +14,7 @@ from seqpredict.errors import SeqpredictError
 PATH = Path(__file__).resolve().parents[2] / "benchmarks" / "many_series.py"
 spec = importlib.util.spec_from_file_location("many_series", PATH)
 bench = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
+sys.modules["many_series"] = bench  # its dataclasses look their module up
 spec.loader.exec_module(bench)  # type: ignore[union-attr]
 
 

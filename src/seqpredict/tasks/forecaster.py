@@ -29,6 +29,7 @@ from seqpredict.metrics.forecast import naive_scale
 from seqpredict.models.forecast_net import ForecastNet, median_index, parse_quantiles
 from seqpredict.models.segments import check_segment_len
 from seqpredict.storage import load_weights, read_model_dir
+from seqpredict.tasks.anchor import choose_anchor
 from seqpredict.tasks.backtest import Backtest, backtest
 from seqpredict.tasks.params import Estimator
 from seqpredict.tasks.specs import SPEC_FIELDS, ForecastSpec, SpecField, check_spec
@@ -161,6 +162,16 @@ class Forecaster(Estimator):
         train_rows = [v[:e] for v, e in zip(series.values, train_end, strict=True)]
         self.scaler_ = StandardScaler.fit(series.ids, train_rows)
         k = series.n_targets
+        self.anchor_ = choose_anchor(
+            self.model_config.normalize,
+            [
+                self.scaler_.transform(i, r)[:, :k]
+                for i, r in zip(series.ids, train_rows, strict=True)
+            ],
+            self.season_,
+            self.lookback,
+            self.horizon,
+        )  # "last", "season" or "none": saved as the model's normalize
         self.mase_scale_ = {
             sid: naive_scale(rows[:, :k].astype(np.float64), self.season_)
             for sid, rows in zip(series.ids, train_rows, strict=True)
@@ -185,9 +196,15 @@ class Forecaster(Estimator):
             x, y, future = windows.gather(starts)
             return (x, future), y
 
+        per_epoch = min(len(train_starts), config.windows_per_epoch or len(train_starts))
+
         def train_batches() -> Iterator[loop.Batch]:
             chunks = batches(
-                len(train_starts), config.batch_size, shuffle=True, generator=generator
+                len(train_starts),
+                config.batch_size,
+                shuffle=True,
+                generator=generator,
+                limit=per_epoch,
             )
             chunks = distributed.shard_batches(chunks, ctx)  # (B / world_size,) per chunk
             return (to_batch(train_starts[c.to(self.device_)]) for c in chunks)
@@ -199,7 +216,7 @@ class Forecaster(Estimator):
         self.history_ = loop.fit(
             self.net_,
             train_batches,
-            steps_per_epoch=-(-len(train_starts) // config.batch_size),
+            steps_per_epoch=-(-per_epoch // config.batch_size),
             config=config,
             loss_fn=make_loss(config.loss, self.levels_),
             val_batches=val_batches if len(val_idx_all) else None,
@@ -269,13 +286,19 @@ class Forecaster(Estimator):
 
     def _build_net(self, n_channels: int) -> ForecastNet:
         return ForecastNet(
-            self.model_config,
+            self.fitted_model_config,
             n_channels=n_channels,
             n_targets=len(self.columns_.target),
             n_future=len(self.columns_.future_covariates),
             horizon=self.horizon,
             lookback=self.lookback,
+            season=self.season_,
         )
+
+    @property
+    def fitted_model_config(self) -> ModelConfig:
+        """The model's config with ``normalize`` resolved to the anchor ``fit`` chose."""
+        return replace(self.model_config, normalize=self.anchor_)
 
     def _window_view(self, series: SeriesSet) -> Windows:
         scaled = [
@@ -530,6 +553,7 @@ class Forecaster(Estimator):
             "format_version": FORMAT_VERSION,
             "spec": to_dict(self.forecast_spec),
             "season_": self.season_,
+            "anchor_": self.anchor_,
             "model": to_dict(self.model_config),
             "training": to_dict(self.train_config),
             "columns": self.columns_.to_dict(),
@@ -554,6 +578,7 @@ class Forecaster(Estimator):
         self.columns_ = Columns.from_dict(config["columns"])
         self.freq_ = config["freq"]
         self.season_ = int(config["season_"])
+        self.anchor_ = config.get("anchor_", model.normalize)  # saved before it: "last"/"none"
         self.scaler_ = StandardScaler.from_dict(config["scaler"])
         self.mase_scale_ = {k: np.asarray(v) for k, v in config["mase_scale"].items()}
         self.history_ = loop.History(config["history"], config["best_epoch"])
