@@ -15,9 +15,9 @@ class RecurrentAutoencoder(nn.Module):
 
     The encoder's last output is repeated over the L steps and fed to a decoder of the same
     cell; a linear layer maps each decoder output back to C channels. With
-    ``normalize="last"`` (or ``"auto"``, ``"season"``) each window is reconstructed relative to its own mean (its last value
-    would make the last step trivial to reconstruct), so a level the network never saw in
-    training does not by itself look anomalous.
+    ``normalize="last"`` (or ``"auto"``, ``"season"``) each window is reconstructed relative to
+    its own mean (its last value would make the last step trivial to reconstruct), so a level
+    the network never saw in training does not by itself look anomalous.
     """
 
     def __init__(self, config: ModelConfig, n_channels: int) -> None:
