@@ -37,6 +37,9 @@ def test_choose_anchor_rule() -> None:
     walk = [np.cumsum(np.random.default_rng(0).standard_normal(200))[:, None]]
     assert choose_anchor("auto", seasonal, 12, 24, 6) == "season"
     assert choose_anchor("auto", walk, 12, 24, 6) == "last"
+    # white noise: both anchors err alike (a near tie), and the last value stays
+    noise = [np.random.default_rng(1).standard_normal(2000)[:, None]]
+    assert choose_anchor("auto", noise, 12, 24, 6) == "last"
     assert choose_anchor("auto", seasonal, 1, 24, 6) == "last"  # no season
     assert choose_anchor("auto", seasonal, 12, 8, 6) == "last"  # season longer than lookback
     assert choose_anchor("season", walk, 12, 24, 6) == "season"  # as asked
