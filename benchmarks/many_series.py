@@ -124,13 +124,13 @@ def selection_score(s: CompetitionSet, forecasts: list[np.ndarray]) -> float:
 
 
 def defaults_params(s: CompetitionSet, changes: dict[str, Any] | None = None) -> dict[str, Any]:
-    """What a user must give; ``changes`` (--set) replace settings for a measurement."""
+    """What a user must give; ``changes`` (--set) replace settings for a measurement. With
+    ``uncapped=true`` (once the library pads short series) the lookback stays the library's."""
+    changes = dict(changes or {})
     frac = val_frac(s)
-    return {
-        "lookback": fit_lookback(s, frac, LIBRARY_LOOKBACK),
-        "val_frac": frac,
-        **(changes or {}),
-    }
+    cap = not changes.pop("uncapped", False)
+    lookback = fit_lookback(s, frac, LIBRARY_LOOKBACK) if cap else LIBRARY_LOOKBACK
+    return {"lookback": lookback, "val_frac": frac, **changes}
 
 
 def grid_params(
