@@ -42,6 +42,12 @@ def test_choose_anchor_rule() -> None:
     assert choose_anchor("auto", noise, 12, 24, 6) == "last"
     assert choose_anchor("auto", seasonal, 1, 24, 6) == "last"  # no season
     assert choose_anchor("auto", seasonal, 12, 8, 6) == "last"  # season longer than lookback
+    # a cycle of 48 steps in 200 rows: M4's test reads lags up to 10 log10(200) = 23 only
+    assert choose_anchor("auto", [np.sin(2 * np.pi * t / 48)[:, None]], 48, 96, 6) == "last"
+    long = [np.sin(2 * np.pi * np.arange(2000) / 48)[:, None]]  # 10 log10(2000) = 33: still
+    assert choose_anchor("auto", long, 48, 96, 6) == "last"
+    longer = [np.sin(2 * np.pi * np.arange(70000) / 48)[:, None]]  # 48 lags from n = 63,096
+    assert choose_anchor("auto", longer, 48, 96, 6) == "season"
     assert choose_anchor("season", walk, 12, 24, 6) == "season"  # as asked
     assert choose_anchor("none", seasonal, 12, 24, 6) == "none"
 

@@ -6,16 +6,26 @@ training data when ``fit`` runs, and the fitted forecaster saves the choice, so 
 computes exactly what the fitted one did.
 
 The rule of ``"auto"`` (measured in docs/many_series.md, "The seasonal anchor"): the seasonal
-anchor when the season m is at least 2 and fits in the lookback, and the seasonal naive
-forecast clearly beats the naive one on the training rows: its mean absolute error over every
-origin and every step 1..H of the horizon, in each series' scaled units, pooled over series, is
-at least ``MARGIN`` (10 %) lower. The network starts at its anchor (a zero head), so it starts
-at the better of the two; near a tie the last value stays, as before the seasonal anchor.
+anchor when all of
+
+1. the season m is at least 2 and fits in the lookback;
+2. most training series (of each target) pass M4's 90 % autocorrelation seasonality test
+   (``evaluation.baselines.seasonality_test``, the test Naive2 uses);
+3. the seasonal naive forecast clearly beats the naive one on the training rows: its mean
+   absolute error over every origin and every step 1..H, in each series' scaled units, pooled
+   over series, is at least ``MARGIN`` (10 %) lower;
+
+else the last value. The network starts at its anchor (a zero head). Measured: Tourism
+quarterly passes all three (LSTM test MASE 1.667 with the seasonal anchor, 2.451 with the last
+value); the bundled NYC taxi demo fails 2 (m = 48 exceeds the test's 10 log10 n lags; its
+networks did better from the last value); ETTh1 OT at H = 24 fails 3 and keeps the last value.
 """
 
 from __future__ import annotations
 
 import numpy as np
+
+from seqpredict.evaluation.baselines import seasonality_test
 
 MARGIN = 0.9  # seasonal naive error / naive error must be below this for "season"
 
@@ -47,6 +57,11 @@ def choose_anchor(
     if normalize != "auto":
         return normalize
     if not 2 <= season <= lookback:
+        return "last"
+    passed = [
+        seasonality_test(rows[:, j], season) for rows in train_targets for j in range(rows.shape[1])
+    ]
+    if 2 * sum(passed) <= len(passed):
         return "last"
     naive_sum = snaive_sum = 0.0
     for rows in train_targets:
