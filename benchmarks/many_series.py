@@ -449,9 +449,12 @@ def main() -> None:
 
 
 def write_table(jsonl: Path) -> None:
-    """OUT/table.md from every line of OUT/results.jsonl."""
-    every = [json.loads(line) for line in jsonl.read_text().splitlines() if line.strip()]
-    write_atomic(jsonl.with_name("table.md"), table(every))
+    """OUT/table.md from OUT/results.jsonl: the latest line of each (set, method)."""
+    latest = {}
+    for line in filter(str.strip, jsonl.read_text().splitlines()):
+        row = json.loads(line)
+        latest[row["set"], row["method"]] = row
+    write_atomic(jsonl.with_name("table.md"), table(list(latest.values())))
 
 
 def parse_changes(text: str) -> dict[str, Any]:
