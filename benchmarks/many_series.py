@@ -186,8 +186,11 @@ def cached_fit(
     task: dict[str, Any], s: CompetitionSet, params: dict[str, Any], seed: int
 ) -> dict[str, Any]:
     """``seqpredict_forecasts`` with its CPU seconds, read from the cache folder when this very
-    fit (set, series, cell, settings, seed) was run before, written there otherwise."""
-    key = json.dumps([s.name, len(s), task["cell"], params, seed], sort_keys=True)
+    fit (set, series, cell, settings, seed, library defaults) ran before, else written there."""
+    from seqpredict.config import ModelConfig, TrainConfig, to_dict
+
+    library = [to_dict(ModelConfig()), to_dict(TrainConfig())]  # a changed default: a new fit
+    key = json.dumps([s.name, len(s), task["cell"], params, seed, library], sort_keys=True)
     path = Path(task["cache"]) / f"{hashlib.sha1(key.encode()).hexdigest()[:16]}.json"
     if path.exists():
         return {**json.loads(path.read_text()), "cached": True}
