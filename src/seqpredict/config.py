@@ -65,7 +65,7 @@ class TrainConfig:
     tensorboard: bool = False  # also write TensorBoard event files (needs `tensorboard`)
     loss: str = "mse"  # mse or mae (quantile models always train on the pinball loss)
     threads: int = 1  # torch CPU threads while training; 0: torch's default (one per core)
-    windows_per_epoch: int = 4096  # forecaster: windows sampled per epoch (seeded); 0: all
+    windows_per_epoch: int = 16384  # forecaster: windows sampled per epoch (seeded); 0: all
 
     def validate(self) -> TrainConfig:
         check_positive_int("epochs", self.epochs)
