@@ -25,7 +25,7 @@ class ModelConfig:
     hidden_size: int = 64  # units per recurrent layer; 32-128 suits most single series
     num_layers: int = 1  # stacked recurrent layers; 2 helps only with much data
     dropout: float = 0.0  # dropout between stacked layers and before the head
-    normalize: str = "last"  # last: forecast change from the window's last value; none: raw
+    normalize: str = "auto"  # anchor: last, season (seasonal naive), auto (picked by fit), none
     revin: bool = False  # reversible instance normalisation per window (replaces normalize)
     channel_independent: bool = False  # one shared network applied to each target channel
     segment_len: int = 0  # read the lookback as segments of this many steps (0: step-wise)
@@ -40,7 +40,7 @@ class ModelConfig:
         check_positive_int("hidden_size", self.hidden_size)
         check_positive_int("num_layers", self.num_layers)
         check_fraction("dropout", self.dropout)
-        check_choice("normalize", self.normalize, ("last", "none"))
+        check_choice("normalize", self.normalize, ("auto", "last", "season", "none"))
         check_choice("decoder", self.decoder, ("direct", "parallel", "recursive"))
         if self.segment_len < 0:
             raise SeqpredictError(f"`segment_len` must be >= 0 (0: off), got {self.segment_len}.")
@@ -67,10 +67,16 @@ class TrainConfig:
     tensorboard: bool = False  # also write TensorBoard event files (needs `tensorboard`)
     loss: str = "mse"  # mse or mae (quantile models always train on the pinball loss)
     threads: int = 1  # torch CPU threads while training; 0: torch's default (one per core)
+    windows_per_epoch: int = 16384  # forecaster: windows sampled per epoch (seeded); 0: all
 
     def validate(self) -> TrainConfig:
         check_positive_int("epochs", self.epochs)
         check_positive_int("batch_size", self.batch_size)
+        if not isinstance(self.windows_per_epoch, int) or self.windows_per_epoch < 0:
+            raise SeqpredictError(
+                "`windows_per_epoch` must be an integer >= 0 (0: every window), got "
+                f"{self.windows_per_epoch!r}."
+            )
         if not self.lr > 0:
             raise SeqpredictError(f"`lr` must be a positive number, got {self.lr!r}.")
         if not 0 < self.lr_decay <= 1:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -13,6 +14,7 @@ from seqpredict.errors import SeqpredictError
 PATH = Path(__file__).resolve().parents[2] / "benchmarks" / "many_series.py"
 spec = importlib.util.spec_from_file_location("many_series", PATH)
 bench = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
+sys.modules["many_series"] = bench  # its dataclasses look their module up
 spec.loader.exec_module(bench)  # type: ignore[union-attr]
 
 
@@ -38,3 +40,16 @@ def test_rows_owa_and_refused_methods() -> None:
     table = bench.table(rows)
     assert "| m4-test | naive2 | 1 |" in table and "not run: series 'a' is too short" in table
     assert bench.val_frac(_set("m4-test")) == 0.34  # 2 / 6 rounded up to hundredths
+
+
+def test_lookback_validation_split_and_settings() -> None:
+    s = _set("m4-test")  # one series of 6 values, H = 2
+    # val_frac 0.34: round(6 * 0.34) = 2 validation rows, 4 left; one window needs L + 2
+    assert bench.fit_lookback(s, 0.34, 96) == 2 and bench.fit_lookback(s, 0.34, 1) == 1
+    val = bench.validation_split(s)
+    assert val.train[0].tolist() == [1, 2, 4, 7] and val.test[0].tolist() == [11, 16]
+    # on the validation split of an M4 set, the selection score is OWA against Naive2
+    assert bench.selection_score(val, [np.array([7.0, 7.0])]) == 1.0  # Naive2 = naive here
+    assert bench.parse_changes("loss=mae,hidden_size=128") == {"loss": "mae", "hidden_size": 128}
+    params = bench.grid_params(s, {"lookback": 1, "loss": "mae"})
+    assert params == {"lookback": 2, "val_frac": 0.34, "loss": "mae"}  # 1 x H, capped

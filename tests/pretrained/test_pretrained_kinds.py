@@ -47,7 +47,9 @@ def test_detector_loads_and_finds_windows_as_recorded() -> None:
     assert isinstance(det, AnomalyDetector) and det.value_cols_ == ("value",)
     # saved in format 1 (the 16-argument constructor): read as the parts that mean the same
     training = TrainConfig(epochs=5, batch_size=128, lr=5e-3, patience=0, seed=0, quiet=True)
-    assert det.scorer_ == ForecastErrorScorer(32, ModelConfig(hidden_size=16), training)
+    assert det.scorer_ == ForecastErrorScorer(
+        32, ModelConfig(hidden_size=16, normalize="last"), training
+    )
     assert det.threshold_ == GaussianTailThreshold(short=1, long=5000, tail=5e-9)
     assert det.streams_ == [] and det.suppress == 300 and det.n_probation_ == 750
     metric = pretrained.info(DETECTOR).metric

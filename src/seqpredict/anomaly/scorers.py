@@ -30,7 +30,7 @@ from seqpredict.models.forecast_net import ForecastNet
 from seqpredict.training import loop
 from seqpredict.training.seed import seed_everything
 
-DETECTOR_MODEL = ModelConfig(hidden_size=16)
+DETECTOR_MODEL = ModelConfig(hidden_size=16, normalize="last")  # no seasonal anchor here
 DETECTOR_TRAINING = TrainConfig(epochs=10, batch_size=64, patience=0)
 
 

@@ -40,7 +40,9 @@ class StreamConfig:
 
     chunk_ids: int = 1000  # series per chunk: one chunk's rows are read and validated at a time
     pool_chunks: int = 4  # chunks held in memory while training; each batch mixes their series
-    steps_per_epoch: int = 0  # optimiser steps per epoch; 0: one pass over every training window
+    steps_per_epoch: int = (
+        0  # optimiser steps per epoch; 0: TrainConfig.windows_per_epoch windows (0 there: all)
+    )
     val_stride: int = 0  # rows between validation windows in each series' tail; 0: horizon
     cache_dir: str | None = None  # where validated, scaled chunks are kept; None: system temp
 

@@ -120,8 +120,14 @@ def first_real_rows(lengths: list[int], pads: list[int]) -> torch.Tensor | None:
 
 
 def batches(
-    n: int, batch_size: int, *, shuffle: bool, generator: torch.Generator | None = None
+    n: int,
+    batch_size: int,
+    *,
+    shuffle: bool,
+    generator: torch.Generator | None = None,
+    limit: int | None = None,
 ) -> list[torch.Tensor]:
-    """Index chunks of ``range(n)``: a permutation cut into batch-sized pieces."""
+    """Index chunks of ``range(n)``: a permutation cut into batch-sized pieces; ``limit``: only
+    its first ``limit`` indices (a sample without replacement when shuffled)."""
     order = torch.randperm(n, generator=generator) if shuffle else torch.arange(n)
-    return list(order.split(batch_size))
+    return list(order[:limit].split(batch_size))

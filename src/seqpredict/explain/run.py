@@ -92,7 +92,7 @@ def explain_forecaster(
     result = Explanation()
     # baseline: a flat window at its last value (what a "last"-normalised net forecasts from a
     # flat history), so attributions explain the shape of the history, not its level
-    flat = net.config.normalize == "last"
+    flat = net.config.normalize in ("last", "season", "auto")
     baseline = x[:, -1:, :].expand_as(x) if flat else None  # (N, L, C) or zeros
     att = integrated_gradients(net, x, future, baseline=baseline, n_steps=n_steps)
     values = att.values.numpy()  # (N, L, C)

@@ -15,9 +15,9 @@ class RecurrentAutoencoder(nn.Module):
 
     The encoder's last output is repeated over the L steps and fed to a decoder of the same
     cell; a linear layer maps each decoder output back to C channels. With
-    ``normalize="last"`` each window is reconstructed relative to its own mean (its last value
-    would make the last step trivial to reconstruct), so a level the network never saw in
-    training does not by itself look anomalous.
+    ``normalize="last"`` (or ``"auto"``, ``"season"``) each window is reconstructed relative to
+    its own mean (its last value would make the last step trivial to reconstruct), so a level
+    the network never saw in training does not by itself look anomalous.
     """
 
     def __init__(self, config: ModelConfig, n_channels: int) -> None:
@@ -29,7 +29,7 @@ class RecurrentAutoencoder(nn.Module):
         self.head = nn.Linear(h, n_channels)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        if self.config.normalize == "last":
+        if self.config.normalize != "none":  # last, or auto / season (no horizon here)
             level = x.mean(dim=1, keepdim=True)  # (N, 1, C)
         else:
             level = torch.zeros_like(x[:, -1:])

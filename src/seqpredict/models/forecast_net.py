@@ -1,7 +1,8 @@
 """Forecasting network, composed of named parts (see docs/long_horizon.md):
 
 1. input normalisation of the targets: ``normalize="last"`` (subtract the window's last
-   value) or ``revin`` (reversible instance normalisation, ``models.revin``);
+   value), ``"season"`` (the same input shift; the output is the residual from the window's
+   seasonal naive forecast) or ``revin`` (reversible instance normalisation, ``models.revin``);
 2. streams: all channels together, or ``channel_independent`` (each target channel becomes its
    own univariate stream with the covariates, one shared network);
 3. encoder: a registered cell over steps, or over embedded segments (``segment_len``,
@@ -57,7 +58,10 @@ class ForecastNet(nn.Module):
     static covariates of each window's series (``models.static``), given when the net was built
     with a ``static`` layout. With
     ``normalize="last"`` (and no RevIN) the targets are shifted by their last observed value
-    and a direct head starts at zero, so an untrained net starts at the naive forecast.
+    and a direct head starts at zero, so an untrained net starts at the naive forecast; with
+    ``"season"`` the inputs are shifted alike but the output is added to the seasonal naive
+    forecast of the window (period ``season``), where an untrained net starts. ``"auto"`` (not
+    yet resolved by a Forecaster, e.g. in an anomaly scorer) acts as ``"last"``.
     """
 
     def __init__(
@@ -69,9 +73,13 @@ class ForecastNet(nn.Module):
         horizon: int,
         lookback: int | None = None,
         static: StaticLayout | None = None,
+        season: int = 1,
     ) -> None:
         super().__init__()
         self.config = config
+        self.season = season
+        if self._anchor == "season":
+            check_season_anchor(season, lookback or 0)
         self.n_targets = n_targets
         self.horizon = horizon
         self.levels = parse_quantiles(config.quantiles)
@@ -136,8 +144,15 @@ class ForecastNet(nn.Module):
         self._register_load_state_dict_pre_hook(_rename_foundation_keys)
 
     @property
+    def _anchor(self) -> str:
+        """What the output is added to: "last", "season" or "none" (also with RevIN)."""
+        if self.config.revin or self.config.normalize == "none":
+            return "none"
+        return "season" if self.config.normalize == "season" else "last"
+
+    @property
     def _last_shift(self) -> bool:
-        return self.config.normalize == "last" and not self.config.revin
+        return self._anchor != "none"
 
     def forward(
         self,
@@ -188,7 +203,10 @@ class ForecastNet(nn.Module):
         if stats is not None:
             out = self.revin.denormalize(out, stats, k)
         elif self._last_shift:
-            out = out + (level.unsqueeze(3) if self.levels else level)
+            base = level  # (N, 1, K)
+            if self._anchor == "season":  # y[t + h] = x[t + h - m * ceil(h / m)], all h
+                base = seasonal_base(x[:, :, :k] + level, self.season, self.horizon)  # (N, H, K)
+            out = out + (base.unsqueeze(3) if self.levels else base)
         return out
 
     def _condition(
@@ -207,6 +225,22 @@ class ForecastNet(nn.Module):
             steps = s.unsqueeze(1).expand(-1, x.shape[1], -1)  # (N, L, D)
             return torch.cat([x, steps], dim=2), None  # (N, L, C + D)
         return x, self.static_state(s)
+
+
+def seasonal_base(x: torch.Tensor, season: int, horizon: int) -> torch.Tensor:
+    """The seasonal naive forecast of windows x (N, L, K): (N, H, K), L >= season."""
+    reps = -(-horizon // season)
+    return x[:, -season:].repeat(1, reps, 1)[:, :horizon]  # (N, m * reps, K) -> (N, H, K)
+
+
+def check_season_anchor(season: int, lookback: int) -> None:
+    """``normalize="season"`` needs a season of at least 2 steps inside the lookback."""
+    if not 2 <= season <= lookback:
+        raise SeqpredictError(
+            f"`normalize`='season' needs 2 <= season <= lookback, got season {season} and "
+            f"lookback {lookback}; use normalize='last' (or 'auto', which picks it) or a "
+            "longer lookback."
+        )
 
 
 def _rename_foundation_keys(state_dict: dict[str, Any], prefix: str, *args: Any) -> None:

@@ -38,6 +38,7 @@ from seqpredict.models.segments import check_segment_len
 from seqpredict.models.static import StaticLayout
 from seqpredict.storage import load_weights, read_model_dir
 from seqpredict.tasks import streaming
+from seqpredict.tasks.anchor import choose_anchor
 from seqpredict.tasks.backtest import Backtest, backtest
 from seqpredict.tasks.params import Estimator
 from seqpredict.tasks.specs import SPEC_FIELDS, ForecastSpec, SpecField, check_spec
@@ -201,6 +202,17 @@ class Forecaster(Estimator):
         self.notes_ = list(series.notes) + short_notes
         train_rows = [v[:e] for v, e in zip(series.values, train_end, strict=True)]
         self.scaler_ = StandardScaler.fit(series.ids, train_rows)
+        k = series.n_targets
+        self.anchor_ = choose_anchor(
+            self.model_config.normalize,
+            [
+                self.scaler_.transform(i, r)[:, :k]
+                for i, r in zip(series.ids, train_rows, strict=True)
+            ],
+            self.season_,
+            self.lookback,
+            self.horizon,
+        )  # "last", "season" or "none": saved as the model's normalize
         self.mase_scale_ = self._mase_scales(series.ids, train_rows)
         self.static_ = (
             StaticEncoder.fit(series.static, columns.categorical)
@@ -240,9 +252,15 @@ class Forecaster(Estimator):
             parts, y = raw_batch(starts)
             return self._inputs(*parts), y
 
+        per_epoch = min(len(train_starts), config.windows_per_epoch or len(train_starts))
+
         def train_batches() -> Iterator[loop.Batch]:
             chunks = batches(
-                len(train_starts), config.batch_size, shuffle=True, generator=generator
+                len(train_starts),
+                config.batch_size,
+                shuffle=True,
+                generator=generator,
+                limit=per_epoch,
             )
             chunks = distributed.shard_batches(chunks, ctx)  # (B / world_size,) per chunk
             return (to_batch(train_starts[c.to(self.device_)]) for c in chunks)
@@ -254,7 +272,7 @@ class Forecaster(Estimator):
         self.history_ = loop.fit(
             self.net_,
             train_batches,
-            steps_per_epoch=-(-len(train_starts) // config.batch_size),
+            steps_per_epoch=-(-per_epoch // config.batch_size),
             config=config,
             loss_fn=make_loss(config.loss, self.levels_, masked=self.missing == "mask"),
             val_batches=val_batches if len(val_idx_all) else None,
@@ -399,18 +417,24 @@ class Forecaster(Estimator):
 
     def _build_net(self) -> ForecastNet:
         return ForecastNet(
-            self.model_config,
+            self.fitted_model_config,
             n_channels=self.layout_.n_channels,
             n_targets=len(self.columns_.target),
             n_future=self.layout_.n_future_channels,
             horizon=self.horizon,
             lookback=self.lookback,
+            season=self.season_,
             static=(
                 StaticLayout(self.static_.cardinalities, self.static_.n_numeric)
                 if self.static_ is not None
                 else None
             ),
         )
+
+    @property
+    def fitted_model_config(self) -> ModelConfig:
+        """The model's config with ``normalize`` resolved to the anchor ``fit`` chose."""
+        return replace(self.model_config, normalize=self.anchor_)
 
     def _window_view(
         self, series: SeriesSet, scaler: StandardScaler, pads: list[int] | None = None
@@ -747,6 +771,7 @@ class Forecaster(Estimator):
             "format_version": FORMAT_VERSION,
             "spec": to_dict(self.forecast_spec),
             "season_": self.season_,
+            "anchor_": self.anchor_,
             "model": to_dict(self.model_config),
             "training": to_dict(self.train_config),
             "columns": self.columns_.to_dict(),
@@ -772,6 +797,7 @@ class Forecaster(Estimator):
         self.columns_ = Columns.from_dict(config["columns"])
         self.freq_ = config["freq"]
         self.season_ = int(config["season_"])
+        self.anchor_ = config.get("anchor_", model.normalize)  # saved before it: "last"/"none"
         self.scaler_ = StandardScaler.from_dict(config["scaler"])
         self.mase_scale_ = {k: np.asarray(v) for k, v in config["mase_scale"].items()}
         static = config.get("static")  # absent: saved without static covariates

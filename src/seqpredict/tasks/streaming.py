@@ -43,6 +43,7 @@ from seqpredict.data.stream import Chunks, StreamConfig, chunks
 from seqpredict.data.windows import Windows, first_real_rows, stack, valid_starts
 from seqpredict.errors import SeqpredictError
 from seqpredict.metrics.forecast import naive_scale
+from seqpredict.tasks.anchor import choose_anchor
 from seqpredict.training import distributed, loop
 from seqpredict.training.losses import make_loss
 from seqpredict.training.seed import resolve_device, seed_everything
@@ -135,6 +136,7 @@ def _prepare(f: Forecaster, hooks: Hooks, parts: Chunks, mine: list[int], cache:
     mase: dict[str, np.ndarray] = {}
     freqs: set[str] = set()
     notes: list[str] = []
+    anchor = None  # normalize="auto" decides on this rank's first chunk
     for k in mine:
         series = parts.series(k)
         lengths = series.lengths
@@ -152,6 +154,17 @@ def _prepare(f: Forecaster, hooks: Hooks, parts: Chunks, mine: list[int], cache:
         k_t = series.n_targets
         for sid, rows in zip(series.ids, train_rows, strict=True):
             mase[sid] = naive_scale(rows[:, :k_t].astype(np.float64), season)
+        if anchor is None:
+            anchor = choose_anchor(
+                f.model_config.normalize,
+                [
+                    scaler.transform(s, r)[:, :k_t]
+                    for s, r in zip(series.ids, train_rows, strict=True)
+                ],
+                season,
+                f.lookback,
+                f.horizon,
+            )
         scaled = [
             layout.channels(scaler.transform(s, v))
             for s, v in zip(series.ids, series.values, strict=True)
@@ -171,7 +184,8 @@ def _prepare(f: Forecaster, hooks: Hooks, parts: Chunks, mine: list[int], cache:
         notes += series.notes + short_notes
     statics = [t for t in prep.static if t is not None]
     if distributed.env_context().enabled:  # every rank ends with the scalers of all series
-        gathered = _gather_objects((mean, std, mase, sorted(freqs), notes, statics))
+        gathered = _gather_objects((mean, std, mase, sorted(freqs), notes, statics, anchor))
+        anchor = gathered[0][6]  # rank 0's choice: every rank builds the same network
         notes, statics = [], []
         for other in gathered:
             mean |= other[0]
@@ -181,6 +195,7 @@ def _prepare(f: Forecaster, hooks: Hooks, parts: Chunks, mine: list[int], cache:
             notes += other[4]
             statics += other[5]
             _check_one_freq(freqs)
+    f.anchor_ = anchor or "last"
     f.static_ = None  # static covariates: one encoder over every series of every rank
     if statics:
         f.static_ = StaticEncoder.fit(pd.concat(statics), parts.columns.categorical)
@@ -265,7 +280,8 @@ def _train(
     generator = seed_everything(config.seed)
     f.net_ = hooks.build_net().to(device)
     total = int(distributed.all_sum([float(sum(prep.n_train))], device)[0])
-    steps = stream.steps_per_epoch or -(-total // config.batch_size)
+    per_epoch = min(total, config.windows_per_epoch or total)  # TrainConfig's window budget
+    steps = stream.steps_per_epoch or -(-per_epoch // config.batch_size)
     local = config.batch_size // ctx.world_size
     layout = f.layout_
     shape = (
