@@ -185,3 +185,17 @@ def test_short_series_static_covariates_and_masked_values_stream_as_in_memory(tm
     pd.testing.assert_frame_equal(
         streamed.predict(tmp_path / "mixed"), memory.predict(frame), rtol=1e-5
     )
+
+
+def test_evaluate_and_backtest_read_a_stream_chunk_by_chunk(folder) -> None:
+    f = forecaster().fit(folder, **ROLES, stream=STREAM)
+    start = panel()["time"].iloc[40]
+    streamed, memory = f.evaluate(folder, start=start), f.evaluate(panel(), start=start)
+    assert streamed["windows"] == memory["windows"]
+    for name in ("model", "naive", "seasonal_naive"):
+        assert streamed[name] == pytest.approx(memory[name], rel=1e-6)
+    bt = f.backtest(folder, start=start, stride=4)
+    assert bt.overall == pytest.approx(f.backtest(panel(), start=start, stride=4).overall)
+    assert sorted(bt.per_origin["id"].unique()) == sorted(panel()["id"].unique())
+    with pytest.raises(SeqpredictError, match="`retrain`: a retraining backtest refits"):
+        f.backtest(folder, start=start, retrain=True)

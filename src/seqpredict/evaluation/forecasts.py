@@ -53,6 +53,18 @@ class WindowForecasts:
         return replace(self, baselines={k: v[keep] for k, v in self.baselines.items()}, **picked)
 
     @staticmethod
+    @staticmethod
+    def join(parts: list[WindowForecasts]) -> WindowForecasts:
+        """The windows of ``parts`` over DISJOINT sets of series (chunks of a dataset read
+        chunk by chunk): ids and times one after another, series indices shifted to match."""
+        shifted, offset = [], 0
+        for p in parts:
+            shifted.append(replace(p, series=p.series + offset))
+            offset += len(p.ids)
+        joined = WindowForecasts.concat(shifted)
+        ids = [i for p in parts for i in p.ids]
+        return replace(joined, ids=ids, times=[t for p in parts for t in p.times])
+
     def concat(parts: list[WindowForecasts]) -> WindowForecasts:
         """The windows of ``parts`` one after another (same series, ids and times)."""
 

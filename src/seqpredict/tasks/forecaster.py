@@ -25,7 +25,7 @@ from seqpredict.data.masking import Layout, carry_forward, check_no_nan, pad_row
 from seqpredict.data.scaling import StandardScaler
 from seqpredict.data.series import Columns, SeriesSet, build_series, row_of
 from seqpredict.data.static import StaticEncoder
-from seqpredict.data.stream import StreamConfig, is_stream_source
+from seqpredict.data.stream import StreamConfig, chunks, is_stream_source
 from seqpredict.data.windows import Windows, batches, first_real_rows, stack, valid_starts
 from seqpredict.errors import SeqpredictError, check_fraction, check_positive_int
 from seqpredict.evaluation import conformal
@@ -565,7 +565,19 @@ class Forecaster(Estimator):
         period begins at or after ``start`` (see ``windows``). One batched forward pass over
         all windows. ``data`` may be a ``SeriesSet`` (not parsed again), and may hold series
         not seen in training: they are scaled, and their MASE scale taken, from their own
-        rows before ``start`` (at least the first ``lookback``)."""
+        rows before ``start`` (at least the first ``lookback``). A source read chunk by
+        chunk (see ``fit``) is evaluated one chunk of series at a time; only the forecasts of
+        the evaluated windows are kept (raise ``stride`` to keep fewer)."""
+        if is_stream_source(data):
+            parts = chunks(data, self.columns_, fill=self.fill, missing=self.missing)
+            return WindowForecasts.join(
+                [
+                    self.window_forecasts(
+                        parts.series(k), start=start, normalized=normalized, stride=stride
+                    )
+                    for k in range(len(parts))
+                ]
+            )
         series = self._series(data)
         batch = self.windows(series, start=start, stride=stride)
         if len(batch.starts) == 0:
@@ -710,7 +722,14 @@ class Forecaster(Estimator):
         """Rolling-origin evaluation from ``start``: a forecast at every ``stride``-th origin,
         all in one batched forward pass; ``retrain=True`` refits a copy before each origin on
         the rows before it. Returns a ``tasks.backtest.Backtest`` (per-origin metrics and
-        overall). See ``seqpredict.tasks.backtest``."""
+        overall). See ``seqpredict.tasks.backtest``. A source read chunk by chunk is
+        backtested one chunk at a time (without ``retrain``)."""
+        if retrain and is_stream_source(data):
+            raise SeqpredictError(
+                "`retrain`: a retraining backtest refits on every origin's history in memory; "
+                "a source read chunk by chunk is backtested without retraining "
+                "(retrain=False), or read it into a DataFrame first."
+            )
         return backtest(self, data, start=start, stride=stride, retrain=retrain)
 
     def _future_block(
