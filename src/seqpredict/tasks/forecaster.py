@@ -228,28 +228,29 @@ class Forecaster(Estimator):
         self.net_ = self._build_net().to(self.device_)
         windows = self._window_view(series, self.scaler_, pads)
         static = self._static_codes(series)  # (S, D) or None
-        sizes = [n + p for n, p in zip(lengths, pads or [0] * len(lengths), strict=True)]
-        first_rows = torch.tensor(np.cumsum([0, *sizes[:-1]]), device=self.device_)  # (S,)
-        train_idx, _ = valid_starts(
+        train_idx, train_which = valid_starts(
             lengths, self.lookback, self.horizon, [0] * len(lengths), train_end, pads
         )
-        val_idx_all, _ = valid_starts(
+        val_idx_all, val_which_all = valid_starts(
             lengths, self.lookback, self.horizon, train_end, lengths, pads
         )
         train_starts = torch.from_numpy(train_idx).to(self.device_)
-        val_idx = val_idx_all[distributed.shard_eval(len(val_idx_all), ctx).numpy()]  # rank's
-        val_starts = torch.from_numpy(val_idx).to(self.device_)
+        train_series = torch.from_numpy(train_which).to(self.device_)
+        val_keep = distributed.shard_eval(len(val_idx_all), ctx).numpy()  # this rank's
+        val_starts = torch.from_numpy(val_idx_all[val_keep]).to(self.device_)
+        val_series = torch.from_numpy(val_which_all[val_keep]).to(self.device_)
 
-        def raw_batch(starts: torch.Tensor) -> tuple[tuple[torch.Tensor | None, ...], torch.Tensor]:
-            """(x, future, static (B, D) or None, lengths or None), y for window starts."""
+        def raw_batch(
+            starts: torch.Tensor, which: torch.Tensor
+        ) -> tuple[tuple[torch.Tensor | None, ...], torch.Tensor]:
+            """(x, future, static (B, D) or None, lengths or None), y for the windows at
+            ``starts`` of the series ``which``."""
             x, y, future = windows.gather(starts)
-            rows = None
-            if static is not None:
-                rows = static[torch.searchsorted(first_rows, starts, right=True) - 1]  # (B, D)
+            rows = None if static is None else static[which]  # (B, D)
             return (x, future, rows, windows.lengths(starts)), y
 
-        def to_batch(starts: torch.Tensor) -> loop.Batch:
-            parts, y = raw_batch(starts)
+        def to_batch(starts: torch.Tensor, which: torch.Tensor) -> loop.Batch:
+            parts, y = raw_batch(starts, which)
             return self._inputs(*parts), y
 
         per_epoch = min(len(train_starts), config.windows_per_epoch or len(train_starts))
@@ -263,11 +264,13 @@ class Forecaster(Estimator):
                 limit=per_epoch,
             )
             chunks = distributed.shard_batches(chunks, ctx)  # (B / world_size,) per chunk
-            return (to_batch(train_starts[c.to(self.device_)]) for c in chunks)
+            picks = (c.to(self.device_) for c in chunks)
+            return (to_batch(train_starts[c], train_series[c]) for c in picks)
 
         def val_batches() -> Iterator[loop.Batch]:
             chunks = batches(len(val_starts), max(config.batch_size, 256), shuffle=False)
-            return (to_batch(val_starts[c.to(self.device_)]) for c in chunks)
+            picks = (c.to(self.device_) for c in chunks)
+            return (to_batch(val_starts[c], val_series[c]) for c in picks)
 
         self.history_ = loop.fit(
             self.net_,
@@ -287,7 +290,7 @@ class Forecaster(Estimator):
         self.series_ = series
         self.conformal_ = None
         if self.coverage is not None and len(val_starts):
-            parts, y = raw_batch(val_starts)
+            parts, y = raw_batch(val_starts, val_series)
             self._calibrate(y.cpu().numpy(), self._run(*parts), self.coverage)
         return self
 
