@@ -52,7 +52,12 @@ def read_table(data: TableLike, *, name: str = "data") -> pd.DataFrame:
     if not path.exists():
         raise SeqpredictError(f"`{name}`: file not found: {str(path)!r}.")
     if path.is_dir():
-        raise SeqpredictError(f"`{name}`: expected a CSV or Parquet file, got a directory {path}.")
+        raise SeqpredictError(
+            f"`{name}`: expected a CSV or Parquet file, got a directory {path}. A directory of "
+            "Parquet files (data larger than memory) is read chunk by chunk by "
+            "`Forecaster.fit`, `evaluate`, `predict` and `seqpredict predict --out`; this "
+            "command reads one file into memory (docs/scale.md)."
+        )
     suffix = path.suffix.lower()
     sep = ","
     try:
