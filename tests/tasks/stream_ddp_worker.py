@@ -1,6 +1,7 @@
 """Trains a tiny Forecaster from a Parquet directory under torchrun (see
-test_streaming_ddp.py): saves rank<RANK>.safetensors, the ids this rank read, its history, and
-(rank 0 only) the model; then checks that too few chunks for the processes is refused.
+test_streaming_ddp.py) with the static covariate ``group``: saves rank<RANK>.safetensors, the
+ids this rank read, its history and static encoder, and (rank 0 only) the model; then checks
+that too few chunks for the processes is refused.
 
     python stream_ddp_worker.py DATA OUT
 """
@@ -41,13 +42,15 @@ forecaster = Forecaster(
     training=TrainConfig(epochs=2, batch_size=16, seed=3, quiet=True, patience=0),
 )
 config = StreamConfig(chunk_ids=2, pool_chunks=1, steps_per_epoch=4)
-forecaster.fit(data, target="y", time_col="time", id_col="id", stream=config)
+roles = {"target": "y", "time_col": "time", "id_col": "id"}
+forecaster.fit(data, **roles, static_covariates="group", stream=config)
 state = {k: v.detach().contiguous() for k, v in forecaster.net_.state_dict().items()}
 save_file(state, str(out / f"rank{rank}.safetensors"))
 record = {
     "read": read,
     "history": forecaster.history_.epochs,
     "ids": sorted(forecaster.scaler_.mean),
+    "static": forecaster.static_.to_dict(),
 }
 (out / f"rank{rank}.json").write_text(json.dumps(record))
 if is_main_process():

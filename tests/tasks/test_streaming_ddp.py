@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import torch
 from safetensors.torch import load_file
 
@@ -18,6 +19,7 @@ WORKER = Path(__file__).with_name("stream_ddp_worker.py")
 
 def test_two_ranks_read_disjoint_chunks_and_end_with_identical_weights(tmp_path) -> None:
     frame = panel()  # 6 series s00..s05 -> chunks (s00, s01), (s02, s03), (s04, s05)
+    frame["group"] = np.where(frame["id"] < "s03", "low", "high")  # static: rank 1 sees both
     data = tmp_path / "data"
     data.mkdir()
     frame.iloc[::-1].to_parquet(data / "all.parquet", index=False)
@@ -48,6 +50,8 @@ def test_two_ranks_read_disjoint_chunks_and_end_with_identical_weights(tmp_path)
     assert sorted(h1["read"]) == ["s02", "s03"]  # chunk 1
     everyone = [f"s{i:02d}" for i in range(6)]
     assert h0["ids"] == h1["ids"] == everyone  # scalers gathered from both ranks
+    assert h0["static"] == h1["static"]  # one static encoder over the series of both ranks
+    assert '"high"' in json.dumps(h0["static"]) and '"low"' in json.dumps(h0["static"])
     for a, b in zip(h0["history"], h1["history"], strict=True):
         assert a["train_loss"] == b["train_loss"] and a["val_loss"] == b["val_loss"]
     saved = json.loads((tmp_path / "model" / "config.json").read_text())
