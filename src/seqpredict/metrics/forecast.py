@@ -51,6 +51,16 @@ def mase(y: np.ndarray, p: np.ndarray, scale: np.ndarray | float) -> float:
     return float(np.mean(np.abs(y - p) / np.maximum(scale, EPS)))
 
 
+def naive_scales(
+    ids: list[str], rows: list[np.ndarray], n_targets: int, season: int
+) -> dict[str, np.ndarray]:
+    """Series id -> (K,) ``naive_scale`` of the first ``n_targets`` columns of its rows."""
+    return {
+        sid: naive_scale(r[:, :n_targets].astype(np.float64), season)
+        for sid, r in zip(ids, rows, strict=True)
+    }
+
+
 def naive_scale(train: np.ndarray, season: int) -> np.ndarray:
     """In-sample MAE of the seasonal naive forecast on ``train`` (T, K) -> (K,).
 

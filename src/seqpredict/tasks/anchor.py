@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from seqpredict.data.scaling import StandardScaler
 from seqpredict.evaluation.baselines import seasonality_test
 
 MARGIN = 0.9  # seasonal naive error / naive error must be below this for "season"
@@ -47,6 +48,24 @@ def anchor_errors(rows: np.ndarray, horizon: int, season: int) -> tuple[float, f
         snaive_sum += float(np.abs(target - rows[m - 1 + h - lag : n - lag]).sum())
         count += target.size
     return naive_sum, snaive_sum, count
+
+
+def fitted_anchor(
+    normalize: str,
+    scaler: StandardScaler,
+    ids: list[str],
+    train_rows: list[np.ndarray],
+    n_targets: int,
+    season: int,
+    lookback: int,
+    horizon: int,
+) -> str:
+    """``choose_anchor`` on the training targets scaled as the network reads them (their
+    first ``n_targets`` columns); the rows are scaled only when ``normalize`` is "auto"."""
+    if normalize != "auto":
+        return normalize
+    scaled = [scaler.transform(i, r)[:, :n_targets] for i, r in zip(ids, train_rows, strict=True)]
+    return choose_anchor(normalize, scaled, season, lookback, horizon)
 
 
 def choose_anchor(

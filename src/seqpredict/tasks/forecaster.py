@@ -31,14 +31,14 @@ from seqpredict.errors import SeqpredictError, check_fraction, check_positive_in
 from seqpredict.evaluation import conformal
 from seqpredict.evaluation.baselines import BASELINES
 from seqpredict.evaluation.forecasts import WindowForecasts
-from seqpredict.metrics.forecast import naive_scale
+from seqpredict.metrics.forecast import naive_scales
 from seqpredict.models.forecast_net import ForecastNet, median_index, parse_quantiles
 from seqpredict.models.masked import observed_steps
 from seqpredict.models.segments import check_segment_len
 from seqpredict.models.static import StaticLayout
 from seqpredict.storage import load_weights, read_model_dir
 from seqpredict.tasks import streaming
-from seqpredict.tasks.anchor import choose_anchor
+from seqpredict.tasks.anchor import fitted_anchor
 from seqpredict.tasks.backtest import Backtest, backtest
 from seqpredict.tasks.params import Estimator
 from seqpredict.tasks.specs import SPEC_FIELDS, ForecastSpec, SpecField, check_spec
@@ -202,17 +202,16 @@ class Forecaster(Estimator):
         self.notes_ = list(series.notes) + short_notes
         train_rows = [v[:e] for v, e in zip(series.values, train_end, strict=True)]
         self.scaler_ = StandardScaler.fit(series.ids, train_rows)
-        k = series.n_targets
-        self.anchor_ = choose_anchor(
+        self.anchor_ = fitted_anchor(  # "last", "season" or "none": saved as the normalize
             self.model_config.normalize,
-            [
-                self.scaler_.transform(i, r)[:, :k]
-                for i, r in zip(series.ids, train_rows, strict=True)
-            ],
+            self.scaler_,
+            series.ids,
+            train_rows,
+            series.n_targets,
             self.season_,
             self.lookback,
             self.horizon,
-        )  # "last", "season" or "none": saved as the model's normalize
+        )
         self.mase_scale_ = self._mase_scales(series.ids, train_rows)
         self.static_ = (
             StaticEncoder.fit(series.static, columns.categorical)
@@ -296,11 +295,7 @@ class Forecaster(Estimator):
 
     def _mase_scales(self, ids: list[str], rows: list[np.ndarray]) -> dict[str, np.ndarray]:
         """Series id -> (K,) in-sample seasonal-naive MAE of its rows (the MASE scale)."""
-        k = len(self.columns_.target)
-        return {
-            sid: naive_scale(r[:, :k].astype(np.float64), self.season_)
-            for sid, r in zip(ids, rows, strict=True)
-        }
+        return naive_scales(ids, rows, len(self.columns_.target), self.season_)
 
     def _stats(
         self, series: SeriesSet, start: Any = None, *, history: bool = False

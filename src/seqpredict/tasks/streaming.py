@@ -42,8 +42,8 @@ from seqpredict.data.static import StaticEncoder
 from seqpredict.data.stream import Chunks, StreamConfig, chunks
 from seqpredict.data.windows import Windows, first_real_rows, stack, valid_starts
 from seqpredict.errors import SeqpredictError
-from seqpredict.metrics.forecast import naive_scale
-from seqpredict.tasks.anchor import choose_anchor
+from seqpredict.metrics.forecast import naive_scales
+from seqpredict.tasks.anchor import fitted_anchor
 from seqpredict.training import distributed, loop
 from seqpredict.training.losses import make_loss
 from seqpredict.training.seed import resolve_device, seed_everything
@@ -151,16 +151,14 @@ def _prepare(f: Forecaster, hooks: Hooks, parts: Chunks, mine: list[int], cache:
         scaler = StandardScaler.fit(series.ids, train_rows)
         mean |= scaler.mean
         std |= scaler.std
-        k_t = series.n_targets
-        for sid, rows in zip(series.ids, train_rows, strict=True):
-            mase[sid] = naive_scale(rows[:, :k_t].astype(np.float64), season)
+        mase |= naive_scales(series.ids, train_rows, series.n_targets, season)
         if anchor is None:
-            anchor = choose_anchor(
+            anchor = fitted_anchor(
                 f.model_config.normalize,
-                [
-                    scaler.transform(s, r)[:, :k_t]
-                    for s, r in zip(series.ids, train_rows, strict=True)
-                ],
+                scaler,
+                series.ids,
+                train_rows,
+                series.n_targets,
                 season,
                 f.lookback,
                 f.horizon,
