@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 
+import numpy as np
 import optuna
 import pytest
 
@@ -138,4 +139,57 @@ def test_pruned_trials_stop_after_their_first_epoch(tmp_path) -> None:
     study = optuna.load_study(study_name="p", storage=storage)
     assert [t.state for t in study.trials] == [optuna.trial.TrialState.PRUNED] * 2
     assert [list(t.intermediate_values) for t in study.trials] == [[1], [1]]
+    assert not (tmp_path / "best.json").exists()
+
+
+@pytest.fixture
+def holed_ett(shared_data, tmp_path):
+    """The first 400 hourly rows of ETTh1 with holes in the target and in a covariate."""
+    import pandas as pd
+
+    frame = pd.read_csv(shared_data / "ett" / "ETTh1.csv", nrows=400)
+    frame.loc[[30, 31, 32, 250], "OT"] = np.nan
+    frame.loc[[100], "HUFL"] = np.nan
+    path = tmp_path / "ett_holed.csv"
+    frame.to_csv(path, index=False)
+    return path
+
+
+def tune_args(data, tmp_path, *extra):
+    args = ["tune", data, "--target", "OT", "--time-col", "date", "--past-covariates", "HUFL"]
+    args += ["--horizon", "6", "--trials", "1", "--epochs", "1", "--lookbacks", "24"]
+    args += ["--hidden-sizes", "4", "--layers", "1", "--cells", "gru", "--batch-sizes", "32"]
+    args += ["--storage", f"sqlite:///{tmp_path}/m.db", "--best-config", tmp_path / "best.json"]
+    return [*args, *extra]
+
+
+def test_tune_missing_mask_on_ett_with_holes(holed_ett, tmp_path, capsys) -> None:
+    from tests.conftest import run_cli
+
+    code, stdout, err = run_cli(tune_args(holed_ett, tmp_path, "--missing", "mask"), capsys)
+    assert code == 0, stdout + err
+    study = optuna.load_study(study_name="seqpredict", storage=f"sqlite:///{tmp_path}/m.db")
+    assert [t.state for t in study.trials] == [optuna.trial.TrialState.COMPLETE]
+    assert np.isfinite(study.best_value)  # the holes stay out of the loss
+    doc = json.loads((tmp_path / "best.json").read_text())
+    assert doc["missing"] == "mask"  # and `seqpredict forecast --config` masks as well
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        ((), "column 'OT' has 4 missing value(s), the first at row 30."),
+        ((), "(CLI: --missing mask)"),
+        (("--missing", "drop"), "`missing` must be one of 'error', 'mask', got 'drop'"),
+        (("--missing", "mask", "--fill", "ffill"), "fill='ffill' fills every missing value"),
+    ],
+)
+def test_tune_missing_values_error_names_the_options(
+    holed_ett, tmp_path, capsys, extra, message
+) -> None:
+    from tests.conftest import run_cli
+
+    code, _, err = run_cli(tune_args(holed_ett, tmp_path, *extra), capsys)
+    assert code == 2 and "Traceback" not in err
+    assert message in " ".join(err.split())
     assert not (tmp_path / "best.json").exists()

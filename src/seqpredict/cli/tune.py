@@ -40,7 +40,7 @@ def _quiet_optuna() -> None:
     ModelConfig,
     TrainConfig,
     exclude=("lookback", "coverage", "cell", "hidden_size", "num_layers", "dropout", "lr")
-    + ("batch_size", "tensorboard", "missing"),
+    + ("batch_size", "tensorboard"),
 )
 def tune_command(
     data: Path = typer.Argument(..., help="CSV or Parquet file"),
@@ -109,6 +109,7 @@ def tune_command(
         test_frac=test_frac,
         test_start=test_start,
         fill=spec.fill,
+        missing=spec.missing,
         best_config=best_config,
         sampler_seed=sampler_seed,
         on_trial=lambda t: console.print(

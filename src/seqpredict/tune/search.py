@@ -96,6 +96,7 @@ def tune(
     test_frac: float = 0.2,
     test_start: str | None = None,
     fill: str | None = None,
+    missing: str = "error",
     best_config: str | Path | None = None,
     sampler_seed: int | None = None,
     pruner: Any = None,
@@ -108,7 +109,8 @@ def tune(
     optimizer...). ``best_config``: write the best trial so far as a JSON file that
     ``seqpredict forecast --config`` reads. ``pruner``: an Optuna pruner (None:
     ``MedianPruner(n_startup_trials=2, n_warmup_steps=1)``, which spares each trial's first
-    epoch). ``on_trial(trial)`` is called after each trial.
+    epoch). ``on_trial(trial)`` is called after each trial. ``fill`` / ``missing``: as in
+    ``ForecastSpec`` (``missing="mask"`` keeps missing values out of every trial's loss).
     """
     optuna = _optuna()
     check_positive_int("trials", trials)
@@ -123,7 +125,8 @@ def tune(
     columns = Columns.of(
         target, time_col, id_col, past_covariates, future_covariates, static_covariates, categorical
     )
-    series = build_series(read_table(data), columns, fill=fill)  # parsed once for all trials
+    # parsed once for all trials
+    series = build_series(read_table(data), columns, fill=fill, missing=missing)
     # the test period never reaches a trial
     train_series = series.before(series.split_point(test_frac, test_start))
 
@@ -148,7 +151,8 @@ def tune(
             if trial.should_prune():
                 raise optuna.TrialPruned(f"validation loss {record['val_loss']:.4g} at {epoch}")
 
-        f = Forecaster(ForecastSpec(lookback, horizon, season, val_frac, fill), net, train)
+        spec = ForecastSpec(lookback, horizon, season, val_frac, fill=fill, missing=missing)
+        f = Forecaster(spec, net, train)
         f.fit(train_series, on_epoch_end=report)
         losses = [e["val_loss"] for e in f.history_.epochs if e["val_loss"] is not None]
         trial.set_user_attr("epochs", len(f.history_.epochs))
@@ -177,6 +181,7 @@ def tune(
                 "test_frac": test_frac,
                 "test_start": test_start,
                 "fill": fill,
+                "missing": missing,
             },
             storage=storage,
         )
