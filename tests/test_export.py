@@ -14,7 +14,7 @@ from seqpredict.errors import SeqpredictError
 from seqpredict.export import export_forecaster
 from seqpredict.tasks.forecaster import Forecaster
 from seqpredict.tasks.specs import ForecastSpec
-from tests.conftest import sine_frame, small_model
+from tests.conftest import long_frame, sine_frame, small_model
 
 ort = pytest.importorskip("onnxruntime", reason="the export extra (onnxruntime) is not installed")
 
@@ -140,3 +140,66 @@ def test_missing_onnx_is_a_clear_error(models, tmp_path, monkeypatch) -> None:
     monkeypatch.setitem(sys.modules, "onnx", None)  # import onnx now raises ImportError
     with pytest.raises(SeqpredictError, match=r"pip install 'seqpredict\[export\]'"):
         export_forecaster(models["plain"], tmp_path / "m.onnx")
+
+
+def stores(holes: bool):
+    """Stores a, b, c with a categorical region and a numeric size; ``holes``: missing targets
+    (some at the last step of a window, where the anchor is the last observed value)."""
+    df = long_frame(150)
+    df["region"] = df["store"].map({"a": "north", "b": "south", "c": "north"})
+    df["size"] = df["store"].map({"a": 100.0, "b": 250.0, "c": 400.0})
+    if holes:
+        df.loc[[40, 41, 200, 390], "y"] = np.nan
+    return df
+
+
+@pytest.mark.parametrize(
+    ("cell", "mode", "holes"),
+    [("lstm", "state", False), ("gru", "input", True), ("lstm", "input", True)],
+)
+def test_static_and_masked_models_export_with_a_static_input(cell, mode, holes, tmp_path) -> None:
+    spec = ForecastSpec(24, 6, missing="mask" if holes else "error")
+    f = Forecaster(spec, small_model(cell, static_mode=mode, normalize="last"), TRAIN)
+    df = stores(holes)
+    fit = {"target": "y", "time_col": "time", "id_col": "store"}
+    f.fit(
+        df, **fit, past_covariates="temp", future_covariates="hour", static_covariates="region,size"
+    )
+    batch = f.windows(df)  # every window of the three stores, as Python reads them
+    assert batch.static is not None and batch.lengths is None
+    with torch.no_grad():
+        expected = f.net_(*f._inputs(batch.x, batch.future, batch.static)).numpy()  # (N, H, K)
+    feeds = {"x": batch.x.numpy(), "future": batch.future.numpy(), "static": batch.static.numpy()}
+
+    res = export_forecaster(f, tmp_path / "m.onnx")
+    assert res.inputs == ["x", "future", "static"]
+    got = session(res.model).run(None, feeds)[0]
+    np.testing.assert_allclose(got, expected, atol=ATOL, rtol=1e-4)
+    ts = torch.jit.load(str(export_forecaster(f, tmp_path / "m.pt", format="torchscript").model))
+    with torch.no_grad():
+        got_ts = ts(*(torch.from_numpy(v) for v in feeds.values())).numpy()
+    np.testing.assert_allclose(got_ts, expected, atol=ATOL, rtol=1e-4)
+
+    with torch.no_grad():  # another region: the graph follows the network
+        swapped = batch.static.clone()
+        swapped[:, 0] = 3 - swapped[:, 0]  # codes 1 <-> 2 (north <-> south)
+        other = f.net_(*f._inputs(batch.x, batch.future, swapped)).numpy()
+    if mode == "input":  # read at every step (an initial state fades over 24 steps: ~1e-7)
+        assert np.abs(other - expected).max() > 1e-4
+    got_other = session(res.model).run(None, feeds | {"static": swapped.numpy()})[0]
+    np.testing.assert_allclose(got_other, other, atol=ATOL, rtol=1e-4)
+
+    scaler = json.loads(res.scaler.read_text())
+    assert scaler["static_covariates"] == ["region", "size"]
+    assert scaler["static"]["categories"] == {"region": ["north", "south"]}
+    if holes:  # the anchor reads the observed flags inside the graph
+        assert scaler["channels"][:4] == ["y", "temp", "observed:y", "observed:temp"]
+        plain = f.net_(batch.x, batch.future, batch.static).detach().numpy()  # flags ignored
+        assert np.abs(plain - expected).max() > 1e-4
+
+
+def test_streaming_refuses_static_covariates(tmp_path) -> None:
+    f = Forecaster(ForecastSpec(24, 6), small_model("gru", normalize="none"), TRAIN)
+    f.fit(stores(False), target="y", time_col="time", id_col="store", static_covariates="region")
+    with pytest.raises(SeqpredictError, match="streaming export does not support static"):
+        export_forecaster(f, tmp_path / "s.onnx", streaming=True)

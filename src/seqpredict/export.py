@@ -1,12 +1,17 @@
 """Export a trained forecaster to ONNX or TorchScript for serving without seqpredict.
 
-What is exported is the network on *scaled* inputs: ``forecast(x, future) -> y`` with
-x (N, L, C) the last ``lookback`` rows of the input channels [targets, past covariates, future
-covariates], future (N, H, F) the future-known covariates over the horizon (F may be 0) and
-y (N, H, K) the forecast of the K targets, all in the scaler's units. Scaling is per series, so
-it stays outside the graph: ``scaler.json`` beside the model holds, per series id, the mean and
-standard deviation of every channel (scaled = (raw - mean) / std; raw forecast = y * std + mean
-over the first K channels), plus the channel order, lookback and horizon.
+What is exported is the network on *scaled* inputs: ``forecast(x[, future][, static]) -> y``
+with x (N, L, C) the last ``lookback`` rows of the input channels [targets, past covariates,
+future covariates], future (N, H, F) the future-known covariates over the horizon (an input only
+when F > 0), static (N, S) the encoded static covariates of each window's series (an input only
+when the model has them) and y (N, H, K) the forecast of the K targets, all in the scaler's
+units. Scaling is per series, so it stays outside the graph: ``scaler.json`` beside the model
+holds, per series id, the mean and standard deviation of every channel (scaled = (raw - mean) /
+std; raw forecast = y * std + mean over the first K channels), plus the channel order, lookback
+and horizon, and the static encoding (category vocabularies, numeric mean and std). A model
+fitted with ``missing="mask"`` reads its indicator channels ("observed:<column>") in x, as in
+Python. The graph reads full windows: a series shorter than lookback (left-padded in Python,
+where each padded length runs on its real steps only) needs ``Forecaster.predict``.
 
 A streaming (stateful) export, ``streaming=True``, is one recurrent step:
 ``step(x_t, h[, c]) -> (y, h'[, c'])`` with x_t (N, C), h and c (layers, N, H_hidden) and y
@@ -38,26 +43,27 @@ DYNAMO = False
 
 
 class WindowForecast(nn.Module):
-    """The forecasting network with a fixed input signature: x (N, L, C), future (N, H, F)."""
+    """The forecasting network with a fixed input signature, the inputs named by ``names``:
+    x (N, L, C), then future (N, H, F) with future covariates, then static (N, S) with static
+    covariates -> y (N, H, K). With indicator channels (``missing="mask"``) the observed targets
+    are read from x as ``Forecaster`` reads them, so the anchor is the last observed value."""
 
-    def __init__(self, net: ForecastNet) -> None:
+    def __init__(self, net: ForecastNet, names: tuple[str, ...], flags: int | None) -> None:
         super().__init__()
         self.net = net
+        self.names = names
+        self.flags = flags
 
-    def forward(self, x: torch.Tensor, future: torch.Tensor) -> torch.Tensor:
-        return self.net(x, future)  # (N, H, K)
-
-
-class WindowForecastNoFuture(nn.Module):
-    """The network without future covariates: x (N, L, C) -> (N, H, K)."""
-
-    def __init__(self, net: ForecastNet) -> None:
-        super().__init__()
-        self.net = net
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        future = x.new_zeros(x.shape[0], self.net.horizon, 0)  # (N, H, 0)
-        return self.net(x, future)  # (N, H, K)
+    def forward(self, *inputs: torch.Tensor) -> torch.Tensor:
+        given = dict(zip(self.names, inputs, strict=True))
+        x = given["x"]
+        future = given.get("future")
+        if future is None:
+            future = x.new_zeros(x.shape[0], self.net.horizon, 0)  # (N, H, 0)
+        observed = None
+        if self.flags is not None:  # (N, L, K): the target indicators, 1 observed
+            observed = x[:, :, self.flags : self.flags + self.net.n_targets] > 0
+        return self.net(x, future, given.get("static"), None, observed)  # (N, H, K)
 
 
 class StreamingStep(nn.Module):
@@ -120,27 +126,32 @@ class ExportResult:
 
 def export_module(forecaster: Any, *, streaming: bool = False) -> tuple[nn.Module, tuple, list]:
     """The module to export, example inputs and input names."""
-    if getattr(forecaster, "static_", None) is not None:
-        raise SeqpredictError(
-            "export: this forecaster reads static covariates "
-            f"{list(forecaster.columns_.static_covariates)}, which export does not support yet; "
-            "use Forecaster.load(...).predict in Python."
-        )
     net: ForecastNet = forecaster.net_.cpu().eval()
     cfg = net.config
-    c = net.encoder.rnn.input_size
+    layout = forecaster.layout_
+    static = getattr(forecaster, "static_", None)
     if streaming:
+        if static is not None:
+            raise SeqpredictError(
+                "streaming export does not support static covariates "
+                f"{list(forecaster.columns_.static_covariates)}: they set the initial state (or "
+                "every step's input) of each series, which the one-step graph does not take. "
+                "Export without streaming."
+            )
         module = StreamingStep(net).eval()
+        c = layout.n_channels
         state = torch.zeros(cfg.num_layers, 2, cfg.hidden_size)  # (layers, N, Hd)
         if module.is_lstm:
             return module, (torch.zeros(2, c), state, state.clone()), ["x_t", "h", "c"]
         return module, (torch.zeros(2, c), state), ["x_t", "h"]
-    n_future = len(forecaster.columns_.future_covariates)
-    x = torch.zeros(2, forecaster.lookback, c)  # (N, L, C)
-    if n_future:
-        future = torch.zeros(2, forecaster.horizon, n_future)  # (N, H, F)
-        return WindowForecast(net).eval(), (x, future), ["x", "future"]
-    return WindowForecastNoFuture(net).eval(), (x,), ["x"]
+    example = {"x": torch.zeros(2, forecaster.lookback, layout.n_channels)}  # (N, L, C)
+    if layout.n_future_channels:
+        example["future"] = torch.zeros(2, forecaster.horizon, layout.n_future_channels)
+    if static is not None:  # (N, S): code 0 ("unknown") and the numeric means
+        example["static"] = torch.zeros(2, len(static.categories) + static.n_numeric)
+    names = tuple(example)
+    module = WindowForecast(net, names, layout.target_flags).eval()
+    return module, tuple(example.values()), list(names)
 
 
 def output_names(streaming: bool, lstm: bool) -> list[str]:
@@ -162,7 +173,7 @@ def export_forecaster(
     if format == "onnx":
         _require("onnx", "ONNX export")
         batch_axes = {
-            n: {0: "batch"} if n in ("x", "future", "x_t", "y") else {1: "batch"}
+            n: {0: "batch"} if n in ("x", "future", "static", "x_t", "y") else {1: "batch"}
             for n in names + outs
         }
         with torch.no_grad(), warnings.catch_warnings():
@@ -192,10 +203,16 @@ def export_forecaster(
 
 def scaler_json(forecaster: Any, streaming: bool, inputs: list[str], outputs: list[str]) -> dict:
     cols = forecaster.columns_
+    static = getattr(forecaster, "static_", None)
     return {
         "description": "scaled = (raw - mean) / std per series and channel; the model reads and "
-        "writes scaled values; raw forecast = y * std[:K] + mean[:K]",
-        "channels": list(cols.inputs),
+        "writes scaled values; raw forecast = y * std[:K] + mean[:K]. With missing='mask', a "
+        "missing value reads 0 and its 'observed:<column>' channel 0 (else 1). static: per "
+        "series the code of each categorical column (1 + its index in static.categories, 0 "
+        "unknown), then each numeric one as (value - mean) / std of static.scaling",
+        "channels": forecaster.layout_.names(cols.inputs),
+        "static_covariates": list(cols.static_covariates),
+        "static": static.to_dict() if static is not None else None,
         "targets": list(cols.target),
         "future_covariates": list(cols.future_covariates),
         "lookback": forecaster.lookback,
