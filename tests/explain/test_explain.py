@@ -20,7 +20,7 @@ from seqpredict.models.forecast_net import ForecastNet
 from seqpredict.models.registry import make_cell
 from seqpredict.runs import forecast_run
 from seqpredict.tasks.specs import ForecastSpec
-from tests.conftest import sine_frame, small_model
+from tests.conftest import long_frame, sine_frame, small_model
 
 pytest.importorskip("captum", reason="the explain extra (captum) is not installed")
 
@@ -42,6 +42,22 @@ def test_recomputed_hidden_states_equal_the_module(cell: str, layers: int) -> No
         assert g.shape == (layers, 4, 11, 5)
         lo = -1 if name in ("g", "n") else 0  # tanh candidates, sigmoid gates
         assert g.min() >= lo and g.max() <= 1
+
+
+@pytest.mark.parametrize("cell", ["lstm", "gru"])
+def test_recomputed_hidden_states_from_an_initial_state(cell: str) -> None:
+    """A static covariate's initial state (``static_mode="state"``) is traced as well."""
+    torch.manual_seed(0)
+    rnn = make_cell(cell, 3, 5, 2, 0.0).eval()
+    x = torch.randn(4, 7, 3)  # (N, L, I)
+    h0 = torch.randn(2, 4, 5)  # (layers, N, Hd)
+    state = (h0, torch.randn(2, 4, 5)) if cell == "lstm" else h0
+    with torch.no_grad():
+        out, _ = rnn(x, state)  # (N, L, Hd)
+        zero, _ = rnn(x)
+    trace = trace_gates(rnn, x, state)
+    np.testing.assert_allclose(trace.hidden[-1], out.numpy(), atol=1e-6)
+    assert (out - zero).abs().max() > 1e-3  # the state matters
 
 
 def test_step_functions_by_hand() -> None:
@@ -146,9 +162,73 @@ def test_explaining_a_masked_model_names_its_indicators_and_skips_padded_windows
         small_model("gru"),
         TrainConfig(epochs=1, quiet=True),
     ).fit(frame.iloc[:100], target="y", time_col="time")  # 100 rows < 96 + 6: padded
-    x, future = pick_windows(f, frame, None, 50)
-    assert len(x) == 120 - 96 - 6 + 1  # a long series: its full windows
+    w = pick_windows(f, frame, None, 50)
+    assert len(w.x) == 120 - 96 - 6 + 1  # a long series: its full windows
     with pytest.raises(SeqpredictError, match="has no complete window"):
         pick_windows(f, frame.iloc[:101], None, 50)  # 101 < 96 + 6: padded windows only
-    result = explain_forecaster(f, x, future, tmp_path, "gru", n_steps=4)
+    result = explain_forecaster(f, w.x, w.future, tmp_path, "gru", n_steps=4)
     assert "observed:y" in json.dumps(result.summary)
+
+
+def stores_frame():
+    """Stores a, b, c at levels x1, x2, x3 with a categorical region and a numeric size."""
+    df = long_frame(150)
+    df["region"] = df["store"].map({"a": "north", "b": "south", "c": "north"})
+    df["size"] = df["store"].map({"a": 100.0, "b": 250.0, "c": 400.0})
+    return df
+
+
+@pytest.mark.parametrize(("cell", "mode"), [("lstm", "state"), ("gru", "input")])
+def test_static_covariates_are_attributed_with_completeness(cell, mode, tmp_path) -> None:
+    from seqpredict.explain.run import explain_forecaster
+    from seqpredict.explain.run import test_windows as pick_windows
+    from seqpredict.tasks.forecaster import Forecaster
+
+    df = stores_frame()
+    f = Forecaster(
+        ForecastSpec(lookback=24, horizon=6),
+        small_model(cell, static_mode=mode),
+        TrainConfig(epochs=1, quiet=True, seed=0),
+    ).fit(df, target="y", time_col="time", id_col="store", static_covariates="region,size")
+    w = pick_windows(f, df, None, 12)
+    assert w.static is not None and w.static.shape == (12, 2)  # (N, S): region code, size
+    with pytest.raises(SeqpredictError, match="pass `static`, the windows' encoded values"):
+        explain_forecaster(f, w.x, w.future, tmp_path, cell)
+    result = explain_forecaster(f, w.x, w.future, tmp_path, cell, static=w.static, n_steps=32)
+    shares = result.summary["attribution"]["share_per_channel"]
+    assert set(shares) == {"y", "static:region", "static:size"}
+    assert sum(shares.values()) == pytest.approx(1, abs=1e-3)
+    assert result.summary["attribution"]["max_abs_completeness_error"] < 1e-3
+
+    att = integrated_gradients(f.net_, w.x, w.future, static=w.static, n_steps=32)
+    assert att.static is not None and att.static.shape == (12, 2 + 1)  # 2-dim region, size
+    with torch.no_grad():  # F(x, s) - F(0, unknown region and mean size)
+        gap = f.net_(w.x, w.future, w.static)[:, :, 0].mean(1) - f.net_(
+            torch.zeros_like(w.x), w.future, torch.zeros_like(w.static)
+        )[:, :, 0].mean(1)
+    total = att.values.sum(dim=(1, 2)) + att.static.sum(dim=1)
+    torch.testing.assert_close(total, gap, atol=1e-3, rtol=1e-3)
+    if mode == "input":  # read at every step (an initial state fades over 24 steps: ~1e-7)
+        assert att.static.abs().max() > 1e-4
+
+
+def test_explain_cli_on_a_run_with_static_covariates(tmp_path, capsys) -> None:
+    data = tmp_path / "stores.csv"
+    stores_frame().to_csv(data, index=False)
+    run = tmp_path / "run"
+    forecast_run(
+        data,
+        columns=Columns(("y",), "time", "store", static_covariates=("region", "size")),
+        out=run,
+        cells=["gru"],
+        spec=ForecastSpec(lookback=24, horizon=6),
+        model=small_model("gru"),
+        training=TrainConfig(epochs=1, batch_size=64, quiet=True),
+    )
+    with pytest.raises(SystemExit) as exc:
+        main(["explain", str(run), str(data), "--windows", "6", "--steps", "8"])
+    out = " ".join(capsys.readouterr().out.split())
+    assert exc.value.code == 0, out
+    assert "static:region" in out and "static:size" in out
+    summary = json.loads((run / "explanations.json").read_text())
+    assert "static:region" in summary["gru"]["attribution"]["share_per_channel"]

@@ -107,18 +107,6 @@ def test_without_static_covariates_nothing_is_saved_for_them() -> None:
     assert not any(name.startswith("static") for name, _ in f.net_.named_parameters())
 
 
-def test_export_and_explain_say_they_do_not_take_static_covariates(tmp_path) -> None:
-    from seqpredict.explain.run import explain_forecaster
-    from seqpredict.export import export_module
-
-    f = fit("input")
-    with pytest.raises(SeqpredictError, match="export: this forecaster reads static covariates"):
-        export_module(f)
-    batch = f.windows(frame())
-    with pytest.raises(SeqpredictError, match="explain: this forecaster reads static covariates"):
-        explain_forecaster(f, batch.x, batch.future, tmp_path, "lstm")
-
-
 def test_predict_names_a_missing_static_column_and_future_tables_need_none() -> None:
     df = frame()
     f = make("state").fit(

@@ -83,9 +83,14 @@ def gru_step(
 
 
 @torch.no_grad()
-def trace_gates(rnn: nn.Module, x: torch.Tensor) -> GateTrace:
-    """Run ``rnn`` (batch-first nn.LSTM / nn.GRU, unidirectional) over x (N, L, I) from a zero
-    state, recording every gate of every layer."""
+def trace_gates(
+    rnn: nn.Module,
+    x: torch.Tensor,
+    state: torch.Tensor | tuple[torch.Tensor, torch.Tensor] | None = None,
+) -> GateTrace:
+    """Run ``rnn`` (batch-first nn.LSTM / nn.GRU, unidirectional) over x (N, L, I) from
+    ``state`` (layers, N, Hd), a pair (h_0, c_0) for an LSTM (None: zeros, as the module),
+    recording every gate of every layer."""
     cell = cell_name(rnn)
     if rnn.bidirectional or not rnn.batch_first or getattr(rnn, "proj_size", 0):
         raise SeqpredictError("gate activations support unidirectional batch-first layers only.")
@@ -97,6 +102,8 @@ def trace_gates(rnn: nn.Module, x: torch.Tensor) -> GateTrace:
         weights = _layer_weights(rnn, k)
         h = layer_in.new_zeros(n, rnn.hidden_size)  # (N, Hd)
         c = torch.zeros_like(h)
+        if state is not None:  # layer k's rows of the initial state
+            h, c = (state[0][k], state[1][k]) if cell == "lstm" else (state[k], c)
         steps: dict[str, list[torch.Tensor]] = {g: [] for g in GATES[cell]}
         hs = []
         for t in range(length):
