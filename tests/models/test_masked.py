@@ -10,7 +10,7 @@ import torch
 from seqpredict.config import ModelConfig
 from seqpredict.errors import SeqpredictError
 from seqpredict.models.forecast_net import ForecastNet
-from seqpredict.models.masked import last_observed, masked_moments
+from seqpredict.models.masked import last_observed, masked_moments, seasonal_anchor
 from seqpredict.models.revin import RevIN
 
 LOOKBACK, HORIZON = 48, 6
@@ -22,18 +22,23 @@ CONFIGS = [
     ModelConfig(cell="lstm", decoder="parallel", num_layers=2, segment_len=0),
     ModelConfig(cell="gru", decoder="recursive", quantiles="0.1,0.5,0.9"),
     ModelConfig(cell="lstm", channel_independent=True),
+    ModelConfig(cell="gru", normalize="season"),  # m = 24: windows of 10 and 1 real steps
+    ModelConfig(cell="lstm", normalize="season", channel_independent=True),  # have no season
 ]
+SEASON = 24
 
 
 def random_net(config: ModelConfig, n_future: int = 1) -> ForecastNet:
     torch.manual_seed(0)
-    net = ForecastNet(config, 4, 2, n_future, HORIZON, LOOKBACK).eval()
+    net = ForecastNet(config, 4, 2, n_future, HORIZON, LOOKBACK, season=SEASON).eval()
     for p in net.parameters():  # a zero head would hide the encoder
         torch.nn.init.normal_(p, std=0.3)
     return net
 
 
-@pytest.mark.parametrize("config", CONFIGS, ids=lambda c: f"{c.cell}-{c.decoder}-{c.revin}")
+@pytest.mark.parametrize(
+    "config", CONFIGS, ids=lambda c: f"{c.cell}-{c.decoder}-{c.revin}-{c.normalize}"
+)
 def test_padded_window_equals_the_net_on_its_real_steps(config: ModelConfig) -> None:
     net = random_net(config)
     torch.manual_seed(1)
@@ -106,3 +111,32 @@ def test_revin_statistics_use_observed_steps_only() -> None:
     ref, (m_ref, s_ref) = revin.normalize(x[:, :2])
     torch.testing.assert_close(z[:, :2], ref)
     assert z[0, 2, 0] == 0 and m == m_ref and s == s_ref
+
+
+def test_seasonal_anchor_reads_a_season_of_real_steps_or_the_last_value() -> None:
+    """By hand, m = 3, H = 4: a window with a season of real steps repeats its last season;
+    one with fewer real steps (padded, or a history shorter than m) repeats its last value."""
+    x = torch.tensor([[1.0, 2.0, 3.0, 4.0], [9.0, 9.0, 5.0, 6.0]])[:, :, None]  # (2, 4, 1)
+    level = x[:, -1:]  # (2, 1, 1)
+    base = seasonal_anchor(x, level, 3, 4, torch.tensor([4, 2]))[:, :, 0]
+    assert base.tolist() == [[2.0, 3.0, 4.0, 2.0], [6.0, 6.0, 6.0, 6.0]]
+    short = seasonal_anchor(x[:, -2:], level, 3, 4, None)[:, :, 0]  # L = 2 < m
+    assert short.tolist() == [[4.0] * 4, [6.0] * 4]
+
+
+def test_a_season_anchored_padded_window_ignores_its_padding() -> None:
+    """The window of 10 real steps (< m = 24): whatever the padding holds, the forecast is the
+    same, and equals the net on the 10 steps alone (its anchor: the last value)."""
+    net = random_net(ModelConfig(cell="gru", normalize="season"))
+    x, future = torch.randn(1, LOOKBACK, 4), torch.randn(1, HORIZON, 1)
+    lengths = torch.tensor([10])
+    outs = []
+    for fill in (0.0, 1e3, -7.0):
+        padded = x.clone()
+        padded[0, : LOOKBACK - 10] = fill
+        with torch.no_grad():
+            outs.append(net(padded, future, lengths=lengths))
+    with torch.no_grad():
+        alone = net(x[:, -10:], future)
+    for out in outs:
+        torch.testing.assert_close(out, alone, rtol=1e-5, atol=1e-5)

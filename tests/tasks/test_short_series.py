@@ -123,3 +123,22 @@ def test_a_short_series_with_static_covariates_is_the_net_on_its_rows_alone(mode
     with torch.no_grad():  # and the static covariates change it
         other = f.net_(torch.from_numpy(x)[None], torch.zeros(1, HORIZON, 0), 1 - static)
     assert not np.allclose(other[0].numpy(), z)
+
+
+def test_a_series_shorter_than_a_season_is_the_season_anchored_net_on_its_rows() -> None:
+    """normalize="season", m = 24: store c's 10 rows hold no season; its padded window anchors
+    on its last value, as the net does on the 10 rows alone (the padding is never read)."""
+    f = Forecaster(
+        ForecastSpec(lookback=LOOKBACK, horizon=HORIZON),
+        small_model("gru", normalize="season"),
+        TrainConfig(epochs=1, batch_size=32, quiet=True, seed=1),
+    ).fit(mixed_frame(), **FIT)
+    assert f.anchor_ == "season" and f.season_ == 24
+    for p in f.net_.parameters():
+        torch.nn.init.normal_(p, std=0.3)
+    c = mixed_frame()[lambda d: d.store == "c"]  # 10 rows < m = 24 < lookback 48
+    x = f.scaler_.transform("c", c[["y", "temp"]].to_numpy(np.float32))  # (10, 2)
+    with torch.no_grad():
+        z = f.net_(torch.from_numpy(x)[None], torch.zeros(1, HORIZON, 0))[0].numpy()  # (H, 1)
+    out = f.predict(c)
+    np.testing.assert_allclose(out.y, f.scaler_.inverse("c", z, slice(0, 1))[:, 0], rtol=1e-5)

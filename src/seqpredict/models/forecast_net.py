@@ -31,7 +31,7 @@ from seqpredict.models.decoders import (
     RecursiveDecoder,
     repeat_state,
 )
-from seqpredict.models.masked import encode, last_observed, observed_steps
+from seqpredict.models.masked import encode, last_observed, observed_steps, seasonal_anchor
 from seqpredict.models.revin import RevIN
 from seqpredict.models.segments import SequenceEncoder, State, check_segment_len
 from seqpredict.models.static import StaticEmbedding, StaticInitialState, StaticLayout
@@ -179,6 +179,7 @@ class ForecastNet(nn.Module):
             level = last_observed(x[:, :, :k], seen)  # (N, 1, K)
             shifted = torch.where(seen, x[:, :, :k] - level, 0.0)  # (N, L, K)
             x = torch.cat([shifted, x[:, :, k:]], dim=2)  # (N, L, C)
+        anchored, real = x[:, :, :k], lengths  # (N, L, K) and (N,) before any reshape
         x, state = self._condition(x, static)
         channel = torch.zeros(n, dtype=torch.long, device=x.device)
         if self.ci:  # (N, L, C) -> (N * K, L, 1 + C - K): stream = one target + covariates
@@ -205,7 +206,7 @@ class ForecastNet(nn.Module):
         elif self._last_shift:
             base = level  # (N, 1, K)
             if self._anchor == "season":  # y[t + h] = x[t + h - m * ceil(h / m)], all h
-                base = seasonal_base(x[:, :, :k] + level, self.season, self.horizon)  # (N, H, K)
+                base = seasonal_anchor(anchored + level, level, self.season, self.horizon, real)
             out = out + (base.unsqueeze(3) if self.levels else base)
         return out
 
@@ -225,12 +226,6 @@ class ForecastNet(nn.Module):
             steps = s.unsqueeze(1).expand(-1, x.shape[1], -1)  # (N, L, D)
             return torch.cat([x, steps], dim=2), None  # (N, L, C + D)
         return x, self.static_state(s)
-
-
-def seasonal_base(x: torch.Tensor, season: int, horizon: int) -> torch.Tensor:
-    """The seasonal naive forecast of windows x (N, L, K): (N, H, K), L >= season."""
-    reps = -(-horizon // season)
-    return x[:, -season:].repeat(1, reps, 1)[:, :horizon]  # (N, m * reps, K) -> (N, H, K)
 
 
 def check_season_anchor(season: int, lookback: int) -> None:

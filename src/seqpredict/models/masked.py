@@ -6,7 +6,8 @@ True where a target value was observed (``missing="mask"``). Padded steps are ne
 encoder runs each group of windows with the same length on its real steps only, so a padded
 window's forecast is what the same network computes on the unpadded history. A missing value
 is read (as 0, with its indicator channel), but the last-value anchor and RevIN's statistics
-use observed steps only.
+use observed steps only. The seasonal anchor reads real steps only: a window with less than a
+season of real history falls back to its last value (``seasonal_anchor``).
 
 Shape key: N windows, L lookback, C channels, K targets, H_out hidden units.
 """
@@ -38,6 +39,25 @@ def last_observed(x: torch.Tensor, observed: torch.Tensor) -> torch.Tensor:
     last = torch.where(observed, steps, -1).amax(dim=1, keepdim=True)  # (N, 1, K)
     value = x.gather(1, last.clamp(min=0))  # (N, 1, K)
     return torch.where(last >= 0, value, torch.zeros_like(value))
+
+
+def seasonal_anchor(
+    x: torch.Tensor, level: torch.Tensor, season: int, horizon: int, lengths: torch.Tensor | None
+) -> torch.Tensor:
+    """The seasonal naive forecast (N, H, K) of windows x (N, L, K), y[t + h] =
+    x[t + h - m * ceil(h / m)], defined on real steps only: a window with fewer than m real
+    steps (``lengths`` (N,); or L < m, a history shorter than one season) has no season
+    behind it and falls back to ``level`` (N, 1, K), its last (observed) value. So a padded
+    window of a short series gets the anchor of the same history unpadded."""
+    n, length, k = x.shape
+    last = level.expand(n, horizon, k)  # (N, H, K)
+    if length < season:
+        return last
+    reps = -(-horizon // season)
+    base = x[:, -season:].repeat(1, reps, 1)[:, :horizon]  # (N, m * reps, K) -> (N, H, K)
+    if lengths is None:
+        return base
+    return torch.where((lengths < season)[:, None, None], last, base)
 
 
 def masked_moments(x: torch.Tensor, observed: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
