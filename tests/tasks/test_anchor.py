@@ -136,3 +136,36 @@ def test_window_budget_same_seed_same_weights() -> None:
     assert all(torch.equal(v, w) for v, w in zip(every, above, strict=True))
     with pytest.raises(SeqpredictError, match="`windows_per_epoch` must be an integer >= 0"):
         TrainConfig(windows_per_epoch=-1).validate()
+
+
+def test_choose_anchor_reads_observed_values_only() -> None:
+    """missing="mask" keeps NaN in the training rows: the seasonality test and the in-sample
+    errors skip them, so holes do not flip a seasonal series to the last-value anchor."""
+    t = np.arange(200)
+    clean = np.sin(2 * np.pi * t / 12)[:, None]  # (T, 1)
+    holed = clean.copy()
+    holed[np.random.default_rng(0).choice(200, 20, replace=False)] = np.nan
+    holed[100:110] = np.nan  # and an outage
+    assert choose_anchor("auto", [holed], 12, 24, 6) == "season"
+    walk = np.cumsum(np.random.default_rng(0).standard_normal(200))[:, None]
+    walk[50:55] = np.nan
+    assert choose_anchor("auto", [walk], 12, 24, 6) == "last"
+    # by hand: period 2, one hole; only pairs with the target and both inputs observed count
+    rows = np.array([0.0, 1, 0, np.nan, 0, 1])[:, None]
+    # H = 1, m = 2, origins t = 1..4: t = 2 and 3 miss the target or the naive input, t = 4
+    # the seasonal one (x3); t = 1 scores naive |0 - 1| = 1, seasonal naive |0 - 0| = 0
+    assert anchor_errors(rows, 1, 2) == (1.0, 0.0, 1)  # only t = 1 has all three observed
+
+
+def test_fit_with_masked_holes_keeps_the_seasonal_anchor() -> None:
+    frame = sine_frame(400)
+    frame["y"] = np.sin(2 * np.pi * np.arange(400) / 24) + 0.05 * frame["temp"]
+    holed = frame.copy()
+    holed.loc[np.random.default_rng(0).choice(400, 30, replace=False), "y"] = np.nan
+    spec = ForecastSpec(lookback=48, horizon=6, missing="mask")
+    clean = Forecaster(spec, small_model("gru"), TrainConfig(epochs=1, quiet=True)).fit(
+        frame, **FIT
+    )
+    f = Forecaster(spec, small_model("gru"), TrainConfig(epochs=1, quiet=True)).fit(holed, **FIT)
+    assert clean.anchor_ == "season"
+    assert f.anchor_ == "season"

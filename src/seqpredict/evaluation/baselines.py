@@ -44,21 +44,24 @@ BASELINES: dict[str, Baseline] = {
 
 
 def acf(x: np.ndarray, lag: int) -> float:
-    """Sample autocorrelation at ``lag`` (mean removed, divided by the lag-0 sum, as R's acf)."""
-    d = np.asarray(x, dtype=float) - np.mean(x)
-    denom = float(np.sum(d * d))
+    """Sample autocorrelation at ``lag`` (mean removed, divided by the lag-0 sum, as R's acf).
+    Missing values (NaN) are left out, as R's ``acf(na.action = na.pass)``: the mean and the
+    lag-0 sum over the observed values, the lag sum over the pairs observed at both ends."""
+    d = np.asarray(x, dtype=float) - np.nanmean(x)
+    denom = float(np.nansum(d * d))
     if denom == 0.0:
         return float("nan")
-    return float(np.sum(d[lag:] * d[: len(d) - lag]) / denom)
+    return float(np.nansum(d[lag:] * d[: len(d) - lag]) / denom)
 
 
 def seasonality_test(x: np.ndarray, season: int) -> bool:
     """M4's 90 % autocorrelation test: |r_m| > 1.645 * sqrt((1 + 2 * sum_{k<m} r_k^2) / n).
 
     False when m <= 1, when n < 3m, and (as R's ``acf`` computes lags up to 10 log10(n) only)
-    when m > floor(10 log10(n)); a constant series is not seasonal.
+    when m > floor(10 log10(n)); a constant series is not seasonal. n counts the observed
+    values (missing ones, NaN, are left out of the autocorrelations).
     """
-    n = len(x)
+    n = int(np.count_nonzero(~np.isnan(np.asarray(x, dtype=float))))
     if season <= 1 or n < 3 * season or season > int(np.floor(10 * np.log10(n))):
         return False
     r = np.array([acf(x, k) for k in range(1, season + 1)])  # r_1 .. r_m
