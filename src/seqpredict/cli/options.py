@@ -25,11 +25,22 @@ def field_help(cls: type) -> dict[str, str]:
     return {m.group(1): m.group(2).strip() for m in map(_FIELD.match, source.splitlines()) if m}
 
 
+def _off_by_zero(annotation: Any, default: Any) -> type | None:
+    """For a field ``T | None`` whose default is not None (a setting on by default that None
+    turns off, e.g. ``ForecastSpec.coverage``): T, the option's type, where the command line
+    writes 0 for None (a flag cannot hold None). None for every other field."""
+    args = typing.get_args(annotation)
+    if default is None or type(None) not in args or len(args) != 2:
+        return None
+    return next(a for a in args if a is not type(None))
+
+
 def config_options(
     *configs: Any, exclude: tuple[str, ...] = ()
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Decorate a command taking ``configs: dict[type, instance]``: every field of ``configs``
-    (except ``exclude``) becomes an option ``--field-name`` with the field's default and help.
+    (except ``exclude``) becomes an option ``--field-name`` with the field's default and help;
+    a field that None turns off (``_off_by_zero``) reads 0 as None (``--coverage 0``).
     Each of ``configs`` is a dataclass, or an instance of one whose values are the defaults
     (a task whose defaults differ, e.g. the detector's small ``ModelConfig``)."""
     classes = [c if isinstance(c, type) else type(c) for c in configs]
@@ -44,6 +55,7 @@ def config_options(
             if p.name != "configs"
         ]
         owned: dict[str, type] = {}
+        zero_is_off: set[str] = set()
         for cls in classes:
             hints = typing.get_type_hints(cls)
             helps = field_help(cls)
@@ -51,16 +63,18 @@ def config_options(
                 if f.name in exclude:
                     continue
                 owned[f.name] = cls
+                default = getattr(bases[cls], f.name) if cls in bases else f.default
+                annotation, help_text = hints[f.name], helps.get(f.name, "")
+                plain = _off_by_zero(annotation, default)
+                if plain is not None:
+                    zero_is_off.add(f.name)
+                    annotation, help_text = plain, f"{help_text}; on the command line 0"
                 params.append(
                     inspect.Parameter(
                         f.name,
                         inspect.Parameter.KEYWORD_ONLY,
-                        default=typer.Option(
-                            getattr(bases[cls], f.name) if cls in bases else f.default,
-                            help=helps.get(f.name, ""),
-                            rich_help_panel=cls.__name__,
-                        ),
-                        annotation=hints[f.name],
+                        default=typer.Option(default, help=help_text, rich_help_panel=cls.__name__),
+                        annotation=annotation,
                     )
                 )
 
@@ -69,7 +83,9 @@ def config_options(
             values: dict[type, dict[str, Any]] = {cls: {} for cls in classes}
             for name in list(kwargs):
                 if name in owned:
-                    values[owned[name]][name] = kwargs.pop(name)
+                    value = kwargs.pop(name)
+                    off = name in zero_is_off and value == 0
+                    values[owned[name]][name] = None if off else value
             built = {
                 cls: dataclasses.replace(bases[cls], **v) if cls in bases else cls(**v)
                 for cls, v in values.items()
