@@ -42,3 +42,23 @@ def test_negative_coverage_is_still_an_error(tmp_path, capsys) -> None:
     assert code == 2 and "`coverage` must be a fraction in (0, 1), got -0.5" in " ".join(
         err.split()
     )
+
+
+def test_demo_passes_threads_to_training(monkeypatch, tmp_path, capsys) -> None:
+    import seqpredict.cli.forecast as cli_forecast
+
+    seen = {}
+
+    def fake_run(data, **kwargs):
+        seen.update(kwargs)
+        raise SystemExit(0)  # the flag reached the run; skip the 15-epoch training
+
+    monkeypatch.setattr(cli_forecast, "forecast_run", fake_run)
+    code, _, _ = run_cli(["demo", "--out", tmp_path / "d", "--threads", "3", "--quiet"], capsys)
+    assert code == 0 and seen["training"].threads == 3 and seen["training"].quiet
+
+
+def test_demo_names_a_bad_thread_count(tmp_path, capsys) -> None:
+    code, _, err = run_cli(["demo", "--out", tmp_path / "d", "--threads", "-1"], capsys)
+    assert code == 2 and "`threads` must be an integer >= 0" in " ".join(err.split())
+    assert not (tmp_path / "d").exists()

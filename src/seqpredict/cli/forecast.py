@@ -10,7 +10,7 @@ import typer
 from seqpredict import datasets
 from seqpredict.cli.app import app, console, print_cell, print_table
 from seqpredict.cli.configfile import config_file_option
-from seqpredict.cli.options import config_options
+from seqpredict.cli.options import config_options, field_help
 from seqpredict.config import ModelConfig, TrainConfig
 from seqpredict.data.series import Columns, as_names
 from seqpredict.data.stream import PARQUET_SUFFIXES
@@ -140,6 +140,7 @@ def demo(
     out: Path = typer.Option(Path("runs/demo"), help="run directory (replaced if present)"),
     epochs: int = typer.Option(15, help="training epochs per cell"),
     quiet: bool = typer.Option(False, help="no progress bar"),
+    threads: int = typer.Option(TrainConfig.threads, help=field_help(TrainConfig)["threads"]),
 ) -> None:
     """LSTM vs GRU vs baselines on the bundled NYC taxi data: a day-ahead forecast."""
     info = datasets.BUNDLED["nyc_taxi"]
@@ -155,7 +156,9 @@ def demo(
         out=out,
         spec=ForecastSpec(lookback=96, horizon=48),
         model=ModelConfig(hidden_size=64),
-        training=TrainConfig(epochs=epochs, batch_size=128, lr=3e-3, patience=4, quiet=quiet),
+        training=TrainConfig(
+            epochs=epochs, batch_size=128, lr=3e-3, patience=4, quiet=quiet, threads=threads
+        ),
         cells=cells,
         overwrite=True,
         on_cell=print_cell,
