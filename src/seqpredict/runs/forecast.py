@@ -7,6 +7,7 @@ plots/forecast.png, data_summary.json, and checkpoints/ (tensorboard/) from trai
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ import pandas as pd
 from seqpredict.config import ModelConfig, TrainConfig, to_dict
 from seqpredict.data.io import TableLike, read_table
 from seqpredict.data.series import Columns, as_names, build_series
+from seqpredict.data.stream import StreamConfig, is_stream_source
 from seqpredict.errors import SeqpredictError
 from seqpredict.metrics.forecast import all_metrics
 from seqpredict.report import plots
@@ -24,6 +26,7 @@ from seqpredict.report.html import DATA_SUMMARY, data_summary
 from seqpredict.runs.base import (
     CHECKPOINTS,
     TENSORBOARD,
+    CellResult,
     OnCell,
     RunResult,
     check_cells,
@@ -71,9 +74,15 @@ def forecast_run(
     overwrite: bool = False,
     resume: bool = False,
     on_cell: OnCell | None = None,
+    stream: StreamConfig | None = None,
 ) -> RunResult:
     """Train one Forecaster per cell on the data before the test period, evaluate all of them
     and the baselines on the test period, and write the run directory atomically.
+
+    A directory of Parquet files, a pyarrow dataset or a polars LazyFrame (or any Parquet
+    file with ``stream``) is read chunk by chunk of series, never whole
+    (``seqpredict.runs.forecast_stream``; ``stream``: its chunking, default
+    ``StreamConfig()``).
 
     While training, ``out/checkpoints/<cell>.safetensors`` (after every epoch) and, with
     ``training.tensorboard``, ``out/tensorboard/<cell>/`` are written in place; ``resume``
@@ -91,10 +100,28 @@ def forecast_run(
         static_covariates=as_names(columns.static_covariates),
         categorical=as_names(columns.categorical),
     )
-    frame = read_table(data)
     spec = (spec or ForecastSpec()).validate()
     model = model or ModelConfig()
     training = training or TrainConfig()
+    if stream is not None or is_stream_source(data):
+        from seqpredict.runs.forecast_stream import forecast_stream_run  # imports this module
+
+        return forecast_stream_run(
+            data,
+            columns=columns,
+            out=out,
+            spec=spec,
+            model=model,
+            training=training,
+            cells=list(cells),
+            stream=stream or StreamConfig(),
+            test_frac=test_frac,
+            test_start=test_start,
+            overwrite=overwrite,
+            resume=resume,
+            on_cell=on_cell,
+        )
+    frame = read_table(data)
     cells = check_cells(cells, model)
     series = build_series(frame, columns, fill=spec.fill, missing=spec.missing)  # parsed once
     start = series.split_point(test_frac, test_start)
@@ -114,14 +141,13 @@ def forecast_run(
 
     def evaluate(cell: str, f: Forecaster) -> dict[str, Any]:
         wf = forecasts[cell] = f.window_forecasts(series, start=start)
-        return all_metrics(wf.y, wf.model, wf.scale)
+        inside, observed = coverage_counts(wf)
+        extra = {"coverage": inside / observed} if observed else {}
+        return all_metrics(wf.y, wf.model, wf.scale) | extra
 
     results = fit_cells(cells, fit, evaluate, on_cell)
-    metrics: dict[str, Any] = {cell: r.metrics for cell, r in results.items()}
     first = forecasts[cells[0]]
-    for name, b in first.baselines.items():
-        metrics[name] = all_metrics(first.y, b, first.scale)
-    table = comparison_table(metrics, cells)
+    baselines = {name: all_metrics(first.y, b, first.scale) for name, b in first.baselines.items()}
     fitted = {cell: r.estimator for cell, r in results.items()}
 
     def write_files(tmp: Path) -> None:
@@ -134,23 +160,56 @@ def forecast_run(
             pd.concat([p.assign(model=c) for c, p in future.items()]).to_csv(
                 tmp / "predictions.csv", index=False
             )
-        _test_predictions(forecasts, columns).to_csv(tmp / "test_predictions.csv", index=False)
-        _plot_forecast(tmp / "plots" / "forecast.png", forecasts, future, columns)
+        test_predictions(forecasts, columns).to_csv(tmp / "test_predictions.csv", index=False)
+        plot_forecast(tmp / "plots" / "forecast.png", forecasts, future, columns)
         write_json(tmp / DATA_SUMMARY, data_summary(series, columns, start))
 
-    config = {
+    config = run_config(data, columns, cells, spec, model, training, test_frac, test_start)
+    config |= {
+        "season": fitted[cells[0]].season_,
+        "test_start": str(start),
+        "test_windows": len(first.y),
+        "notes": list(series.notes),
+    }
+    return write_forecast_run(out, results, baselines, config, write_files, work)
+
+
+def run_config(
+    data: Any,
+    columns: Columns,
+    cells: list[str],
+    spec: ForecastSpec,
+    model: ModelConfig,
+    training: TrainConfig,
+    test_frac: float,
+    test_start: Any,
+) -> dict[str, Any]:
+    """config.json's settings of a forecasting run (the caller adds what it found: season,
+    test_start, test_windows, notes)."""
+    return {
         "data": source_name(data),
         "columns": columns.to_dict(),
         "cells": cells,
         **to_dict(spec),
-        "season": fitted[cells[0]].season_,
         "test_frac": test_frac if test_start is None else None,
-        "test_start": str(start),
         "model": to_dict(model),
         "training": to_dict(training),
-        "test_windows": len(first.y),
-        "notes": list(series.notes),
     }
+
+
+def write_forecast_run(
+    out: Path,
+    results: dict[str, CellResult],
+    baselines: dict[str, dict[str, float]],
+    config: dict[str, Any],
+    write_files: Callable[[Path], None],
+    work: dict[str, Path],
+) -> RunResult:
+    """The run directory of ``forecast_run`` (in memory or streamed): each cell's metrics
+    beside the baselines', the comparison table's best baseline, ``config`` (with its
+    ``notes`` and ``training``) and what ``write_files`` adds."""
+    metrics: dict[str, Any] = {cell: r.metrics for cell, r in results.items()} | baselines
+    table = comparison_table(metrics, list(results))
     write_run(
         out,
         "forecast",
@@ -160,9 +219,18 @@ def forecast_run(
         extra_metrics={"best_baseline": table.attrs["best_baseline"]},
         write_files=write_files,
         work=work,
-        loss_label=f"loss ({training.loss.upper()}, scaled units)",
+        loss_label=f"loss ({config['training']['loss'].upper()}, scaled units)",
     )
-    return RunResult(out, "forecast", metrics, table, list(series.notes))
+    return RunResult(out, "forecast", metrics, table, list(config["notes"]))
+
+
+def coverage_counts(wf: WindowForecasts) -> tuple[int, int]:
+    """(observed test values inside the conformal interval, observed test values); (0, 0)
+    without intervals. Their ratio is the empirical coverage, beside the nominal one."""
+    if wf.lo is None or wf.hi is None:
+        return 0, 0
+    seen = ~np.isnan(wf.y)
+    return int(((wf.y >= wf.lo) & (wf.y <= wf.hi) & seen).sum()), int(seen.sum())
 
 
 def _window_times(wf: WindowForecasts, i: int, horizon: int) -> pd.Index:
@@ -171,7 +239,7 @@ def _window_times(wf: WindowForecasts, i: int, horizon: int) -> pd.Index:
     return times[o : o + horizon]
 
 
-def _test_predictions(forecasts: dict[str, WindowForecasts], columns: Columns) -> pd.DataFrame:
+def test_predictions(forecasts: dict[str, WindowForecasts], columns: Columns) -> pd.DataFrame:
     """Long table: series, origin time, step, target, actual, one column per model/baseline."""
     first = next(iter(forecasts.values()))
     n, h, k = first.y.shape
@@ -190,7 +258,7 @@ def _test_predictions(forecasts: dict[str, WindowForecasts], columns: Columns) -
     return out.drop(columns="window")
 
 
-def _plot_forecast(
+def plot_forecast(
     path: Path,
     forecasts: dict[str, WindowForecasts],
     future: dict[str, pd.DataFrame],

@@ -345,12 +345,16 @@ class Forecaster(Estimator):
     ) -> Forecaster:
         """(Re)calibrate split-conformal intervals on the windows of ``data`` from ``start``
         on (windows the model was not trained on). ``fit`` already calibrates on the
-        validation windows at ``coverage``; use this for a loaded model or another level."""
+        validation windows at ``coverage``; use this for a loaded model or another level.
+        A source read chunk by chunk (see ``fit``) is scored one chunk of series at a time."""
         check_fraction("coverage", coverage, allow_zero=False)
         self.conformal_ = None
-        wf = self.window_forecasts(data, start=start, normalized=True)
-        out = wf.quantiles if wf.quantiles is not None else wf.model
-        self._calibrate(wf.y, out, coverage)
+        if is_stream_source(data):  # one chunk of series at a time, keeping only the scores
+            streaming.calibrate_stream(self, self._hooks(), data, start, coverage)
+        else:
+            wf = self.window_forecasts(data, start=start, normalized=True)
+            out = wf.quantiles if wf.quantiles is not None else wf.model
+            self._calibrate(wf.y, out, coverage)
         self.coverage = coverage
         return self
 

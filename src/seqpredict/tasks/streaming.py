@@ -37,11 +37,12 @@ from seqpredict.data.frequency import continue_index, season_from_freq
 from seqpredict.data.io import TableLike, read_table
 from seqpredict.data.masking import left_pad, pad_rows
 from seqpredict.data.scaling import StandardScaler
-from seqpredict.data.series import Columns, SeriesSet
+from seqpredict.data.series import Columns, SeriesSet, row_of
 from seqpredict.data.static import StaticEncoder
 from seqpredict.data.stream import Chunks, StreamConfig, chunks
 from seqpredict.data.windows import Windows, first_real_rows, stack, valid_starts
 from seqpredict.errors import SeqpredictError
+from seqpredict.evaluation import conformal
 from seqpredict.metrics.forecast import naive_scales
 from seqpredict.tasks.anchor import fitted_anchor
 from seqpredict.training import distributed, loop
@@ -105,6 +106,31 @@ class Prepared:
         codes = [self.codes[j] for j in which]
         static = None if codes[0] is None else np.concatenate(codes)  # (S_pool, D)
         return windows, starts, series, static
+
+
+def _shape(f: Forecaster) -> tuple[int, int, int, int, int | None]:
+    """``Prepared.load``'s window shape: lookback, horizon, targets, future channels, flags."""
+    layout = f.layout_
+    return (
+        f.lookback,
+        f.horizon,
+        len(f.columns_.target),
+        layout.n_future_channels,
+        layout.target_flags,
+    )
+
+
+def _tail(
+    f: Forecaster, prep: Prepared, j: int, stride: int
+) -> tuple[Windows, np.ndarray, np.ndarray, np.ndarray | None]:
+    """Chunk ``j``'s validation windows (every ``stride``-th origin of each series' tail,
+    counted back from its last): the windows, their starts (N,), their series (N,) and the
+    chunk's static codes."""
+    windows, _, _, static = prep.load([j], *_shape(f))
+    lengths, ends, pads = prep.lengths[j], prep.train_end[j], prep.pads[j]
+    starts, series = valid_starts(lengths, f.lookback, f.horizon, ends, lengths, pads)
+    keep = _every(starts, series, stride)
+    return windows, starts[keep], series[keep], static
 
 
 def _every(starts: np.ndarray, series: np.ndarray, stride: int) -> np.ndarray:
@@ -257,9 +283,71 @@ def fit_stream(
         prep = _prepare(f, hooks, parts, mine, Path(tmp))
         f.device_ = device
         _train(f, hooks, prep, stream, ctx, checkpoint, resume, log_dir, on_epoch_end)
+        f.conformal_ = None
+        if f.coverage is not None:
+            _calibrate_tail(f, hooks, prep, stream.val_stride or f.horizon)
     f.__dict__.pop("series_", None)  # the data is not kept: predict needs `data`
-    f.conformal_ = None
     return f
+
+
+def _calibrate_tail(f: Forecaster, hooks: Hooks, prep: Prepared, stride: int) -> None:
+    """Calibrate ``f``'s conformal intervals on the validation windows of every rank's chunks
+    (``_tail``), one chunk at a time: only the scores (N, H, K) are kept."""
+    scores = []
+    for j in range(len(prep.files)):
+        windows, starts, series, static = _tail(f, prep, j, stride)
+        if len(starts) == 0:
+            continue
+        index = torch.from_numpy(starts)
+        x, y, future = windows.gather(index)
+        rows = None if static is None else torch.from_numpy(static[series])  # (N, D)
+        point, quant = hooks.split(hooks.run(x, future, rows, windows.lengths(index)))
+        scores.append(conformal.conformity_scores(y.numpy(), point, quant))
+    scores = [part for rank in _gather_objects(scores) for part in rank]
+    if scores:  # as the in-memory fit: no validation window, no intervals
+        f.conformal_ = _conformal_state(scores, f.coverage)
+
+
+def _conformal_state(scores: list[np.ndarray], coverage: float) -> dict[str, Any]:
+    """The calibrated state (as ``Forecaster._calibrate``) from scores (N_i, H, K) of parts."""
+    joined = np.concatenate(scores)  # (N, H, K)
+    return {
+        "coverage": coverage,
+        "width": conformal.calibrate(joined, coverage),
+        "windows": len(joined),
+    }
+
+
+def has_windows(f: Forecaster, series: SeriesSet, start: Any) -> bool:
+    """Whether any series of ``series`` has a window whose forecast begins at or after
+    ``start`` (``Forecaster.windows``' rule), without gathering them."""
+    lengths = series.lengths
+    pads = pad_rows(lengths, f.lookback, f.horizon)
+    lo = [row_of(start, t) for t in series.times]
+    starts, _ = valid_starts(lengths, f.lookback, f.horizon, lo, lengths, pads)
+    return len(starts) > 0
+
+
+def calibrate_stream(
+    f: Forecaster, hooks: Hooks, data: Any, start: Any, coverage: float, chunk_ids: int = 1000
+) -> None:
+    """``Forecaster.calibrate`` over a source read chunk by chunk: each chunk's windows from
+    ``start`` are forecast and scored, and only the scores are kept (not the forecasts)."""
+    parts = chunks(data, f.columns_, chunk_ids=chunk_ids, fill=f.fill, missing=f.missing)
+    scores = []
+    for k in range(len(parts)):
+        series = parts.series(k)
+        if not has_windows(f, series, start):
+            continue
+        wf = f.window_forecasts(series, start=start, normalized=True)
+        point, quant = hooks.split(wf.quantiles if wf.quantiles is not None else wf.model)
+        scores.append(conformal.conformity_scores(wf.y, point, quant))
+    if not scores:
+        raise SeqpredictError(
+            f"`start`: no series of `data` has a window from {start!r} on (each needs horizon "
+            f"{f.horizon} rows from it) to calibrate on."
+        )
+    f.conformal_ = _conformal_state(scores, coverage)
 
 
 def _train(
@@ -281,14 +369,7 @@ def _train(
     per_epoch = min(total, config.windows_per_epoch or total)  # TrainConfig's window budget
     steps = stream.steps_per_epoch or -(-per_epoch // config.batch_size)
     local = config.batch_size // ctx.world_size
-    layout = f.layout_
-    shape = (
-        f.lookback,
-        f.horizon,
-        len(f.columns_.target),
-        layout.n_future_channels,
-        layout.target_flags,
-    )
+    shape = _shape(f)
     stride = stream.val_stride or f.horizon
 
     def to_batch(
@@ -331,13 +412,7 @@ def _train(
     def val_batches() -> Iterator[loop.Batch]:
         size = max(config.batch_size, 256)
         for j in range(len(prep.files)):
-            windows, _, _, static = prep.load([j], *shape)
-            lengths, ends, pads = prep.lengths[j], prep.train_end[j], prep.pads[j]
-            starts, series = valid_starts(lengths, f.lookback, f.horizon, ends, lengths, pads)
-            keep = _every(starts, series, stride)
-            windows, starts_t, series_t, codes = on_device(
-                windows, starts[keep], series[keep], static
-            )
+            windows, starts_t, series_t, codes = on_device(*_tail(f, prep, j, stride))
             for piece in torch.arange(len(starts_t), device=device).split(size):
                 yield to_batch(windows, starts_t[piece], series_t[piece], codes)
 
