@@ -13,7 +13,7 @@ from seqpredict import Forecaster, ForecastSpec, ModelConfig, TrainConfig
 from seqpredict.data.series import Columns
 from seqpredict.data.stream import StreamConfig
 from seqpredict.metrics.forecast import all_metrics
-from seqpredict.runs.forecast import coverage_counts
+from seqpredict.runs.forecast_parts import coverage_counts
 from seqpredict.runs.forecast_stream import forecast_stream_run
 from tests.conftest import run_cli
 from tests.tasks.test_streaming import panel, write_parts

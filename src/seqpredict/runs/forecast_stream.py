@@ -39,7 +39,7 @@ from seqpredict.runs.base import (
     fit_cells,
     work_dirs,
 )
-from seqpredict.runs.forecast import (
+from seqpredict.runs.forecast_parts import (
     coverage_counts,
     plot_forecast,
     run_config,
@@ -243,9 +243,7 @@ def _write_predictions(
     header = True
     for cell, f in fitted.items():
         intervals = f.conformal_ is not None
-        frames = streaming.predict_frames(
-            f, f._hooks(), data, intervals=intervals, chunk_ids=stream.chunk_ids
-        )
+        frames = f.predict_frames(data, intervals=intervals, chunk_ids=stream.chunk_ids)
         picked = []
         for frame in frames:
             frame = frame.assign(model=cell)

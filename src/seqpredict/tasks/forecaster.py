@@ -656,11 +656,25 @@ class Forecaster(Estimator):
         """
         self._check_fitted()
         if is_stream_source(data):
-            hooks = self._hooks()
-            frames = streaming.predict_frames(self, hooks, data, future=future, intervals=intervals)
+            frames = self.predict_frames(data, future=future, intervals=intervals)
             return pd.concat(list(frames), ignore_index=True)
         series = self._series(data)
         return streaming.forecast_frame(self, self._hooks(), series, future, intervals)
+
+    def predict_frames(
+        self,
+        data: Any,
+        *,
+        future: TableLike | None = None,
+        intervals: bool = False,
+        chunk_ids: int = 1000,
+    ) -> Iterator[pd.DataFrame]:
+        """``predict`` of a source read chunk by chunk (as ``predict_to`` reads it): one table
+        per chunk of ``chunk_ids`` series, each built when the previous one is consumed."""
+        self._check_fitted()
+        return streaming.predict_frames(
+            self, self._hooks(), data, future=future, intervals=intervals, chunk_ids=chunk_ids
+        )
 
     def predict_to(
         self,
