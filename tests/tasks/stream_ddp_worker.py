@@ -1,7 +1,8 @@
 """Trains a tiny Forecaster from a Parquet directory under torchrun (see
 test_streaming_ddp.py) with the static covariate ``group``: saves rank<RANK>.safetensors, the
-ids this rank read, its history and static encoder, and (rank 0 only) the model; then checks
-that too few chunks for the processes is refused.
+ids this rank read, its history, static encoder and anchor, and (rank 0 only) the model;
+forecasts its share of the series into DATA's parts directory OUT/parts; then checks that too
+few chunks for the processes is refused.
 
     python stream_ddp_worker.py DATA OUT
 """
@@ -37,7 +38,7 @@ def logged(self, k, **kwargs):
 
 stream.Chunks.series = logged
 forecaster = Forecaster(
-    ForecastSpec(lookback=12, horizon=4, val_frac=0.2),
+    ForecastSpec(lookback=12, horizon=4, val_frac=0.2, season=12),  # "auto" may pick season
     model=ModelConfig(cell="gru", hidden_size=8),
     training=TrainConfig(epochs=2, batch_size=16, seed=3, quiet=True, patience=0),
 )
@@ -51,10 +52,15 @@ record = {
     "history": forecaster.history_.epochs,
     "ids": sorted(forecaster.scaler_.mean),
     "static": forecaster.static_.to_dict(),
+    "anchor": forecaster.anchor_,
 }
-(out / f"rank{rank}.json").write_text(json.dumps(record))
 if is_main_process():
     forecaster.save(out / "model")
+read.clear()
+forecaster.predict_to(data, out / "parts", chunk_ids=2)  # this rank's share of the chunks
+record["predicted"] = list(read)
+record["success"] = (out / "parts" / "_SUCCESS").is_file()  # rank 0 wrote it before returning
+(out / f"rank{rank}.json").write_text(json.dumps(record))
 try:
     forecaster.fit(data, target="y", time_col="time", id_col="id", stream=StreamConfig(chunk_ids=6))
 except SeqpredictError as exc:

@@ -14,7 +14,7 @@ from seqpredict.config import ModelConfig, TrainConfig
 from seqpredict.errors import SeqpredictError
 from seqpredict.models.forecast_net import ForecastNet
 from seqpredict.tasks import forecaster as forecaster_module
-from seqpredict.tasks.anchor import anchor_errors, choose_anchor
+from seqpredict.tasks.anchor import anchor_counts, anchor_errors, anchor_from_counts, choose_anchor
 from seqpredict.tasks.forecaster import Forecaster
 from seqpredict.tasks.specs import ForecastSpec
 from tests.conftest import long_frame, sine_frame, small_model
@@ -136,3 +136,22 @@ def test_window_budget_same_seed_same_weights() -> None:
     assert all(torch.equal(v, w) for v, w in zip(every, above, strict=True))
     with pytest.raises(SeqpredictError, match="`windows_per_epoch` must be an integer >= 0"):
         TrainConfig(windows_per_epoch=-1).validate()
+
+
+@pytest.mark.parametrize("n_seasonal", [0, 2, 3, 5])
+def test_counts_summed_over_parts_choose_as_all_series_together(n_seasonal: int) -> None:
+    rng = np.random.default_rng(n_seasonal)
+    t = np.arange(80)
+    series = [
+        (np.sin(2 * np.pi * t / 8) if s < n_seasonal else np.cumsum(rng.standard_normal(80)))[
+            :, None
+        ]
+        + 0.05 * rng.standard_normal((80, 1))
+        for s in range(6)
+    ]
+    counts = sum(anchor_counts(series[a:b], 8, 4) for a, b in ((0, 1), (1, 4), (4, 6)))
+    want = choose_anchor("auto", series, 8, 16, 4)
+    assert anchor_from_counts("auto", counts, 8, 16) == want
+    assert want == ("season" if n_seasonal > 3 else "last")
+    assert anchor_from_counts("auto", counts, 8, 4) == "last"  # the season exceeds the lookback
+    assert anchor_from_counts("none", counts, 8, 16) == "none"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -228,3 +229,34 @@ def test_streamed_fit_calibrates_on_its_validation_windows_as_in_memory(folder) 
     assert sparse is not None and sparse["windows"] == 6 * 3  # origins 56, 52, 48
     with pytest.raises(SeqpredictError, match="no series of `data` has a window from"):
         f.calibrate(folder, start=pd.Timestamp("2024-02-01"))
+
+
+def test_auto_anchor_is_decided_from_every_chunk_as_in_memory(tmp_path) -> None:
+    frame = panel()
+    walks = frame["id"] >= "s02"  # chunk 0 (s00, s01) seasonal, the other 4 random walks
+    steps = np.random.default_rng(1).standard_normal(int(walks.sum()))
+    frame.loc[walks, "y"] = pd.Series(steps, frame.index[walks]).groupby(frame["id"]).cumsum()
+    folder = write_parts(frame, tmp_path / "data")
+    spec = ForecastSpec(lookback=12, horizon=4, val_frac=0.2, season=12)
+    quick = TrainConfig(epochs=1, batch_size=16, quiet=True)
+    one = StreamConfig(chunk_ids=2, steps_per_epoch=1)
+
+    def anchor(data, **kw) -> str:
+        return Forecaster(spec, ModelConfig(hidden_size=4), quick).fit(data, **ROLES, **kw).anchor_
+
+    assert anchor(folder, stream=one) == anchor(frame) == "last"
+    assert anchor(folder / "part0.parquet", stream=one) == "season"  # the first chunk alone
+
+
+def test_predict_to_a_directory_writes_one_part_and_a_manifest(folder, tmp_path) -> None:
+    f = forecaster().fit(folder, **ROLES, stream=STREAM)
+    out = tmp_path / "parts"
+    out.mkdir()
+    (out / "part-00003.parquet").write_bytes(b"stale")  # an earlier run's part goes
+    f.predict_to(folder, out, chunk_ids=2)
+    assert sorted(p.name for p in out.iterdir()) == ["_SUCCESS", "part-00000.parquet"]
+    manifest = json.loads((out / "_SUCCESS").read_text())
+    assert manifest["rows"] == {"part-00000.parquet": 24} and manifest["processes"] == 1
+    pd.testing.assert_frame_equal(pd.read_parquet(out), f.predict(folder))
+    with pytest.raises(SeqpredictError, match="or a directory name without a suffix"):
+        f.predict_to(folder, tmp_path / "fc.json")

@@ -96,20 +96,26 @@ def predict(
     data: Path = typer.Argument(..., help="history to forecast from (CSV/Parquet file or dir)"),
     future: Path | None = typer.Option(None, help="future-known covariates for the horizon"),
     cell: str | None = typer.Option(None, help="which model of a run; default: best test MSE"),
-    out: Path | None = typer.Option(None, help="write the forecast to this .csv or .parquet"),
+    out: Path | None = typer.Option(
+        None, help="write the forecast to this .csv or .parquet, or a directory of parts"
+    ),
     fill: str | None = typer.Option(None, help="missing values: ffill or interpolate"),
 ) -> None:
     """Forecast the steps after the end of DATA with a saved model. With --out, a long-format
     Parquet file or directory of them is forecast chunk by chunk of series straight to OUT
-    (.parquet or .csv), never holding all forecasts; other data is forecast in memory."""
+    (.parquet or .csv), never holding all forecasts; other data is forecast in memory. An OUT
+    without a suffix is a directory of Parquet parts: under torchrun each process writes the
+    forecasts of its share of the series to part-<rank>.parquet, and rank 0 writes _SUCCESS."""
     chosen = model_dir(run, cell)
     forecaster = Forecaster.load(chosen)
     if fill is not None:
         forecaster.fill = fill
     parquet = data.is_dir() or data.suffix.lower() in PARQUET_SUFFIXES
-    if out is not None and parquet and forecaster.columns_.id_col is not None:
+    parts = out is not None and not out.suffix  # a directory of parts, one per process
+    if out is not None and (parts or (parquet and forecaster.columns_.id_col is not None)):
         forecaster.predict_to(data, out, future=future)
-        console.print(f"Forecast written to [bold]{out}[/bold]")
+        if is_main_process():
+            console.print(f"Forecast written to [bold]{out}[/bold]")
         return
     frame = forecaster.predict(data, future=future)
     if out is not None:

@@ -688,7 +688,10 @@ class Forecaster(Estimator):
         """``predict`` for data larger than memory: the forecasts of every series of ``data``
         (a Parquet file or directory, a pyarrow dataset, a polars LazyFrame; long format) are
         written to ``out`` (``.parquet`` or ``.csv``) ``chunk_ids`` series at a time, under a
-        temporary name renamed into place at the end. Returns ``out``."""
+        temporary name renamed into place at the end. ``out`` without a suffix is a
+        directory of Parquet parts: under torchrun each process forecasts its share of the
+        chunks into ``part-<rank>.parquet`` and rank 0 then writes the manifest ``_SUCCESS``
+        (one process: one part). Returns ``out``."""
         self._check_fitted()
         return streaming.predict_to(
             self, self._hooks(), data, out, future=future, intervals=intervals, chunk_ids=chunk_ids

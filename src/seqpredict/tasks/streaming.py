@@ -44,7 +44,8 @@ from seqpredict.data.windows import Windows, first_real_rows, stack, valid_start
 from seqpredict.errors import SeqpredictError
 from seqpredict.evaluation import conformal
 from seqpredict.metrics.forecast import naive_scales
-from seqpredict.tasks.anchor import fitted_anchor
+from seqpredict.storage import write_json
+from seqpredict.tasks.anchor import anchor_counts, anchor_from_counts, scaled_targets
 from seqpredict.training import distributed, loop
 from seqpredict.training.losses import make_loss
 from seqpredict.training.seed import resolve_device, seed_everything
@@ -162,7 +163,8 @@ def _prepare(f: Forecaster, hooks: Hooks, parts: Chunks, mine: list[int], cache:
     mase: dict[str, np.ndarray] = {}
     freqs: set[str] = set()
     notes: list[str] = []
-    anchor = None  # normalize="auto" decides on this rank's first chunk
+    auto = f.model_config.normalize == "auto"
+    counts = np.zeros(4)  # normalize="auto": anchor_counts summed over chunks and ranks
     for k in mine:
         series = parts.series(k)
         lengths = series.lengths
@@ -178,17 +180,9 @@ def _prepare(f: Forecaster, hooks: Hooks, parts: Chunks, mine: list[int], cache:
         mean |= scaler.mean
         std |= scaler.std
         mase |= naive_scales(series.ids, train_rows, series.n_targets, season)
-        if anchor is None:
-            anchor = fitted_anchor(
-                f.model_config.normalize,
-                scaler,
-                series.ids,
-                train_rows,
-                series.n_targets,
-                season,
-                f.lookback,
-                f.horizon,
-            )
+        if auto and 2 <= season <= f.lookback:
+            targets = scaled_targets(scaler, series.ids, train_rows, series.n_targets)
+            counts += anchor_counts(targets, season, f.horizon)
         scaled = [
             layout.channels(scaler.transform(s, v))
             for s, v in zip(series.ids, series.values, strict=True)
@@ -208,8 +202,8 @@ def _prepare(f: Forecaster, hooks: Hooks, parts: Chunks, mine: list[int], cache:
         notes += series.notes + short_notes
     statics = [t for t in prep.static if t is not None]
     if distributed.env_context().enabled:  # every rank ends with the scalers of all series
-        gathered = _gather_objects((mean, std, mase, sorted(freqs), notes, statics, anchor))
-        anchor = gathered[0][6]  # rank 0's choice: every rank builds the same network
+        gathered = _gather_objects((mean, std, mase, sorted(freqs), notes, statics, counts))
+        counts = np.sum([other[6] for other in gathered], axis=0)  # every rank: the same sums
         notes, statics = [], []
         for other in gathered:
             mean |= other[0]
@@ -219,7 +213,6 @@ def _prepare(f: Forecaster, hooks: Hooks, parts: Chunks, mine: list[int], cache:
             notes += other[4]
             statics += other[5]
             _check_one_freq(freqs)
-    f.anchor_ = anchor or "last"
     f.static_ = None  # static covariates: one encoder over every series of every rank
     if statics:
         f.static_ = StaticEncoder.fit(pd.concat(statics), parts.columns.categorical)
@@ -229,6 +222,7 @@ def _prepare(f: Forecaster, hooks: Hooks, parts: Chunks, mine: list[int], cache:
     ]
     f.freq_ = freqs.pop() if freqs else None
     f.season_ = f.season or season_from_freq(f.freq_)
+    f.anchor_ = anchor_from_counts(f.model_config.normalize, counts, f.season_, f.lookback)
     f.notes_ = notes
     f.scaler_ = StandardScaler(mean, std)
     f.mase_scale_ = mase
@@ -510,27 +504,90 @@ def predict_to(
     intervals: bool = False,
     chunk_ids: int = 1000,
 ) -> Path:
-    """Write the forecasts of every series of ``data`` to ``out`` (``.parquet`` or ``.csv``)
-    chunk by chunk, under a temporary name renamed into place at the end."""
+    """Write the forecasts of every series of ``data`` to ``out`` chunk by chunk: a
+    ``.parquet`` or ``.csv`` file (one process), or a directory of parts (a name without a
+    suffix; one part per process under torchrun, see ``_predict_parts``). Each file is
+    written under a temporary name renamed into place at the end."""
     path = Path(out)
     suffix = path.suffix.lower()
+    ctx = distributed.setup(f.device_)
+    if suffix == "":
+        return _predict_parts(f, hooks, data, path, future, intervals, chunk_ids, ctx)
     if suffix not in OUT_SUFFIXES:
         raise SeqpredictError(
             f"`out`: forecasts are written as Parquet or CSV; expected a name ending in "
-            f"{' or '.join(OUT_SUFFIXES)}, got {path.name!r}."
+            f"{' or '.join(OUT_SUFFIXES)}, or a directory name without a suffix for Parquet "
+            f"parts, got {path.name!r}."
         )
+    if ctx.enabled:
+        raise SeqpredictError(
+            f"`out`: under torchrun each of the {ctx.world_size} processes writes its own part; "
+            f"name a directory (without a suffix, e.g. {path.with_suffix('').name!r}) instead "
+            f"of the file {path.name!r}."
+        )
+    frames = predict_frames(f, hooks, data, future=future, intervals=intervals, chunk_ids=chunk_ids)
+    _write_frames(path, frames)
+    return path
+
+
+SUCCESS = "_SUCCESS"  # the manifest rank 0 writes once every part is in place
+
+
+def _predict_parts(
+    f: Forecaster,
+    hooks: Hooks,
+    data: Any,
+    path: Path,
+    future: TableLike | None,
+    intervals: bool,
+    chunk_ids: int,
+    ctx: distributed.DistContext,
+) -> Path:
+    """Rank r of W forecasts chunks r, r + W, ... (the chunks it trains on) into
+    ``path/part-<r>.parquet``; once every rank's part is written, rank 0 writes ``_SUCCESS``,
+    a JSON manifest of the parts and their rows. Parts and manifest of an earlier call are
+    removed first. No process holds more than one chunk's forecasts."""
+    parts = chunks(data, f.columns_, chunk_ids=chunk_ids, fill=f.fill, missing=f.missing)
+    if ctx.is_main:
+        path.mkdir(parents=True, exist_ok=True)
+        for old in [*path.glob("part-*.parquet"), path / SUCCESS]:
+            old.unlink(missing_ok=True)
+    distributed.barrier()
+    fut = None if future is None else read_table(future, name="future")
+    mine = range(ctx.rank, len(parts), ctx.world_size)
+    frames = (forecast_frame(f, hooks, parts.series(k), fut, intervals) for k in mine)
+    name = f"part-{ctx.rank:05d}.parquet"
+    rows = _write_frames(path / name, frames)
+    written = _gather_objects((name, rows, len(mine)))  # every rank has written its part
+    if ctx.is_main:
+        manifest = {
+            "parts": [n for n, r, _ in written if r],
+            "rows": {n: r for n, r, _ in written if r},
+            "chunks": {n: c for n, _, c in written if c},
+            "processes": ctx.world_size,
+            "chunk_ids": chunk_ids,
+        }
+        tmp = path / f".{SUCCESS}.tmp"
+        write_json(tmp, manifest)
+        tmp.replace(path / SUCCESS)
+    distributed.barrier()  # the manifest is there when any rank returns
+    return path
+
+
+def _write_frames(path: Path, frames: Iterator[pd.DataFrame]) -> int:
+    """Append ``frames`` to ``path`` (Parquet or CSV by its suffix) under a temporary name
+    renamed into place at the end; returns the rows written (0: no frame, no file)."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp")
     writer = None
+    rows = 0
     try:
-        frames = predict_frames(
-            f, hooks, data, future=future, intervals=intervals, chunk_ids=chunk_ids
-        )
         for n, frame in enumerate(frames):
-            if suffix == ".csv":
+            rows += len(frame)
+            if path.suffix.lower() == ".csv":
                 frame.to_csv(tmp, mode="a" if n else "w", header=not n, index=False)
                 continue
             table = pa.Table.from_pandas(frame, preserve_index=False)
@@ -545,5 +602,6 @@ def predict_to(
             writer.close()
         tmp.unlink(missing_ok=True)
         raise
-    tmp.replace(path)
-    return path
+    if tmp.exists():
+        tmp.replace(path)
+    return rows
