@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pytest
 import torch
 from safetensors.torch import load_file
 
@@ -92,6 +93,20 @@ def test_two_ranks_read_disjoint_chunks_and_end_with_identical_weights(tmp_path)
     union = union.sort_values(keys).reset_index(drop=True)
     expected = pd.read_parquet(single).sort_values(keys).reset_index(drop=True)
     pd.testing.assert_frame_equal(union, expected, check_exact=False, rtol=1e-5)
+    # the streamed run: rank 1 read only its chunk (survey, fit, scoring); rank 0 also read
+    # every chunk for predictions.csv; the figures are the saved model's scored in memory
+    assert sorted(set(h1["run_read"])) == ["s02", "s03"]
+    assert sorted(set(h0["run_read"])) == everyone
+    run = tmp_path / "run"
+    config = json.loads((run / "config.json").read_text())
+    got = json.loads((run / "metrics.json").read_text())["test"]
+    want = Forecaster.load(run / "models" / "gru").evaluate(frame, start=config["test_start"])
+    assert config["test_windows"] == want["windows"]["count"] == 6 * 9
+    for name in ("gru", "naive", "seasonal_naive", "mean"):
+        for metric in ("mse", "mae", "mase", "r2"):
+            expected = want["model" if name == "gru" else name][metric]
+            assert got[name][metric] == pytest.approx(expected, rel=1e-6), (name, metric)
+    assert len(pd.read_csv(run / "predictions.csv")) == 6 * 4
     for r in (0, 1):
         message = (tmp_path / f"refused{r}.txt").read_text()
         assert message.startswith("`chunk_ids`: the data makes 1 chunk(s) of 6 series, fewer")

@@ -18,7 +18,8 @@ NAMES = ("mse", "rmse", "mae", "mape", "smape", "mase", "r2")
 
 
 class RunningMetrics:
-    """Sums for ``all_metrics``: ``add(y, p, scale)`` per part, ``result()`` at the end."""
+    """Sums for ``all_metrics``: ``add(y, p, scale)`` per part (or ``merge`` another's sums),
+    ``result()`` at the end."""
 
     def __init__(self) -> None:
         self.n = 0  # scored points (y observed)
@@ -43,6 +44,12 @@ class RunningMetrics:
         sums["y"] += float(np.sum(y64))
         sums["yy"] += float(np.sum(y64**2))
         self.n += int(keep.sum())
+
+    def merge(self, other: RunningMetrics) -> None:
+        """Add the sums of ``other`` (the parts it saw)."""
+        self.n += other.n
+        for key, value in other.sums.items():
+            self.sums[key] += value
 
     def result(self) -> dict[str, float]:
         """The metrics of every part added so far (all NaN when no point was observed)."""

@@ -12,20 +12,26 @@ directory as ``forecast_run``, without holding the data, the test windows or the
    draws from every test window, test_predictions.csv and plots/forecast.png, covers the
    first ``sample_ids`` series read (in id order when the data is sorted by id) only;
    config.json's notes (and so the report) say so.
+
+Under torchrun rank r surveys, fits on and scores chunks r, r + W, ... (the streamed fit's
+share); the surveys and the running sums are gathered to every rank in chunk order, so every
+rank finds the same split and rank 0 writes the same figures as one process would. Rank 0 alone
+writes the run directory, and so reads every chunk once more for predictions.csv.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
 
 from seqpredict.config import ModelConfig, TrainConfig, to_dict
 from seqpredict.data.series import Columns, SeriesSet
-from seqpredict.data.stream import Chunks, StreamConfig, chunks, scan
+from seqpredict.data.stream import StreamConfig, chunks, scan
 from seqpredict.errors import SeqpredictError, check_positive_int
 from seqpredict.metrics.running import RunningMetrics
 from seqpredict.report.html import DATA_SUMMARY
@@ -50,6 +56,8 @@ from seqpredict.storage import write_json
 from seqpredict.tasks import streaming
 from seqpredict.tasks.forecaster import Forecaster, WindowForecasts
 from seqpredict.tasks.specs import ForecastSpec
+from seqpredict.training import distributed
+from seqpredict.training.seed import resolve_device
 
 SAMPLE_IDS = 20  # series drawn in test_predictions.csv and plots/forecast.png
 
@@ -63,26 +71,47 @@ class Survey:
     freq: str | None = None
     first: Any = None  # earliest time stamp (row) of any series
     last: Any = None  # latest
-    longest: SeriesSet | None = None  # the longest series (the first in id order on ties)
+    longest: SeriesSet | None = None  # the longest series (the first in chunk order on ties)
     notes: list[str] = field(default_factory=list)
     sample: list[str] = field(default_factory=list)  # the first sample_ids ids read
 
-    def add(self, s: SeriesSet, sample_ids: int) -> None:
+    @classmethod
+    def of(cls, s: SeriesSet, sample_ids: int) -> Survey:
+        """The survey of one chunk's series."""
         lengths = s.lengths
-        self.rows += sum(lengths)
-        self.series += len(s.ids)
-        self.freq = self.freq or s.freq
-        firsts = [t[0] for t in s.times if len(t)]
-        lasts = [t[-1] for t in s.times if len(t)]
-        self.first = min([*firsts, *([self.first] if self.first is not None else [])])
-        self.last = max([*lasts, *([self.last] if self.last is not None else [])])
         i = int(np.argmax(lengths))
-        if self.longest is None or lengths[i] > self.longest.lengths[0]:
-            self.longest = replace(
-                s, ids=[s.ids[i]], values=[s.values[i]], times=[s.times[i]], static=None
-            )
-        self.notes += [n for n in s.notes if n not in self.notes]
-        self.sample += s.ids[: sample_ids - len(self.sample)]
+        one = replace(  # series i alone
+            s,
+            ids=[s.ids[i]],
+            values=[s.values[i]],
+            times=[s.times[i]],
+            missing=None if s.missing is None else [s.missing[i]],
+            static=None,
+        )
+        return cls(
+            rows=sum(lengths),
+            series=len(s.ids),
+            freq=s.freq,
+            first=min((t[0] for t in s.times if len(t)), default=None),
+            last=max((t[-1] for t in s.times if len(t)), default=None),
+            longest=one,
+            notes=list(dict.fromkeys(s.notes)),
+            sample=s.ids[:sample_ids],
+        )
+
+    def merge(self, o: Survey, sample_ids: int) -> None:
+        """Add the survey of the next chunk(s)."""
+        self.rows += o.rows
+        self.series += o.series
+        self.freq = self.freq or o.freq
+        self.first = min((t for t in (self.first, o.first) if t is not None), default=None)
+        self.last = max((t for t in (self.last, o.last) if t is not None), default=None)
+        if self.longest is None or (
+            o.longest is not None and o.longest.lengths[0] > self.longest.lengths[0]
+        ):
+            self.longest = o.longest
+        self.notes += [n for n in o.notes if n not in self.notes]
+        self.sample += o.sample[: sample_ids - len(self.sample)]
 
     def split_point(self, test_frac: float, test_start: Any) -> Any:
         """``SeriesSet.split_point`` of all the series surveyed."""
@@ -114,6 +143,16 @@ class Scored:
     observed: int = 0  # observed test values (the coverage's denominator)
     sample: list[WindowForecasts] = field(default_factory=list)  # the sample ids' windows
 
+    def merge(self, o: Scored) -> None:
+        """Add the scores of the next chunk(s)."""
+        self.model.merge(o.model)
+        for name, running in o.baselines.items():
+            self.baselines.setdefault(name, RunningMetrics()).merge(running)
+        self.windows += o.windows
+        self.inside += o.inside
+        self.observed += o.observed
+        self.sample += o.sample
+
     def add(self, wf: WindowForecasts, sample: set[str], baselines: bool) -> None:
         self.model.add(wf.y, wf.model, wf.scale)
         if baselines:
@@ -134,13 +173,25 @@ class Scored:
         return out
 
 
-def _score(f: Forecaster, parts: Chunks, start: Any, sample: set[str], baselines: bool) -> Scored:
+def _score(
+    f: Forecaster, series: SeriesSet, start: Any, sample: set[str], baselines: bool
+) -> Scored:
+    """One chunk's test windows scored (none when it has no window from ``start``)."""
     scored = Scored()
-    for k in range(len(parts)):
-        series = parts.series(k)
-        if streaming.has_windows(f, series, start):
-            scored.add(f.window_forecasts(series, start=start), sample, baselines)
+    if streaming.has_windows(f, series, start):
+        scored.add(f.window_forecasts(series, start=start), sample, baselines)
     return scored
+
+
+T = TypeVar("T")
+
+
+def _per_chunk(mine: range, work: Callable[[int], T]) -> list[T]:
+    """``work(k)`` of this process's chunks, gathered from every process (under torchrun),
+    in chunk order."""
+    local = [(k, work(k)) for k in mine]
+    everyone = [item for rank in streaming.gather_objects(local) for item in rank]
+    return [value for _, value in sorted(everyone, key=lambda kv: kv[0])]
 
 
 def forecast_stream_run(
@@ -166,9 +217,11 @@ def forecast_stream_run(
     check_positive_int("sample_ids", sample_ids)
     cells = check_cells(cells, model)
     parts = chunks(data, columns, chunk_ids=stream.chunk_ids, fill=spec.fill, missing=spec.missing)
+    ctx = distributed.setup(distributed.local_device(resolve_device(training.device)))
+    mine = range(ctx.rank, len(parts), ctx.world_size)  # as the streamed fit shares them
     survey = Survey()
-    for k in range(len(parts)):
-        survey.add(parts.series(k), sample_ids)
+    for part in _per_chunk(mine, lambda k: Survey.of(parts.series(k), sample_ids)):
+        survey.merge(part, sample_ids)
     start = survey.split_point(test_frac, test_start)
     out = check_out(out, overwrite=overwrite, resume=resume)
     work = work_dirs(out, resume=resume)
@@ -188,7 +241,10 @@ def forecast_stream_run(
         )
 
     def evaluate(cell: str, f: Forecaster) -> dict[str, Any]:
-        scores[cell] = _score(f, parts, start, sample, baselines=cell == cells[0])
+        first = cell == cells[0]  # the baselines are the same for every cell
+        scores[cell] = Scored()
+        for part in _per_chunk(mine, lambda k: _score(f, parts.series(k), start, sample, first)):
+            scores[cell].merge(part)
         return scores[cell].metrics()
 
     results = fit_cells(cells, fit, evaluate, on_cell)

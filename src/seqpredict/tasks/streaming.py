@@ -143,7 +143,7 @@ def _every(starts: np.ndarray, series: np.ndarray, stride: int) -> np.ndarray:
     return (last[series] - starts) % stride == 0
 
 
-def _gather_objects(value: Any) -> list[Any]:
+def gather_objects(value: Any) -> list[Any]:
     """``value`` from every rank (a one-item list in a single process)."""
     if not (dist.is_available() and dist.is_initialized()):
         return [value]
@@ -202,7 +202,7 @@ def _prepare(f: Forecaster, hooks: Hooks, parts: Chunks, mine: list[int], cache:
         notes += series.notes + short_notes
     statics = [t for t in prep.static if t is not None]
     if distributed.env_context().enabled:  # every rank ends with the scalers of all series
-        gathered = _gather_objects((mean, std, mase, sorted(freqs), notes, statics, counts))
+        gathered = gather_objects((mean, std, mase, sorted(freqs), notes, statics, counts))
         counts = np.sum([other[6] for other in gathered], axis=0)  # every rank: the same sums
         notes, statics = [], []
         for other in gathered:
@@ -297,7 +297,7 @@ def _calibrate_tail(f: Forecaster, hooks: Hooks, prep: Prepared, stride: int) ->
         rows = None if static is None else torch.from_numpy(static[series])  # (N, D)
         point, quant = hooks.split(hooks.run(x, future, rows, windows.lengths(index)))
         scores.append(conformal.conformity_scores(y.numpy(), point, quant))
-    scores = [part for rank in _gather_objects(scores) for part in rank]
+    scores = [part for rank in gather_objects(scores) for part in rank]
     if scores:  # as the in-memory fit: no validation window, no intervals
         f.conformal_ = _conformal_state(scores, f.coverage)
 
@@ -558,7 +558,7 @@ def _predict_parts(
     frames = (forecast_frame(f, hooks, parts.series(k), fut, intervals) for k in mine)
     name = f"part-{ctx.rank:05d}.parquet"
     rows = _write_frames(path / name, frames)
-    written = _gather_objects((name, rows, len(mine)))  # every rank has written its part
+    written = gather_objects((name, rows, len(mine)))  # every rank has written its part
     if ctx.is_main:
         manifest = {
             "parts": [n for n, r, _ in written if r],
