@@ -102,13 +102,15 @@ def test_a_streamed_run_predicts_from_its_saved_model(runs, tmp_path, capsys) ->
     assert len(pd.read_parquet(out)) == 6 * 4
 
 
-def test_the_sample_bounds_the_per_window_files_and_the_notes_say_so(runs, tmp_path) -> None:
-    _, _, folder, _ = runs
+def test_the_sample_bounds_the_per_window_files_and_the_notes_say_so(tmp_path) -> None:
+    frame = panel()
+    frame = frame[(frame["id"] != "s00") | (frame["time"] < "2024-01-02 06:00")]  # 30 rows
+    folder = write_parts(frame, tmp_path / "data")
     result = forecast_stream_run(
         folder,
         columns=Columns.of("y", "time", "id"),
         out=tmp_path / "run",
-        spec=ForecastSpec(lookback=12, horizon=4),
+        spec=ForecastSpec(lookback=12, horizon=4, val_frac=0.2),
         model=ModelConfig(hidden_size=8),
         training=TrainConfig(epochs=1, batch_size=16, quiet=True),
         cells=["gru"],
@@ -116,10 +118,14 @@ def test_the_sample_bounds_the_per_window_files_and_the_notes_say_so(runs, tmp_p
         sample_ids=3,
     )
     tests = pd.read_csv(tmp_path / "run" / "test_predictions.csv")
-    assert sorted(tests["series"].unique()) == ["s00", "s01", "s02"]
-    assert "test_predictions.csv and plots/forecast.png the first 3 read" in result.notes[-1]
+    # s00 ends before the test period: the sample is the first 3 series with test windows
+    assert sorted(tests["series"].unique()) == ["s01", "s02", "s03"]
+    assert (
+        "test_predictions.csv and plots/forecast.png the first 3 with test windows"
+        in (result.notes[-1])
+    )
     windows = json.loads((tmp_path / "run" / "config.json").read_text())["test_windows"]
-    assert windows == 6 * 9  # every series' test windows are scored: 12 test rows, horizon 4
+    assert windows == 5 * 9  # every other series' test windows are scored: 12 rows, horizon 4
     predictions = pd.read_csv(tmp_path / "run" / "predictions.csv")
     assert predictions["id"].nunique() == 6
 

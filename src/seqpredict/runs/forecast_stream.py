@@ -10,8 +10,8 @@ directory as ``forecast_run``, without holding the data, the test windows or the
    the baselines are running sums (``metrics.running``), equal to the in-memory ones.
 4. predictions.csv (every series, every cell) is written chunk by chunk. What the in-memory run
    draws from every test window, test_predictions.csv and plots/forecast.png, covers the
-   first ``sample_ids`` series read (in id order when the data is sorted by id) only;
-   config.json's notes (and so the report) say so.
+   first ``sample_ids`` series with test windows (in chunk order: id order when the files
+   are sorted by id) only; config.json's notes (and so the report) say so.
 
 Under torchrun rank r surveys, fits on and scores chunks r, r + W, ... (the streamed fit's
 share); the surveys and the running sums are gathered to every rank in chunk order, so every
@@ -21,10 +21,9 @@ writes the run directory, and so reads every chunk once more for predictions.csv
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -72,12 +71,12 @@ class Survey:
     first: Any = None  # earliest time stamp (row) of any series
     last: Any = None  # latest
     longest: SeriesSet | None = None  # the longest series (the first in chunk order on ties)
+    chunk: int = -1  # the chunk holding it
     notes: list[str] = field(default_factory=list)
-    sample: list[str] = field(default_factory=list)  # the first sample_ids ids read
 
     @classmethod
-    def of(cls, s: SeriesSet, sample_ids: int) -> Survey:
-        """The survey of one chunk's series."""
+    def of(cls, s: SeriesSet, chunk: int) -> Survey:
+        """The survey of chunk ``chunk``'s series."""
         lengths = s.lengths
         i = int(np.argmax(lengths))
         one = replace(  # series i alone
@@ -95,23 +94,23 @@ class Survey:
             first=min((t[0] for t in s.times if len(t)), default=None),
             last=max((t[-1] for t in s.times if len(t)), default=None),
             longest=one,
+            chunk=chunk,
             notes=list(dict.fromkeys(s.notes)),
-            sample=s.ids[:sample_ids],
         )
 
-    def merge(self, o: Survey, sample_ids: int) -> None:
+    def merge(self, o: Survey) -> None:
         """Add the survey of the next chunk(s)."""
         self.rows += o.rows
         self.series += o.series
         self.freq = self.freq or o.freq
         self.first = min((t for t in (self.first, o.first) if t is not None), default=None)
         self.last = max((t for t in (self.last, o.last) if t is not None), default=None)
-        if self.longest is None or (
-            o.longest is not None and o.longest.lengths[0] > self.longest.lengths[0]
+        if o.longest is not None and (
+            self.longest is None
+            or (o.longest.lengths[0], -o.chunk) > (self.longest.lengths[0], -self.chunk)
         ):
-            self.longest = o.longest
+            self.longest, self.chunk = o.longest, o.chunk
         self.notes += [n for n in o.notes if n not in self.notes]
-        self.sample += o.sample[: sample_ids - len(self.sample)]
 
     def split_point(self, test_frac: float, test_start: Any) -> Any:
         """``SeriesSet.split_point`` of all the series surveyed."""
@@ -134,26 +133,19 @@ class Survey:
 
 @dataclass
 class Scored:
-    """One cell's test windows, scored chunk by chunk."""
+    """One cell's test windows, scored chunk by chunk; the windows themselves are kept for
+    the first ``sample_ids`` series that have any (in chunk order), tagged with their chunk."""
 
     model: RunningMetrics = field(default_factory=RunningMetrics)
     baselines: dict[str, RunningMetrics] = field(default_factory=dict)
     windows: int = 0
     inside: int = 0  # observed test values inside the conformal interval
     observed: int = 0  # observed test values (the coverage's denominator)
-    sample: list[WindowForecasts] = field(default_factory=list)  # the sample ids' windows
+    sample: list[tuple[int, WindowForecasts]] = field(default_factory=list)  # (chunk, windows)
+    sample_ids: list[str] = field(default_factory=list)
 
-    def merge(self, o: Scored) -> None:
-        """Add the scores of the next chunk(s)."""
-        self.model.merge(o.model)
-        for name, running in o.baselines.items():
-            self.baselines.setdefault(name, RunningMetrics()).merge(running)
-        self.windows += o.windows
-        self.inside += o.inside
-        self.observed += o.observed
-        self.sample += o.sample
-
-    def add(self, wf: WindowForecasts, sample: set[str], baselines: bool) -> None:
+    def add(self, wf: WindowForecasts, chunk: int, baselines: bool, sample_ids: int) -> None:
+        """Chunk ``chunk``'s windows (chunks added in increasing order)."""
         self.model.add(wf.y, wf.model, wf.scale)
         if baselines:
             for name, b in wf.baselines.items():
@@ -162,36 +154,38 @@ class Scored:
         inside, observed = coverage_counts(wf)
         self.inside += inside
         self.observed += observed
-        keep = np.isin(np.asarray(wf.ids)[wf.series], list(sample))
-        if keep.any():
-            self.sample.append(wf.select(keep))
+        self._keep([(chunk, wf)], sample_ids)
+
+    @classmethod
+    def combine(cls, parts: list[Scored], sample_ids: int) -> Scored:
+        """The scores of every process's chunks together (the sample: in chunk order)."""
+        total = cls()
+        for o in parts:
+            total.model.merge(o.model)
+            for name, running in o.baselines.items():
+                total.baselines.setdefault(name, RunningMetrics()).merge(running)
+            total.windows += o.windows
+            total.inside += o.inside
+            total.observed += o.observed
+        tagged = sorted((t for o in parts for t in o.sample), key=lambda t: t[0])
+        total._keep(tagged, sample_ids)
+        return total
+
+    def _keep(self, parts: list[tuple[int, WindowForecasts]], sample_ids: int) -> None:
+        """The windows of ``parts``' series, in order, until ``sample_ids`` series are kept."""
+        for chunk, wf in parts:
+            room = sample_ids - len(self.sample_ids)
+            if room <= 0:
+                return
+            chosen = pd.unique(wf.series)[:room]  # series with windows, in order
+            self.sample.append((chunk, wf.select(np.isin(wf.series, chosen))))
+            self.sample_ids += [wf.ids[s] for s in chosen]
 
     def metrics(self) -> dict[str, Any]:
         out: dict[str, Any] = self.model.result()
         if self.observed:
             out["coverage"] = self.inside / self.observed
         return out
-
-
-def _score(
-    f: Forecaster, series: SeriesSet, start: Any, sample: set[str], baselines: bool
-) -> Scored:
-    """One chunk's test windows scored (none when it has no window from ``start``)."""
-    scored = Scored()
-    if streaming.has_windows(f, series, start):
-        scored.add(f.window_forecasts(series, start=start), sample, baselines)
-    return scored
-
-
-T = TypeVar("T")
-
-
-def _per_chunk(mine: range, work: Callable[[int], T]) -> list[T]:
-    """``work(k)`` of this process's chunks, gathered from every process (under torchrun),
-    in chunk order."""
-    local = [(k, work(k)) for k in mine]
-    everyone = [item for rank in streaming.gather_objects(local) for item in rank]
-    return [value for _, value in sorted(everyone, key=lambda kv: kv[0])]
 
 
 def forecast_stream_run(
@@ -219,14 +213,16 @@ def forecast_stream_run(
     parts = chunks(data, columns, chunk_ids=stream.chunk_ids, fill=spec.fill, missing=spec.missing)
     ctx = distributed.setup(distributed.local_device(resolve_device(training.device)))
     mine = range(ctx.rank, len(parts), ctx.world_size)  # as the streamed fit shares them
+    local = Survey()  # this process's chunks, then every process's surveys
+    for k in mine:
+        local.merge(Survey.of(parts.series(k), k))
     survey = Survey()
-    for part in _per_chunk(mine, lambda k: Survey.of(parts.series(k), sample_ids)):
-        survey.merge(part, sample_ids)
+    for other in streaming.gather_objects(local):
+        survey.merge(other)
     start = survey.split_point(test_frac, test_start)
     out = check_out(out, overwrite=overwrite, resume=resume)
     work = work_dirs(out, resume=resume)
     train_source = scan(data).before(start)  # the test period never reaches training
-    sample = set(survey.sample)
     scores: dict[str, Scored] = {}
 
     def fit(cell: str) -> Forecaster:
@@ -242,26 +238,32 @@ def forecast_stream_run(
 
     def evaluate(cell: str, f: Forecaster) -> dict[str, Any]:
         first = cell == cells[0]  # the baselines are the same for every cell
-        scores[cell] = Scored()
-        for part in _per_chunk(mine, lambda k: _score(f, parts.series(k), start, sample, first)):
-            scores[cell].merge(part)
+        local = Scored()  # this process's chunks, then every process's scores
+        for k in mine:
+            series = parts.series(k)
+            if streaming.has_windows(f, series, start):
+                local.add(f.window_forecasts(series, start=start), k, first, sample_ids)
+        scores[cell] = Scored.combine(streaming.gather_objects(local), sample_ids)
         return scores[cell].metrics()
 
     results = fit_cells(cells, fit, evaluate, on_cell)
     first = scores[cells[0]]
     baselines = {name: running.result() for name, running in first.baselines.items()}
     fitted = {cell: r.estimator for cell, r in results.items()}
+    sample = first.sample_ids
     note = (
         f"read chunk by chunk ({len(parts)} chunk(s) of up to {stream.chunk_ids} series): "
         f"metrics and predictions.csv cover all {survey.series} series; test_predictions.csv "
-        f"and plots/forecast.png the first {len(survey.sample)} read"
+        f"and plots/forecast.png the first {len(sample)} with test windows"
     )
 
     def write_files(tmp: Path) -> None:
         future: dict[str, pd.DataFrame] = {}
         if not columns.future_covariates:
-            future = _write_predictions(tmp / "predictions.csv", fitted, data, stream, sample)
-        samples = {cell: WindowForecasts.join(s.sample) for cell, s in scores.items()}
+            future = _write_predictions(tmp / "predictions.csv", fitted, data, stream, set(sample))
+        samples = {
+            cell: WindowForecasts.join([wf for _, wf in s.sample]) for cell, s in scores.items()
+        }
         test_predictions(samples, columns).to_csv(tmp / "test_predictions.csv", index=False)
         plot_forecast(tmp / "plots" / "forecast.png", samples, future, columns)
         write_json(tmp / DATA_SUMMARY, survey.summary(columns, start))
@@ -270,7 +272,7 @@ def forecast_stream_run(
     config |= {
         "season": fitted[cells[0]].season_,
         "test_start": str(start),
-        "stream": to_dict(stream) | {"sample_ids": survey.sample},
+        "stream": to_dict(stream) | {"sample_ids": sample},
         "test_windows": first.windows,
         "notes": [*survey.notes, note],
     }
