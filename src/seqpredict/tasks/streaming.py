@@ -9,12 +9,19 @@ stacked, and that pool's share of the epoch's steps (in proportion to its traini
 draws seeded batches from all of its windows. Memory follows the pool, not the data. Validation
 reads every chunk's tail windows (every ``val_stride``-th origin) one chunk at a time.
 
+``normalize="auto"`` decides its anchor from ``tasks.anchor.anchor_counts`` summed over every
+chunk (and rank): the choice one process makes on all the series. With ``coverage``, the
+conformal intervals are calibrated after training on the validation windows, chunk by chunk,
+keeping only their conformity scores.
+
 Under ``torchrun`` rank r prepares and trains on chunks r, r + W, ... only; each rank's batch is
 ``batch_size / W`` windows of its own chunks, every rank takes the same number of steps, DDP
-averages the gradients, and the scalers are gathered so every rank ends with the whole model.
+averages the gradients, and the scalers, anchor counts and calibration scores are gathered so
+every rank ends with the whole model.
 
 Predict: chunk by chunk, the forecasts of each chunk built as one table and written (Parquet or
-CSV) before the next chunk is read.
+CSV) before the next chunk is read; to a directory, each rank writes the chunks it trains on to
+its own part and rank 0 the manifest (``_predict_parts``).
 
 Shape key: S series, N windows, L lookback, H horizon, C channels, K targets.
 """
