@@ -1,6 +1,7 @@
 """Trains a tiny Forecaster from a Parquet directory under torchrun (see
 test_streaming_ddp.py) with the static covariate ``group``: saves rank<RANK>.safetensors, the
-ids this rank read, its history and static encoder, and (rank 0 only) the model; then checks
+ids this rank read, its history, static encoder and anchor, and (rank 0 only) the model;
+forecasts its share of the series into OUT/parts; makes a streamed run OUT/run; then checks
 that too few chunks for the processes is refused.
 
     python stream_ddp_worker.py DATA OUT
@@ -18,8 +19,10 @@ from safetensors.torch import save_file
 
 from seqpredict import Forecaster, ForecastSpec, ModelConfig, TrainConfig
 from seqpredict.data import stream
+from seqpredict.data.series import Columns
 from seqpredict.data.stream import StreamConfig
 from seqpredict.errors import SeqpredictError
+from seqpredict.runs.forecast_stream import forecast_stream_run
 from seqpredict.training.distributed import is_main_process
 
 torch.set_num_threads(1)
@@ -37,7 +40,7 @@ def logged(self, k, **kwargs):
 
 stream.Chunks.series = logged
 forecaster = Forecaster(
-    ForecastSpec(lookback=12, horizon=4, val_frac=0.2),
+    ForecastSpec(lookback=12, horizon=4, val_frac=0.2, season=12),  # "auto" may pick season
     model=ModelConfig(cell="gru", hidden_size=8),
     training=TrainConfig(epochs=2, batch_size=16, seed=3, quiet=True, patience=0),
 )
@@ -47,14 +50,31 @@ forecaster.fit(data, **roles, static_covariates="group", stream=config)
 state = {k: v.detach().contiguous() for k, v in forecaster.net_.state_dict().items()}
 save_file(state, str(out / f"rank{rank}.safetensors"))
 record = {
-    "read": read,
+    "read": list(read),
     "history": forecaster.history_.epochs,
     "ids": sorted(forecaster.scaler_.mean),
     "static": forecaster.static_.to_dict(),
+    "anchor": forecaster.anchor_,
 }
-(out / f"rank{rank}.json").write_text(json.dumps(record))
 if is_main_process():
     forecaster.save(out / "model")
+read.clear()
+forecaster.predict_to(data, out / "parts", chunk_ids=2)  # this rank's share of the chunks
+record["predicted"] = list(read)
+record["success"] = (out / "parts" / "_SUCCESS").is_file()  # rank 0 wrote it before returning
+read.clear()
+forecast_stream_run(  # a streamed run: each rank surveys, fits and scores its own chunks
+    data,
+    columns=Columns.of("y", "time", "id"),
+    out=out / "run",
+    spec=ForecastSpec(lookback=12, horizon=4),
+    model=ModelConfig(hidden_size=8),
+    training=TrainConfig(epochs=1, batch_size=16, quiet=True),
+    cells=["gru"],
+    stream=StreamConfig(chunk_ids=2, steps_per_epoch=2),
+)
+record["run_read"] = list(read)
+(out / f"rank{rank}.json").write_text(json.dumps(record))
 try:
     forecaster.fit(data, target="y", time_col="time", id_col="id", stream=StreamConfig(chunk_ids=6))
 except SeqpredictError as exc:

@@ -14,7 +14,7 @@ from seqpredict.config import ModelConfig, TrainConfig
 from seqpredict.errors import SeqpredictError
 from seqpredict.models.forecast_net import ForecastNet
 from seqpredict.tasks import forecaster as forecaster_module
-from seqpredict.tasks.anchor import anchor_errors, choose_anchor
+from seqpredict.tasks.anchor import anchor_counts, anchor_errors, anchor_from_counts, choose_anchor
 from seqpredict.tasks.forecaster import Forecaster
 from seqpredict.tasks.specs import ForecastSpec
 from tests.conftest import long_frame, sine_frame, small_model
@@ -169,3 +169,22 @@ def test_fit_with_masked_holes_keeps_the_seasonal_anchor() -> None:
     f = Forecaster(spec, small_model("gru"), TrainConfig(epochs=1, quiet=True)).fit(holed, **FIT)
     assert clean.anchor_ == "season"
     assert f.anchor_ == "season"
+
+
+@pytest.mark.parametrize("n_seasonal", [0, 2, 3, 5])
+def test_counts_summed_over_parts_choose_as_all_series_together(n_seasonal: int) -> None:
+    rng = np.random.default_rng(n_seasonal)
+    t = np.arange(80)
+    series = [
+        (np.sin(2 * np.pi * t / 8) if s < n_seasonal else np.cumsum(rng.standard_normal(80)))[
+            :, None
+        ]
+        + 0.05 * rng.standard_normal((80, 1))
+        for s in range(6)
+    ]
+    counts = sum(anchor_counts(series[a:b], 8, 4) for a, b in ((0, 1), (1, 4), (4, 6)))
+    want = choose_anchor("auto", series, 8, 16, 4)
+    assert anchor_from_counts("auto", counts, 8, 16) == want
+    assert want == ("season" if n_seasonal > 3 else "last")
+    assert anchor_from_counts("auto", counts, 8, 4) == "last"  # the season exceeds the lookback
+    assert anchor_from_counts("none", counts, 8, 16) == "none"

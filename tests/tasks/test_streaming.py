@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -35,16 +38,19 @@ def panel(n_ids: int = 6, steps: int = 60, seed: int = 0) -> pd.DataFrame:
     return pd.concat(rows, ignore_index=True)
 
 
-@pytest.fixture
-def folder(tmp_path):
-    """The panel as three Parquet files of two ids each."""
-    frame = panel()
-    path = tmp_path / "data"
+def write_parts(frame: pd.DataFrame, path: Path) -> Path:
+    """The 6-id panel ``frame`` as three Parquet files of two ids each in ``path``."""
     path.mkdir()
     for k in range(3):
         part = frame[frame["id"].isin([f"s{2 * k:02d}", f"s{2 * k + 1:02d}"])]
         part.to_parquet(path / f"part{k}.parquet", index=False)
     return path
+
+
+@pytest.fixture
+def folder(tmp_path):
+    """The panel as three Parquet files of two ids each."""
+    return write_parts(panel(), tmp_path / "data")
 
 
 def forecaster(seed: int = 0, epochs: int = 2) -> Forecaster:
@@ -199,3 +205,58 @@ def test_evaluate_and_backtest_read_a_stream_chunk_by_chunk(folder) -> None:
     assert sorted(bt.per_origin["id"].unique()) == sorted(panel()["id"].unique())
     with pytest.raises(SeqpredictError, match="`retrain`: a retraining backtest refits"):
         f.backtest(folder, start=start, retrain=True)
+
+
+def test_streamed_fit_calibrates_on_its_validation_windows_as_in_memory(folder) -> None:
+    frame = panel()
+    start = pd.Timestamp("2024-01-03")  # row 48: each series' 12 validation rows follow
+    every = StreamConfig(chunk_ids=2, pool_chunks=2, steps_per_epoch=5, val_stride=1)
+    f = forecaster().fit(folder, **ROLES, stream=every)
+    fitted = f.conformal_
+    assert fitted is not None and fitted["windows"] == 6 * 9  # origins 48..56 of 6 series
+    in_memory = f.calibrate(frame, start=start, coverage=0.9).conformal_
+    np.testing.assert_allclose(fitted["width"], in_memory["width"], rtol=1e-6)
+    assert in_memory["windows"] == fitted["windows"]
+    streamed = f.calibrate(folder, start=start, coverage=0.8).conformal_
+    in_memory = f.calibrate(frame, start=start, coverage=0.8).conformal_
+    np.testing.assert_array_equal(streamed["width"], in_memory["width"])
+    assert streamed["coverage"] == 0.8 and streamed["windows"] == 6 * 9
+    # the coverage reached on held-out windows is reported beside the nominal one
+    overall = f.backtest(folder, start=start).overall
+    assert overall["coverage"] == f.backtest(frame, start=start).overall["coverage"]
+    assert 0 < overall["coverage"] <= 1
+    sparse = forecaster().fit(folder, **ROLES, stream=STREAM).conformal_  # val_stride: horizon
+    assert sparse is not None and sparse["windows"] == 6 * 3  # origins 56, 52, 48
+    with pytest.raises(SeqpredictError, match="no series of `data` has a window from"):
+        f.calibrate(folder, start=pd.Timestamp("2024-02-01"))
+
+
+def test_auto_anchor_is_decided_from_every_chunk_as_in_memory(tmp_path) -> None:
+    frame = panel()
+    walks = frame["id"] >= "s02"  # chunk 0 (s00, s01) seasonal, the other 4 random walks
+    steps = np.random.default_rng(1).standard_normal(int(walks.sum()))
+    frame.loc[walks, "y"] = pd.Series(steps, frame.index[walks]).groupby(frame["id"]).cumsum()
+    folder = write_parts(frame, tmp_path / "data")
+    spec = ForecastSpec(lookback=12, horizon=4, val_frac=0.2, season=12)
+    quick = TrainConfig(epochs=1, batch_size=16, quiet=True)
+    one = StreamConfig(chunk_ids=2, steps_per_epoch=1)
+
+    def anchor(data, **kw) -> str:
+        return Forecaster(spec, ModelConfig(hidden_size=4), quick).fit(data, **ROLES, **kw).anchor_
+
+    assert anchor(folder, stream=one) == anchor(frame) == "last"
+    assert anchor(folder / "part0.parquet", stream=one) == "season"  # the first chunk alone
+
+
+def test_predict_to_a_directory_writes_one_part_and_a_manifest(folder, tmp_path) -> None:
+    f = forecaster().fit(folder, **ROLES, stream=STREAM)
+    out = tmp_path / "parts"
+    out.mkdir()
+    (out / "part-00003.parquet").write_bytes(b"stale")  # an earlier run's part goes
+    f.predict_to(folder, out, chunk_ids=2)
+    assert sorted(p.name for p in out.iterdir()) == ["_SUCCESS", "part-00000.parquet"]
+    manifest = json.loads((out / "_SUCCESS").read_text())
+    assert manifest["rows"] == {"part-00000.parquet": 24} and manifest["processes"] == 1
+    pd.testing.assert_frame_equal(pd.read_parquet(out), f.predict(folder))
+    with pytest.raises(SeqpredictError, match="or a directory name without a suffix"):
+        f.predict_to(folder, tmp_path / "fc.json")

@@ -13,7 +13,7 @@ from seqpredict.cli.configfile import config_file_option
 from seqpredict.cli.options import config_options, field_help
 from seqpredict.config import ModelConfig, TrainConfig
 from seqpredict.data.series import Columns, as_names
-from seqpredict.data.stream import PARQUET_SUFFIXES
+from seqpredict.data.stream import PARQUET_SUFFIXES, StreamConfig
 from seqpredict.rundir import model_dir
 from seqpredict.runs import RunResult, forecast_run
 from seqpredict.tasks.forecaster import Forecaster
@@ -37,9 +37,9 @@ def _report(result: RunResult, cells: list[str]) -> None:
 
 @app.command()
 @config_file_option
-@config_options(ForecastSpec, ModelConfig, TrainConfig, exclude=("cell",))
+@config_options(ForecastSpec, ModelConfig, TrainConfig, StreamConfig, exclude=("cell",))
 def forecast(
-    data: Path = typer.Argument(..., help="CSV or Parquet file"),
+    data: Path = typer.Argument(..., help="CSV or Parquet file, or a directory of Parquet files"),
     target: str = typer.Option(..., help="target column(s), comma-separated"),
     time_col: str | None = typer.Option(None, help="time stamp column"),
     id_col: str | None = typer.Option(None, help="series id column (long format)"),
@@ -57,10 +57,15 @@ def forecast(
     test_start: str | None = typer.Option(None, help="first time (or row) of the test period"),
     overwrite: bool = typer.Option(False, help="replace an existing run directory"),
     resume: bool = typer.Option(False, help="continue a killed run from its checkpoints"),
+    stream: bool = typer.Option(
+        False, help="read a Parquet file chunk by chunk of series (a directory always is)"
+    ),
     configs: dict[type, Any] | None = None,
 ) -> None:
     """Train LSTM and GRU forecasters, compare them with naive baselines on a held-out test
-    period, and write a run directory."""
+    period, and write a run directory. A directory of Parquet files (or a Parquet file with
+    --stream; long format, --id-col) is read chunk by chunk of series, never whole
+    (options in the StreamConfig panel; docs/scale.md)."""
     if configs is None:  # filled in by config_options
         raise RuntimeError("forecast() must be called through the CLI")
     cells = list(as_names(cell))
@@ -80,6 +85,7 @@ def forecast(
         overwrite=overwrite,
         resume=resume,
         on_cell=print_cell,
+        stream=configs[StreamConfig] if stream or data.is_dir() else None,
     )
     _report(result, cells)
 
@@ -90,20 +96,26 @@ def predict(
     data: Path = typer.Argument(..., help="history to forecast from (CSV/Parquet file or dir)"),
     future: Path | None = typer.Option(None, help="future-known covariates for the horizon"),
     cell: str | None = typer.Option(None, help="which model of a run; default: best test MSE"),
-    out: Path | None = typer.Option(None, help="write the forecast to this .csv or .parquet"),
+    out: Path | None = typer.Option(
+        None, help="write the forecast to this .csv or .parquet, or a directory of parts"
+    ),
     fill: str | None = typer.Option(None, help="missing values: ffill or interpolate"),
 ) -> None:
     """Forecast the steps after the end of DATA with a saved model. With --out, a long-format
     Parquet file or directory of them is forecast chunk by chunk of series straight to OUT
-    (.parquet or .csv), never holding all forecasts; other data is forecast in memory."""
+    (.parquet or .csv), never holding all forecasts; other data is forecast in memory. An OUT
+    without a suffix is a directory of Parquet parts: under torchrun each process writes the
+    forecasts of its share of the series to part-<rank>.parquet, and rank 0 writes _SUCCESS."""
     chosen = model_dir(run, cell)
     forecaster = Forecaster.load(chosen)
     if fill is not None:
         forecaster.fill = fill
     parquet = data.is_dir() or data.suffix.lower() in PARQUET_SUFFIXES
-    if out is not None and parquet and forecaster.columns_.id_col is not None:
+    parts = out is not None and not out.suffix  # a directory of parts, one per process
+    if out is not None and (parts or (parquet and forecaster.columns_.id_col is not None)):
         forecaster.predict_to(data, out, future=future)
-        console.print(f"Forecast written to [bold]{out}[/bold]")
+        if is_main_process():
+            console.print(f"Forecast written to [bold]{out}[/bold]")
         return
     frame = forecaster.predict(data, future=future)
     if out is not None:

@@ -55,8 +55,8 @@ def read_table(data: TableLike, *, name: str = "data") -> pd.DataFrame:
         raise SeqpredictError(
             f"`{name}`: expected a CSV or Parquet file, got a directory {path}. A directory of "
             "Parquet files (data larger than memory) is read chunk by chunk by "
-            "`Forecaster.fit`, `evaluate`, `predict` and `seqpredict predict --out`; this "
-            "command reads one file into memory (docs/scale.md)."
+            "`Forecaster.fit`, `evaluate`, `predict`, `seqpredict forecast` and `seqpredict "
+            "predict --out`; this command reads one file into memory (docs/scale.md)."
         )
     suffix = path.suffix.lower()
     sep = ","

@@ -89,8 +89,10 @@ class SeriesSource:
         self.name = name
         self.lazy = None
         self.dataset = None
+        self.end: Any = None  # rows at or after this time (row) are cut from each series
         if isinstance(data, SeriesSource):
             self.lazy, self.dataset, self.name = data.lazy, data.dataset, data.name
+            self.end = data.end
         elif _is_lazy_frame(data):
             self.lazy = data
         elif _is_dataset(data):
@@ -102,6 +104,15 @@ class SeriesSource:
                 f"`{name}` must be a Parquet file, a directory of Parquet files, a "
                 f"pyarrow.dataset.Dataset or a polars LazyFrame, got {type(data).__name__}."
             )
+
+    def before(self, end: Any) -> SeriesSource:
+        """This source with each series cut before ``end`` (a time stamp, or a row number
+        without a time column), as ``SeriesSet.before``: each chunk is read and validated
+        whole, then cut, so ``fit(scan(path).before(test_start))`` trains on what the
+        in-memory ``fit(series.before(test_start))`` trains on."""
+        cut = SeriesSource(self, name=self.name)
+        cut.end = end
+        return cut
 
     def columns(self) -> list[str]:
         if self.lazy is not None:
@@ -259,15 +270,16 @@ class Chunks:
         return len(self.bounds)
 
     def series(self, k: int, *, need_future: bool = True) -> SeriesSet:
-        """Chunk ``k`` read and validated by ``build_series`` (the in-memory checks)."""
+        """Chunk ``k`` read and validated by ``build_series`` (the in-memory checks), cut
+        before the source's ``end`` when it has one (``SeriesSource.before``)."""
         first, last = self.bounds[k]
         frame = self.source.read(self.columns.id_col, first, last, self.names)
-        clean = clean_chunk(frame, self.columns, fill=self.fill, need_future=need_future)
-        if clean is not None:
-            return clean
-        return build_series(
-            frame, self.columns, fill=self.fill, missing=self.missing, need_future=need_future
-        )
+        series = clean_chunk(frame, self.columns, fill=self.fill, need_future=need_future)
+        if series is None:
+            series = build_series(
+                frame, self.columns, fill=self.fill, missing=self.missing, need_future=need_future
+            )
+        return series if self.source.end is None else series.before(self.source.end)
 
     def __iter__(self) -> Iterator[SeriesSet]:
         return (self.series(k) for k in range(len(self)))

@@ -57,6 +57,14 @@ def anchor_errors(rows: np.ndarray, horizon: int, season: int) -> tuple[float, f
     return naive_sum, snaive_sum, count
 
 
+def scaled_targets(
+    scaler: StandardScaler, ids: list[str], train_rows: list[np.ndarray], n_targets: int
+) -> list[np.ndarray]:
+    """The training targets as the network reads them: each series' rows scaled, first
+    ``n_targets`` columns (T_s, K)."""
+    return [scaler.transform(i, r)[:, :n_targets] for i, r in zip(ids, train_rows, strict=True)]
+
+
 def fitted_anchor(
     normalize: str,
     scaler: StandardScaler,
@@ -71,7 +79,7 @@ def fitted_anchor(
     first ``n_targets`` columns); the rows are scaled only when ``normalize`` is "auto"."""
     if normalize != "auto":
         return normalize
-    scaled = [scaler.transform(i, r)[:, :n_targets] for i, r in zip(ids, train_rows, strict=True)]
+    scaled = scaled_targets(scaler, ids, train_rows, n_targets)
     return choose_anchor(normalize, scaled, season, lookback, horizon)
 
 
@@ -80,17 +88,32 @@ def choose_anchor(
 ) -> str:
     """The anchor ``normalize`` stands for on these training targets (each (T_s, K), scaled):
     itself unless it is ``"auto"``, then the module doc's rule."""
-    if normalize != "auto":
-        return normalize
-    if not 2 <= season <= lookback:
-        return "last"
+    if normalize != "auto" or not 2 <= season <= lookback:
+        return anchor_from_counts(normalize, np.zeros(4), season, lookback)
+    counts = anchor_counts(train_targets, season, horizon)
+    return anchor_from_counts(normalize, counts, season, lookback)
+
+
+def anchor_counts(train_targets: list[np.ndarray], season: int, horizon: int) -> np.ndarray:
+    """(4,) float64: what the rule of ``"auto"`` reads from these training targets, as sums
+    over series that parts of the data (chunks, processes) add up: (series-targets passing the
+    seasonality test, series-targets tested, naive error sum, seasonal naive error sum).
+    ``anchor_from_counts`` of the sums over all parts is ``choose_anchor`` of all series."""
     passed = [
         seasonality_test(rows[:, j], season) for rows in train_targets for j in range(rows.shape[1])
     ]
-    if 2 * sum(passed) <= len(passed):
-        return "last"
     naive_sum = snaive_sum = 0.0
     for rows in train_targets:
         a, b, _ = anchor_errors(np.asarray(rows, dtype=np.float64), horizon, season)
         naive_sum, snaive_sum = naive_sum + a, snaive_sum + b
+    return np.array([sum(passed), len(passed), naive_sum, snaive_sum])
+
+
+def anchor_from_counts(normalize: str, counts: np.ndarray, season: int, lookback: int) -> str:
+    """``choose_anchor`` from the summed ``anchor_counts`` of every part of the data."""
+    if normalize != "auto":
+        return normalize
+    passed, tested, naive_sum, snaive_sum = counts
+    if not 2 <= season <= lookback or 2 * passed <= tested:
+        return "last"
     return "season" if snaive_sum < MARGIN * naive_sum else "last"

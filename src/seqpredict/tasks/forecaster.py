@@ -345,12 +345,16 @@ class Forecaster(Estimator):
     ) -> Forecaster:
         """(Re)calibrate split-conformal intervals on the windows of ``data`` from ``start``
         on (windows the model was not trained on). ``fit`` already calibrates on the
-        validation windows at ``coverage``; use this for a loaded model or another level."""
+        validation windows at ``coverage``; use this for a loaded model or another level.
+        A source read chunk by chunk (see ``fit``) is scored one chunk of series at a time."""
         check_fraction("coverage", coverage, allow_zero=False)
         self.conformal_ = None
-        wf = self.window_forecasts(data, start=start, normalized=True)
-        out = wf.quantiles if wf.quantiles is not None else wf.model
-        self._calibrate(wf.y, out, coverage)
+        if is_stream_source(data):  # one chunk of series at a time, keeping only the scores
+            streaming.calibrate_stream(self, self._hooks(), data, start, coverage)
+        else:
+            wf = self.window_forecasts(data, start=start, normalized=True)
+            out = wf.quantiles if wf.quantiles is not None else wf.model
+            self._calibrate(wf.y, out, coverage)
         self.coverage = coverage
         return self
 
@@ -652,11 +656,25 @@ class Forecaster(Estimator):
         """
         self._check_fitted()
         if is_stream_source(data):
-            hooks = self._hooks()
-            frames = streaming.predict_frames(self, hooks, data, future=future, intervals=intervals)
+            frames = self.predict_frames(data, future=future, intervals=intervals)
             return pd.concat(list(frames), ignore_index=True)
         series = self._series(data)
         return streaming.forecast_frame(self, self._hooks(), series, future, intervals)
+
+    def predict_frames(
+        self,
+        data: Any,
+        *,
+        future: TableLike | None = None,
+        intervals: bool = False,
+        chunk_ids: int = 1000,
+    ) -> Iterator[pd.DataFrame]:
+        """``predict`` of a source read chunk by chunk (as ``predict_to`` reads it): one table
+        per chunk of ``chunk_ids`` series, each built when the previous one is consumed."""
+        self._check_fitted()
+        return streaming.predict_frames(
+            self, self._hooks(), data, future=future, intervals=intervals, chunk_ids=chunk_ids
+        )
 
     def predict_to(
         self,
@@ -670,7 +688,10 @@ class Forecaster(Estimator):
         """``predict`` for data larger than memory: the forecasts of every series of ``data``
         (a Parquet file or directory, a pyarrow dataset, a polars LazyFrame; long format) are
         written to ``out`` (``.parquet`` or ``.csv``) ``chunk_ids`` series at a time, under a
-        temporary name renamed into place at the end. Returns ``out``."""
+        temporary name renamed into place at the end. ``out`` without a suffix is a
+        directory of Parquet parts: under torchrun each process forecasts its share of the
+        chunks into ``part-<rank>.parquet`` and rank 0 then writes the manifest ``_SUCCESS``
+        (one process: one part). Returns ``out``."""
         self._check_fitted()
         return streaming.predict_to(
             self, self._hooks(), data, out, future=future, intervals=intervals, chunk_ids=chunk_ids

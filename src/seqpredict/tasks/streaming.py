@@ -9,12 +9,19 @@ stacked, and that pool's share of the epoch's steps (in proportion to its traini
 draws seeded batches from all of its windows. Memory follows the pool, not the data. Validation
 reads every chunk's tail windows (every ``val_stride``-th origin) one chunk at a time.
 
+``normalize="auto"`` decides its anchor from ``tasks.anchor.anchor_counts`` summed over every
+chunk (and rank): the choice one process makes on all the series. With ``coverage``, the
+conformal intervals are calibrated after training on the validation windows, chunk by chunk,
+keeping only their conformity scores.
+
 Under ``torchrun`` rank r prepares and trains on chunks r, r + W, ... only; each rank's batch is
 ``batch_size / W`` windows of its own chunks, every rank takes the same number of steps, DDP
-averages the gradients, and the scalers are gathered so every rank ends with the whole model.
+averages the gradients, and the scalers, anchor counts and calibration scores are gathered so
+every rank ends with the whole model.
 
 Predict: chunk by chunk, the forecasts of each chunk built as one table and written (Parquet or
-CSV) before the next chunk is read.
+CSV) before the next chunk is read; to a directory, each rank writes the chunks it trains on to
+its own part and rank 0 the manifest (``_predict_parts``).
 
 Shape key: S series, N windows, L lookback, H horizon, C channels, K targets.
 """
@@ -37,13 +44,15 @@ from seqpredict.data.frequency import continue_index, season_from_freq
 from seqpredict.data.io import TableLike, read_table
 from seqpredict.data.masking import left_pad, pad_rows
 from seqpredict.data.scaling import StandardScaler
-from seqpredict.data.series import Columns, SeriesSet
+from seqpredict.data.series import Columns, SeriesSet, row_of
 from seqpredict.data.static import StaticEncoder
 from seqpredict.data.stream import Chunks, StreamConfig, chunks
 from seqpredict.data.windows import Windows, first_real_rows, stack, valid_starts
 from seqpredict.errors import SeqpredictError
+from seqpredict.evaluation import conformal
 from seqpredict.metrics.forecast import naive_scales
-from seqpredict.tasks.anchor import fitted_anchor
+from seqpredict.storage import write_json
+from seqpredict.tasks.anchor import anchor_counts, anchor_from_counts, scaled_targets
 from seqpredict.training import distributed, loop
 from seqpredict.training.losses import make_loss
 from seqpredict.training.seed import resolve_device, seed_everything
@@ -107,6 +116,31 @@ class Prepared:
         return windows, starts, series, static
 
 
+def _shape(f: Forecaster) -> tuple[int, int, int, int, int | None]:
+    """``Prepared.load``'s window shape: lookback, horizon, targets, future channels, flags."""
+    layout = f.layout_
+    return (
+        f.lookback,
+        f.horizon,
+        len(f.columns_.target),
+        layout.n_future_channels,
+        layout.target_flags,
+    )
+
+
+def _tail(
+    f: Forecaster, prep: Prepared, j: int, stride: int
+) -> tuple[Windows, np.ndarray, np.ndarray, np.ndarray | None]:
+    """Chunk ``j``'s validation windows (every ``stride``-th origin of each series' tail,
+    counted back from its last): the windows, their starts (N,), their series (N,) and the
+    chunk's static codes."""
+    windows, _, _, static = prep.load([j], *_shape(f))
+    lengths, ends, pads = prep.lengths[j], prep.train_end[j], prep.pads[j]
+    starts, series = valid_starts(lengths, f.lookback, f.horizon, ends, lengths, pads)
+    keep = _every(starts, series, stride)
+    return windows, starts[keep], series[keep], static
+
+
 def _every(starts: np.ndarray, series: np.ndarray, stride: int) -> np.ndarray:
     """(N,) bool: every ``stride``-th start of each series, counted back from its last."""
     if stride <= 1 or len(starts) == 0:
@@ -116,7 +150,7 @@ def _every(starts: np.ndarray, series: np.ndarray, stride: int) -> np.ndarray:
     return (last[series] - starts) % stride == 0
 
 
-def _gather_objects(value: Any) -> list[Any]:
+def gather_objects(value: Any) -> list[Any]:
     """``value`` from every rank (a one-item list in a single process)."""
     if not (dist.is_available() and dist.is_initialized()):
         return [value]
@@ -136,7 +170,8 @@ def _prepare(f: Forecaster, hooks: Hooks, parts: Chunks, mine: list[int], cache:
     mase: dict[str, np.ndarray] = {}
     freqs: set[str] = set()
     notes: list[str] = []
-    anchor = None  # normalize="auto" decides on this rank's first chunk
+    auto = f.model_config.normalize == "auto"
+    counts = np.zeros(4)  # normalize="auto": anchor_counts summed over chunks and ranks
     for k in mine:
         series = parts.series(k)
         lengths = series.lengths
@@ -152,17 +187,9 @@ def _prepare(f: Forecaster, hooks: Hooks, parts: Chunks, mine: list[int], cache:
         mean |= scaler.mean
         std |= scaler.std
         mase |= naive_scales(series.ids, train_rows, series.n_targets, season)
-        if anchor is None:
-            anchor = fitted_anchor(
-                f.model_config.normalize,
-                scaler,
-                series.ids,
-                train_rows,
-                series.n_targets,
-                season,
-                f.lookback,
-                f.horizon,
-            )
+        if auto and 2 <= season <= f.lookback:
+            targets = scaled_targets(scaler, series.ids, train_rows, series.n_targets)
+            counts += anchor_counts(targets, season, f.horizon)
         scaled = [
             layout.channels(scaler.transform(s, v))
             for s, v in zip(series.ids, series.values, strict=True)
@@ -182,8 +209,8 @@ def _prepare(f: Forecaster, hooks: Hooks, parts: Chunks, mine: list[int], cache:
         notes += series.notes + short_notes
     statics = [t for t in prep.static if t is not None]
     if distributed.env_context().enabled:  # every rank ends with the scalers of all series
-        gathered = _gather_objects((mean, std, mase, sorted(freqs), notes, statics, anchor))
-        anchor = gathered[0][6]  # rank 0's choice: every rank builds the same network
+        gathered = gather_objects((mean, std, mase, sorted(freqs), notes, statics, counts))
+        counts = np.sum([other[6] for other in gathered], axis=0)  # every rank: the same sums
         notes, statics = [], []
         for other in gathered:
             mean |= other[0]
@@ -193,7 +220,6 @@ def _prepare(f: Forecaster, hooks: Hooks, parts: Chunks, mine: list[int], cache:
             notes += other[4]
             statics += other[5]
             _check_one_freq(freqs)
-    f.anchor_ = anchor or "last"
     f.static_ = None  # static covariates: one encoder over every series of every rank
     if statics:
         f.static_ = StaticEncoder.fit(pd.concat(statics), parts.columns.categorical)
@@ -203,6 +229,7 @@ def _prepare(f: Forecaster, hooks: Hooks, parts: Chunks, mine: list[int], cache:
     ]
     f.freq_ = freqs.pop() if freqs else None
     f.season_ = f.season or season_from_freq(f.freq_)
+    f.anchor_ = anchor_from_counts(f.model_config.normalize, counts, f.season_, f.lookback)
     f.notes_ = notes
     f.scaler_ = StandardScaler(mean, std)
     f.mase_scale_ = mase
@@ -257,9 +284,71 @@ def fit_stream(
         prep = _prepare(f, hooks, parts, mine, Path(tmp))
         f.device_ = device
         _train(f, hooks, prep, stream, ctx, checkpoint, resume, log_dir, on_epoch_end)
+        f.conformal_ = None
+        if f.coverage is not None:
+            _calibrate_tail(f, hooks, prep, stream.val_stride or f.horizon)
     f.__dict__.pop("series_", None)  # the data is not kept: predict needs `data`
-    f.conformal_ = None
     return f
+
+
+def _calibrate_tail(f: Forecaster, hooks: Hooks, prep: Prepared, stride: int) -> None:
+    """Calibrate ``f``'s conformal intervals on the validation windows of every rank's chunks
+    (``_tail``), one chunk at a time: only the scores (N, H, K) are kept."""
+    scores = []
+    for j in range(len(prep.files)):
+        windows, starts, series, static = _tail(f, prep, j, stride)
+        if len(starts) == 0:
+            continue
+        index = torch.from_numpy(starts)
+        x, y, future = windows.gather(index)
+        rows = None if static is None else torch.from_numpy(static[series])  # (N, D)
+        point, quant = hooks.split(hooks.run(x, future, rows, windows.lengths(index)))
+        scores.append(conformal.conformity_scores(y.numpy(), point, quant))
+    scores = [part for rank in gather_objects(scores) for part in rank]
+    if scores:  # as the in-memory fit: no validation window, no intervals
+        f.conformal_ = _conformal_state(scores, f.coverage)
+
+
+def _conformal_state(scores: list[np.ndarray], coverage: float) -> dict[str, Any]:
+    """The calibrated state (as ``Forecaster._calibrate``) from scores (N_i, H, K) of parts."""
+    joined = np.concatenate(scores)  # (N, H, K)
+    return {
+        "coverage": coverage,
+        "width": conformal.calibrate(joined, coverage),
+        "windows": len(joined),
+    }
+
+
+def has_windows(f: Forecaster, series: SeriesSet, start: Any) -> bool:
+    """Whether any series of ``series`` has a window whose forecast begins at or after
+    ``start`` (``Forecaster.windows``' rule), without gathering them."""
+    lengths = series.lengths
+    pads = pad_rows(lengths, f.lookback, f.horizon)
+    lo = [row_of(start, t) for t in series.times]
+    starts, _ = valid_starts(lengths, f.lookback, f.horizon, lo, lengths, pads)
+    return len(starts) > 0
+
+
+def calibrate_stream(
+    f: Forecaster, hooks: Hooks, data: Any, start: Any, coverage: float, chunk_ids: int = 1000
+) -> None:
+    """``Forecaster.calibrate`` over a source read chunk by chunk: each chunk's windows from
+    ``start`` are forecast and scored, and only the scores are kept (not the forecasts)."""
+    parts = chunks(data, f.columns_, chunk_ids=chunk_ids, fill=f.fill, missing=f.missing)
+    scores = []
+    for k in range(len(parts)):
+        series = parts.series(k)
+        if not has_windows(f, series, start):
+            continue
+        wf = f.window_forecasts(series, start=start, normalized=True)
+        point, quant = hooks.split(wf.quantiles if wf.quantiles is not None else wf.model)
+        scores.append(conformal.conformity_scores(wf.y, point, quant))
+    if not scores:
+        raise SeqpredictError(
+            f"`start`: no series of `data` has a window from {start!r} on (each needs horizon "
+            f"{f.horizon} rows from it) to calibrate on."
+        )
+    f.conformal_ = _conformal_state(scores, coverage)
 
 
 def _train(
@@ -281,14 +370,7 @@ def _train(
     per_epoch = min(total, config.windows_per_epoch or total)  # TrainConfig's window budget
     steps = stream.steps_per_epoch or -(-per_epoch // config.batch_size)
     local = config.batch_size // ctx.world_size
-    layout = f.layout_
-    shape = (
-        f.lookback,
-        f.horizon,
-        len(f.columns_.target),
-        layout.n_future_channels,
-        layout.target_flags,
-    )
+    shape = _shape(f)
     stride = stream.val_stride or f.horizon
 
     def to_batch(
@@ -331,13 +413,7 @@ def _train(
     def val_batches() -> Iterator[loop.Batch]:
         size = max(config.batch_size, 256)
         for j in range(len(prep.files)):
-            windows, _, _, static = prep.load([j], *shape)
-            lengths, ends, pads = prep.lengths[j], prep.train_end[j], prep.pads[j]
-            starts, series = valid_starts(lengths, f.lookback, f.horizon, ends, lengths, pads)
-            keep = _every(starts, series, stride)
-            windows, starts_t, series_t, codes = on_device(
-                windows, starts[keep], series[keep], static
-            )
+            windows, starts_t, series_t, codes = on_device(*_tail(f, prep, j, stride))
             for piece in torch.arange(len(starts_t), device=device).split(size):
                 yield to_batch(windows, starts_t[piece], series_t[piece], codes)
 
@@ -435,27 +511,90 @@ def predict_to(
     intervals: bool = False,
     chunk_ids: int = 1000,
 ) -> Path:
-    """Write the forecasts of every series of ``data`` to ``out`` (``.parquet`` or ``.csv``)
-    chunk by chunk, under a temporary name renamed into place at the end."""
+    """Write the forecasts of every series of ``data`` to ``out`` chunk by chunk: a
+    ``.parquet`` or ``.csv`` file (one process), or a directory of parts (a name without a
+    suffix; one part per process under torchrun, see ``_predict_parts``). Each file is
+    written under a temporary name renamed into place at the end."""
     path = Path(out)
     suffix = path.suffix.lower()
+    ctx = distributed.setup(f.device_)
+    if suffix == "":
+        return _predict_parts(f, hooks, data, path, future, intervals, chunk_ids, ctx)
     if suffix not in OUT_SUFFIXES:
         raise SeqpredictError(
             f"`out`: forecasts are written as Parquet or CSV; expected a name ending in "
-            f"{' or '.join(OUT_SUFFIXES)}, got {path.name!r}."
+            f"{' or '.join(OUT_SUFFIXES)}, or a directory name without a suffix for Parquet "
+            f"parts, got {path.name!r}."
         )
+    if ctx.enabled:
+        raise SeqpredictError(
+            f"`out`: under torchrun each of the {ctx.world_size} processes writes its own part; "
+            f"name a directory (without a suffix, e.g. {path.with_suffix('').name!r}) instead "
+            f"of the file {path.name!r}."
+        )
+    frames = predict_frames(f, hooks, data, future=future, intervals=intervals, chunk_ids=chunk_ids)
+    _write_frames(path, frames)
+    return path
+
+
+SUCCESS = "_SUCCESS"  # the manifest rank 0 writes once every part is in place
+
+
+def _predict_parts(
+    f: Forecaster,
+    hooks: Hooks,
+    data: Any,
+    path: Path,
+    future: TableLike | None,
+    intervals: bool,
+    chunk_ids: int,
+    ctx: distributed.DistContext,
+) -> Path:
+    """Rank r of W forecasts chunks r, r + W, ... (the chunks it trains on) into
+    ``path/part-<r>.parquet``; once every rank's part is written, rank 0 writes ``_SUCCESS``,
+    a JSON manifest of the parts and their rows. Parts and manifest of an earlier call are
+    removed first. No process holds more than one chunk's forecasts."""
+    parts = chunks(data, f.columns_, chunk_ids=chunk_ids, fill=f.fill, missing=f.missing)
+    if ctx.is_main:
+        path.mkdir(parents=True, exist_ok=True)
+        for old in [*path.glob("part-*.parquet"), path / SUCCESS]:
+            old.unlink(missing_ok=True)
+    distributed.barrier()
+    fut = None if future is None else read_table(future, name="future")
+    mine = range(ctx.rank, len(parts), ctx.world_size)
+    frames = (forecast_frame(f, hooks, parts.series(k), fut, intervals) for k in mine)
+    name = f"part-{ctx.rank:05d}.parquet"
+    rows = _write_frames(path / name, frames)
+    written = gather_objects((name, rows, len(mine)))  # every rank has written its part
+    if ctx.is_main:
+        manifest = {
+            "parts": [n for n, r, _ in written if r],
+            "rows": {n: r for n, r, _ in written if r},
+            "chunks": {n: c for n, _, c in written if c},
+            "processes": ctx.world_size,
+            "chunk_ids": chunk_ids,
+        }
+        tmp = path / f".{SUCCESS}.tmp"
+        write_json(tmp, manifest)
+        tmp.replace(path / SUCCESS)
+    distributed.barrier()  # the manifest is there when any rank returns
+    return path
+
+
+def _write_frames(path: Path, frames: Iterator[pd.DataFrame]) -> int:
+    """Append ``frames`` to ``path`` (Parquet or CSV by its suffix) under a temporary name
+    renamed into place at the end; returns the rows written (0: no frame, no file)."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp")
     writer = None
+    rows = 0
     try:
-        frames = predict_frames(
-            f, hooks, data, future=future, intervals=intervals, chunk_ids=chunk_ids
-        )
         for n, frame in enumerate(frames):
-            if suffix == ".csv":
+            rows += len(frame)
+            if path.suffix.lower() == ".csv":
                 frame.to_csv(tmp, mode="a" if n else "w", header=not n, index=False)
                 continue
             table = pa.Table.from_pandas(frame, preserve_index=False)
@@ -470,5 +609,6 @@ def predict_to(
             writer.close()
         tmp.unlink(missing_ok=True)
         raise
-    tmp.replace(path)
-    return path
+    if tmp.exists():
+        tmp.replace(path)
+    return rows
