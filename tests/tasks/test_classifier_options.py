@@ -141,7 +141,8 @@ def test_options_train_save_and_load(tmp_path) -> None:
     extra = ClassifierTrainConfig(label_smoothing=0.1, lr_schedule="cosine")
     clf = SequenceClassifier(model, FAST, augment=augment, classifier_training=extra).fit(X, y)
     lrs = [e["lr"] for e in clf.history_.epochs]
-    assert lrs[0] == pytest.approx(FAST.lr) and lrs[1] < lrs[0] and lrs[2] < lrs[1]
+    assert lrs[0] == pytest.approx(extra.numeric_lr)  # FAST.lr holds its default, 1e-3
+    assert lrs[1] < lrs[0] and lrs[2] < lrs[1]
     clf.save(tmp_path / "m")
     again = SequenceClassifier.load(tmp_path / "m")
     longest = max(len(x) for x in X)
@@ -183,7 +184,7 @@ def test_models_saved_before_these_options_still_load(tmp_path) -> None:
     del config["normalize"], config["auto_search"]
     for key in ("conv_embed", "conv_channels", "conv_kernel", "conv_skip"):
         del config["model"][key]
-    for key in ("fcn", "fcn_channels", "rnn_stride"):
+    for key in ("fcn", "fcn_channels", "fcn_rnn_dropout", "rnn_stride"):
         del config["model"][key]
     path.write_text(json.dumps(config))
     again = SequenceClassifier.load(tmp_path / "m")
@@ -242,6 +243,7 @@ def test_text_options_train() -> None:
         ({"patch": -1}, "`patch` must be a whole number of steps >= 1, or 0 for auto, got -1"),
         ({"rnn_stride": 1.5}, "`rnn_stride` must be a whole number .* got 1.5"),
         ({"fcn_channels": 0}, "`fcn_channels` must be a positive integer, got 0"),
+        ({"fcn_rnn_dropout": 1.0}, "`fcn_rnn_dropout` must be .*in \\[0, 1\\).* got 1.0"),
     ],
 )
 def test_bad_option_values_are_named(setting: dict, message: str) -> None:
