@@ -459,6 +459,7 @@ class SequenceClassifier(Estimator):
             model.setdefault("fcn", "off")  # saved before the FCN branch and auto settings
             model.setdefault("rnn_stride", 1)
             model.setdefault("fcn_rnn_dropout", 0.0)  # saved before it (trained without)
+            extra.setdefault("numeric_lr", 0.0)  # saved before it: TrainConfig.lr as given
             self = cls(
                 model=from_dict(ClassifierConfig, model).validate(),
                 training=replace(from_dict(TrainConfig, config["training"]), device=device),
