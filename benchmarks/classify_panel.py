@@ -10,12 +10,15 @@ no published figure gets none).
 Modes (MODES, a registry: add a Mode to compare another way of training):
 - ``defaults``: ``SequenceClassifier(model=ClassifierConfig(cell=cell))``, every other setting
   the library's default (seed from ``--seed``): for numeric input the FCN branch beside the
-  recurrence, per-series z-normalisation, cosine lr over at least 600 steps;
+  mean-pooled recurrence, per-series z-normalisation, cosine lr from 3e-3 over at least 1,200
+  steps;
 - ``auto``: ``SequenceClassifier(..., auto=True)``: the fixed candidates of
   ``seqpredict.tasks.auto`` scored by 3-fold accuracy on TRAIN, the winner refit on TRAIN; the
   line carries each candidate's score (``auto_search``);
 - ``features``: the defaults without per-series z-normalisation (``normalize="features"``);
   ``fcn64``: the defaults with a 64-channel FCN branch;
+- ``defaults-r1``: the numeric defaults before round 2 (last-state pooling of the recurrence,
+  no dropout after it, Adam 1e-3, at least 600 steps: benchmarks/results/classify_panel_fcn.*);
 - ``defaults-noadapt``: the defaults with ``ClassifierTrainConfig(adapt=False)``, i.e. batch
   64, 30 epochs, patience 5 on a 10% split whatever the size of TRAIN (the defaults before
   the small-set rule, ``Schedule.adapt``);
@@ -253,6 +256,16 @@ MODES: dict[str, Mode] = {
         partial(fit_defaults, normalize="features"),
     ),
     "fcn64": Mode("the defaults with fcn_channels=64", partial(fit_defaults, fcn_channels=64)),
+    "defaults-r1": Mode(
+        "the numeric defaults of round 1: last-state pooling, no dropout after the recurrence, "
+        "Adam 1e-3, 600 steps",
+        partial(
+            fit_defaults,
+            extra=ClassifierTrainConfig(numeric_lr=0.0, min_steps=600),
+            pooling="last",
+            fcn_rnn_dropout=0.0,
+        ),
+    ),
     "docs-ucr": Mode(
         "docs/classification.md round 5: bi, conv 3x64 k5, attention, cosine 100 ep, 5-fold",
         fit_docs_ucr,

@@ -141,7 +141,8 @@ def test_options_train_save_and_load(tmp_path) -> None:
     extra = ClassifierTrainConfig(label_smoothing=0.1, lr_schedule="cosine")
     clf = SequenceClassifier(model, FAST, augment=augment, classifier_training=extra).fit(X, y)
     lrs = [e["lr"] for e in clf.history_.epochs]
-    assert lrs[0] == pytest.approx(FAST.lr) and lrs[1] < lrs[0] and lrs[2] < lrs[1]
+    assert lrs[0] == pytest.approx(extra.numeric_lr)  # FAST.lr holds its default, 1e-3
+    assert lrs[1] < lrs[0] and lrs[2] < lrs[1]
     clf.save(tmp_path / "m")
     again = SequenceClassifier.load(tmp_path / "m")
     longest = max(len(x) for x in X)
@@ -183,13 +184,13 @@ def test_models_saved_before_these_options_still_load(tmp_path) -> None:
     del config["normalize"], config["auto_search"]
     for key in ("conv_embed", "conv_channels", "conv_kernel", "conv_skip"):
         del config["model"][key]
-    for key in ("fcn", "fcn_channels", "rnn_stride"):
+    for key in ("fcn", "fcn_channels", "fcn_rnn_dropout", "rnn_stride"):
         del config["model"][key]
     path.write_text(json.dumps(config))
     again = SequenceClassifier.load(tmp_path / "m")
     np.testing.assert_array_equal(again.predict_proba(X), clf.predict_proba(X))
     assert again.augment == AugmentConfig()
-    assert again.classifier_training == ClassifierTrainConfig()
+    assert again.classifier_training == ClassifierTrainConfig(numeric_lr=0.0)  # trained at lr
     assert again.model_config.fcn == "off" and again.normalize == "features"
 
 
@@ -206,7 +207,7 @@ def test_models_saved_with_the_flat_config_load_into_the_split_configs(tmp_path)
     path.write_text(json.dumps(config))
     again = SequenceClassifier.load(tmp_path / "m")
     assert again.augment == AugmentConfig(word_dropout=0.1, jitter=0.05, scaling=0.2)
-    assert again.classifier_training == ClassifierTrainConfig(0.1, "cosine")
+    assert again.classifier_training == ClassifierTrainConfig(0.1, "cosine", numeric_lr=0.0)
     assert again.model_config == ClassifierConfig(hidden_size=4).resolve(True, max(map(len, X)))
     np.testing.assert_array_equal(again.predict_proba(X), clf.predict_proba(X))
     config["model"]["jitter"] = -1.0
@@ -242,6 +243,7 @@ def test_text_options_train() -> None:
         ({"patch": -1}, "`patch` must be a whole number of steps >= 1, or 0 for auto, got -1"),
         ({"rnn_stride": 1.5}, "`rnn_stride` must be a whole number .* got 1.5"),
         ({"fcn_channels": 0}, "`fcn_channels` must be a positive integer, got 0"),
+        ({"fcn_rnn_dropout": 1.0}, "`fcn_rnn_dropout` must be .*in \\[0, 1\\).* got 1.0"),
     ],
 )
 def test_bad_option_values_are_named(setting: dict, message: str) -> None:
@@ -257,6 +259,7 @@ def test_bad_option_values_are_named(setting: dict, message: str) -> None:
         (ClassifierTrainConfig(label_smoothing=-0.1), "`label_smoothing`"),
         (ClassifierTrainConfig(lr_schedule="cosin"), "`lr_schedule` must be one of .*'cosine'"),
         (ClassifierTrainConfig(min_steps=-5), "`min_steps` must be a whole number >= 0 .* -5"),
+        (ClassifierTrainConfig(numeric_lr=-1e-3), "`numeric_lr` must be a learning rate >= 0"),
     ],
 )
 def test_bad_augment_and_training_values_are_named(config, message: str) -> None:
@@ -299,5 +302,7 @@ def test_shipped_classifier_from_before_the_split_loads() -> None:
     path = Path(seqpredict.pretrained.__file__).parent / "models" / "sst2-gru"
     assert "augment" not in json.loads((path / "config.json").read_text())  # saved before
     clf = SequenceClassifier.load(path, device="cpu")
-    assert clf.augment == AugmentConfig() and clf.classifier_training == ClassifierTrainConfig()
+    assert clf.augment == AugmentConfig() and clf.classifier_training == ClassifierTrainConfig(
+        numeric_lr=0.0
+    )
     assert clf.model_config.cell == "gru" and clf.predict(["a fine , moving film"]).shape == (1,)

@@ -1,6 +1,6 @@
-"""The numeric defaults (FCN branch, per-series normalisation, auto patch and stride, cosine lr,
-600 steps) and ``auto``: what they resolve to, that padding stays invisible, that text keeps
-its behaviour, and the search's rule."""
+"""The numeric defaults (FCN branch, mean pooling, per-series normalisation, auto patch and
+stride, cosine lr from 3e-3, 1200 steps) and ``auto``: what they resolve to, that padding stays
+invisible, that text keeps its behaviour, and the search's rule."""
 
 from __future__ import annotations
 
@@ -39,13 +39,14 @@ def test_auto_settings_resolve_by_input_and_length() -> None:
     numeric = ClassifierConfig().resolve(True, 2000)
     # 2000 steps: patch 4 leaves 500 <= 512; the recurrence reads 500 / 4 = 125 <= 128
     assert (numeric.fcn, numeric.patch, numeric.rnn_stride) == ("on", 4, 4)
+    assert numeric.pooling == "mean" and ClassifierConfig().resolve(False, 1).pooling == "last"
     assert ClassifierConfig().resolve(True, 100).rnn_stride == 1
     text = ClassifierConfig().resolve(False, 1)
     assert (text.fcn, text.patch, text.rnn_stride) == ("off", 1, 1)
     given = ClassifierConfig(fcn="off", patch=2, rnn_stride=3).resolve(True, 2000)
     assert (given.fcn, given.patch, given.rnn_stride) == ("off", 2, 3)
     assert ClassifierTrainConfig().resolve(True) == ClassifierTrainConfig(
-        lr_schedule="cosine", min_steps=600
+        lr_schedule="cosine", min_steps=1200
     )
     assert ClassifierTrainConfig().resolve(False) == ClassifierTrainConfig(
         lr_schedule="none", min_steps=200
@@ -79,9 +80,10 @@ def test_fcn_branch_is_padding_invariant(cell: str) -> None:
 def test_numeric_defaults_learn_shapes_at_any_level() -> None:
     X, y = shapes()
     clf = SequenceClassifier(SMALL, TrainConfig(quiet=True, seed=0)).fit(X, y)
-    assert clf.model_config.fcn == "on" and clf.schedule_.epochs == 300  # 600 steps, 2 an epoch
+    assert clf.model_config.fcn == "on" and clf.schedule_.epochs == 600  # 1200 steps, 2 an epoch
     lrs = [e["lr"] for e in clf.history_.epochs]
-    assert lrs[-1] < 0.01 * lrs[0]  # cosine
+    assert lrs[0] == 3e-3 and lrs[-1] < 0.01 * lrs[0]  # numeric_lr, cosine
+    assert clf.net_.rnn_dropout.p == 0.8  # LSTM-FCN's dropout after the recurrence
     assert clf.evaluate(*shapes(12))["accuracy"] == 1.0
 
 

@@ -64,8 +64,8 @@ def test_fit_on_a_small_set_follows_the_schedule() -> None:
     clf = SequenceClassifier(TINY, TrainConfig(quiet=True, seed=0), normalize="features")
     clf.fit(X, y)
     assert (clf.n_train_, clf.n_val_) == (40, 0)
-    # numeric input: 600 steps (NUMERIC_MIN_STEPS), 3 an epoch
-    assert len(clf.history_.epochs) == clf.schedule_.epochs == 200
+    # numeric input: 1200 steps (NUMERIC_MIN_STEPS), 3 an epoch
+    assert len(clf.history_.epochs) == clf.schedule_.epochs == 400
     assert clf.converged_ and clf.warnings_ == []  # 3 well-separated classes
 
 

@@ -29,7 +29,8 @@ class ClassifierConfig:
     hidden_size: int = 64  # units per recurrent layer and direction
     num_layers: int = 1  # stacked recurrent layers
     bidirectional: bool = False  # also read each sequence backwards (within its own length)
-    pooling: str = "last"  # last state, mean or max over valid steps, or attention over them
+    pooling: str = "auto"  # last state, mean or max over valid steps, or attention over them;
+    # auto: mean with the FCN branch (the last state memorised the training series), else last
     dropout: float = 0.0  # on word vectors, between layers and before the head
     embedding_dim: int = 64  # text only: size of the word vectors
     patch: int = 0  # numeric only: read P consecutive steps as one step of P*C features; 0: auto,
@@ -44,6 +45,8 @@ class ClassifierConfig:
     # blocks of widths 8, 5, 3 + BatchNorm + ReLU, global average pooling, concatenated with the
     # pooled recurrent output; auto: on for numeric input, off for text; on; off
     fcn_channels: int = 64  # fcn: channels of its first and last block, the middle one twice that
+    fcn_rnn_dropout: float = 0.8  # fcn: dropout on the pooled recurrent output before the head
+    # (LSTM-FCN's 0.8), so the head leans on the convolution branch's features
     rnn_stride: int = 0  # fcn: the recurrence reads the input averaged over windows of this
     # many steps; 0: auto, the fewest that leave the longest training series at most 128 steps
 
@@ -53,8 +56,9 @@ class ClassifierConfig:
         check_choice("cell", self.cell, CELLS)
         check_positive_int("hidden_size", self.hidden_size)
         check_positive_int("num_layers", self.num_layers)
-        check_choice("pooling", self.pooling, POOLINGS)
+        check_choice("pooling", self.pooling, ("auto", *POOLINGS))
         check_fraction("dropout", self.dropout)
+        check_fraction("fcn_rnn_dropout", self.fcn_rnn_dropout)
         check_positive_int("embedding_dim", self.embedding_dim)
         for name in ("patch", "rnn_stride"):
             value = getattr(self, name)
@@ -100,7 +104,8 @@ class ClassifierConfig:
         patch = self.patch or (-(-longest // MAX_STEPS) if numeric else 1)
         steps = -(-longest // patch)
         stride = self.rnn_stride or (-(-steps // RNN_STEPS) if fcn == "on" and numeric else 1)
-        return replace(self, fcn=fcn, patch=patch, rnn_stride=stride)
+        pooling = self.pooling if self.pooling != "auto" else ("mean" if fcn == "on" else "last")
+        return replace(self, fcn=fcn, patch=patch, rnn_stride=stride, pooling=pooling)
 
 
 FCN_CHOICES = ("auto", "on", "off")
@@ -139,9 +144,11 @@ class ClassifierNet(nn.Module):
             self.patch_embed = segment_embedding(input_size, config.hidden_size)
             input_size = config.hidden_size
         self.fcn = None
+        self.rnn_dropout = nn.Identity()
         if config.fcn == "on":
             c = config.fcn_channels
             self.fcn = ConvEmbed(input_size, (c, 2 * c, c), FCN_KERNELS)
+            self.rnn_dropout = nn.Dropout(config.fcn_rnn_dropout)
         self.conv_embed = None
         if config.conv_embed:
             self.conv_embed = ConvEmbed.uniform(
@@ -184,7 +191,7 @@ class ClassifierNet(nn.Module):
             x, lengths = pool_steps(x, lengths, self.config.rnn_stride)  # (N, L/S, C')
             mask = valid_mask(lengths, x.shape[1])
         h, final = self.encoder(x, lengths)  # (N, L, D), (N, D)
-        pooled = self.pooling(h, final, mask)  # (N, D)
+        pooled = self.rnn_dropout(self.pooling(h, final, mask))  # (N, D)
         pooled = torch.cat([pooled, *branches], dim=1)  # (N, D [+ F'] [+ F])
         return self.head(self.dropout(pooled))  # (N, K)
 

@@ -21,7 +21,7 @@ import numpy as np
 
 # The search varies how the FCN branch trains and what it reads; every candidate keeps the
 # classifier's other settings.
-MIN_STEPS_LONG = 1500  # "longer": optimiser steps before training may end (defaults: 600)
+MIN_STEPS_LONG = 3000  # "longer": optimiser steps before training may end (defaults: 1200)
 
 
 @dataclass(frozen=True)

@@ -237,7 +237,8 @@ class SequenceClassifier(Estimator):
         longest = max(len(x) for x in items) if kind == "numeric" else 1
         self.resolved_model_ = self.model_config.resolve(kind == "numeric", longest)
         self.classifier_training_ = self.classifier_train_config
-        config, ct = self.train_config, self.classifier_train_config.resolve(kind == "numeric")
+        ct = self.classifier_train_config.resolve(kind == "numeric")
+        config = replace(self.train_config, lr=ct.lr(self.train_config, kind == "numeric"))
         generator = seed_everything(config.seed)
         if validation is None:
             train_idx, val_idx = stratified_split(y_idx, self.val_frac, config.seed)
@@ -457,6 +458,8 @@ class SequenceClassifier(Estimator):
             model, augment, extra = split_flat_model(config)
             model.setdefault("fcn", "off")  # saved before the FCN branch and auto settings
             model.setdefault("rnn_stride", 1)
+            model.setdefault("fcn_rnn_dropout", 0.0)  # saved before it (trained without)
+            extra.setdefault("numeric_lr", 0.0)  # saved before it: TrainConfig.lr as given
             self = cls(
                 model=from_dict(ClassifierConfig, model).validate(),
                 training=replace(from_dict(TrainConfig, config["training"]), device=device),

@@ -27,10 +27,19 @@ class ClassifierTrainConfig:
     # for numeric input, none for text
     adapt: bool = True  # small sets: defaults of batch, epochs, patience adapt (see Schedule.adapt)
     min_steps: int = 0  # adapt: optimiser steps before training may end; 0: auto, 200 for text,
-    # 600 for numeric input
+    # 1200 for numeric input
+    numeric_lr: float = 3e-3  # numeric input: Adam's lr while TrainConfig.lr holds its default
+    # (1e-3, which left the FCN branch short of fitting TRAIN in its steps); 0: TrainConfig.lr
 
     def validate(self) -> ClassifierTrainConfig:
         check_fraction("label_smoothing", self.label_smoothing)
+        if isinstance(self.numeric_lr, bool) or not (
+            isinstance(self.numeric_lr, (int, float)) and self.numeric_lr >= 0
+        ):
+            raise SeqpredictError(
+                f"`numeric_lr` must be a learning rate >= 0 (0: TrainConfig.lr), got "
+                f"{self.numeric_lr!r}."
+            )
         check_choice("lr_schedule", self.lr_schedule, LR_SCHEDULES)
         if (
             isinstance(self.min_steps, bool)
@@ -50,13 +59,20 @@ class ClassifierTrainConfig:
         steps = self.min_steps or (NUMERIC_MIN_STEPS if numeric else MIN_STEPS)
         return replace(self, lr_schedule=schedule, min_steps=steps)
 
+    def lr(self, config: TrainConfig, numeric: bool) -> float:
+        """Adam's learning rate for one fit: ``numeric_lr`` for numeric input while
+        ``config.lr`` holds its default, else ``config.lr``."""
+        if numeric and self.numeric_lr and config.lr == TrainConfig().lr:
+            return float(self.numeric_lr)
+        return config.lr
+
     @property
     def steps(self) -> int:
         return self.min_steps or MIN_STEPS
 
 
 MIN_STEPS = 200  # optimiser steps before training may end (adapted epochs, early stopping)
-NUMERIC_MIN_STEPS = 600  # the same for numeric input (the FCN branch needs more)
+NUMERIC_MIN_STEPS = 1200  # the same for numeric input (the FCN branch needs more)
 MIN_BATCH = 16  # smallest adapted batch
 STEPS_PER_EPOCH = 8  # an adapted batch is at most 1/8 of the training series
 MIN_VAL = 30  # a drawn validation split with fewer series does not early-stop
