@@ -142,21 +142,15 @@ def forecaster(steps: int, seed: int) -> Any:
         ForecastSpec(lookback=LOOKBACK, horizon=HORIZON, val_frac=0.0),
         model=ModelConfig(cell="lstm", hidden_size=HIDDEN, revin=True),
         training=TrainConfig(
-            epochs=1, batch_size=BATCH, seed=seed, quiet=True, threads=1, loss="mae"
+            epochs=1,
+            batch_size=BATCH,
+            seed=seed,
+            quiet=True,
+            threads=1,
+            loss="mae",
+            windows_per_epoch=steps * BATCH,  # the in-memory step budget: `steps` batches
         ),
     )
-
-
-def budget_in_memory(steps: int) -> None:
-    """The in-memory path has no step budget yet (issue 16 adds one): keep the first ``steps``
-    batches of each epoch's shuffled order, i.e. ``steps`` random batches, as streaming does."""
-    from seqpredict.data import windows
-    from seqpredict.tasks import forecaster as module
-
-    def first(*args: Any, **kwargs: Any) -> list[Any]:
-        return windows.batches(*args, **kwargs)[:steps]
-
-    module.batches = first
 
 
 def clock_training() -> dict[str, float]:
@@ -194,7 +188,6 @@ def measure(what: str, data: Path, work: Path, steps: int, seed: int) -> dict[st
 
             f.fit(history(data), **roles, stream=StreamConfig(steps_per_epoch=steps))
         else:
-            budget_in_memory(steps)
             frame = history(data).to_table(columns=["id", "time", "value"]).to_pandas()
             f.fit(frame, **roles)
         wall = time.perf_counter() - start
