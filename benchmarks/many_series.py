@@ -60,7 +60,7 @@ LIBRARY_LOOKBACK = 96  # ForecastSpec's default
 # member i trained with seed --seed + i; "lookback", when given, is a multiple of the horizon:
 # capped by what every series allows in GRID, not capped in WIDE (short series are padded)
 GRID: dict[str, list[dict[str, Any]]] = {
-    name: [{}, {"loss": "mae"}, {"loss": "mae", "hidden_size": 128}] for name in SETS
+    name: [{"loss": "mse"}, {"loss": "mae"}, {"loss": "mae", "hidden_size": 128}] for name in SETS
 }
 WIDE: dict[str, list[dict[str, Any]]] = {  # N-BEATS-style diversity: lookback 2H..5H x loss
     name: [{"lookback": k, "loss": loss} for k in (2, 3, 4, 5) for loss in ("mse", "mae")]
