@@ -11,16 +11,17 @@ Methods:
 - the baselines naive, seasonal naive and Naive2 (M4's seasonally adjusted naive with its 90 %
   autocorrelation seasonality test);
 - ``--models lstm,gru``: one global ``seqpredict.Forecaster`` per set and cell, trained on the
-  long table of the training parts. ``--modes defaults`` sets only what a user must give: the
-  horizon, the season m, the lookback (the library's 96, or the longest that every series
-  allows: ``fit_lookback``) and the validation fraction (the smallest that gives every series
-  one horizon: ``val_frac``). ``--modes selected`` fits each member of the small fixed ``GRID``
-  (member i with seed --seed + i) and keeps, of the best member alone and the means of the k best
-  (a seed-and-configuration ensemble), the one with the best VALIDATION score (the forecast of
-  the last H values of each training part from the values before it: OWA on M4, MASE on
-  Tourism). The test part is scored once, for the chosen forecasts. Every fit is cached in
-  OUT/fits (a rerun, or a ``selected`` run after ``defaults``, reuses it and counts its
-  recorded CPU seconds);
+  long table of the training parts (``lstm+gru``: the grid members of both cells, pooled).
+  ``--modes defaults`` sets only what a user must give: the horizon, the season m, the lookback
+  (the library's 96, or the longest that every series allows: ``fit_lookback``) and the
+  validation fraction (the smallest that gives every series one horizon: ``val_frac``).
+  ``--modes selected`` fits each member of the small fixed ``GRID`` (``wide`` / ``wider``: of
+  ``WIDE`` / ``WIDER``, lookbacks not capped) (member i with seed --seed + i) and keeps, of the
+  best member alone and the means of the k best (a seed-and-configuration ensemble), the one
+  with the best VALIDATION score (the forecast of the last H values of each training part from
+  the values before it: OWA on M4, MASE on Tourism). The test part is scored once, for the
+  chosen forecasts. Every fit is cached in OUT/fits (a rerun, or a ``selected`` run after
+  ``defaults``, reuses it and counts its recorded CPU seconds);
 - ``--neuralforecast lstm,gru``: NeuralForecast's LSTM / GRU (the optional ``bench`` extra) on
   the same data and split, at its defaults but the horizon (``NF_SETTINGS``).
 
@@ -56,11 +57,38 @@ from seqpredict.metrics.competition import SetScore, owa, score_set
 HERE = Path(__file__).resolve().parent
 SETS = ("m4-weekly", "tourism-monthly", "tourism-quarterly")
 LIBRARY_LOOKBACK = 96  # ForecastSpec's default
-# the small fixed grid of --modes selected: changes to the defaults, one configuration each,
-# member i trained with seed --seed + i; "lookback", when given, is a multiple of the horizon
-# (capped by what every series allows)
+# the fixed grids of --modes selected / wide: changes to the defaults, one configuration each,
+# member i trained with seed --seed + i; "lookback", when given, is a multiple of the horizon:
+# capped by what every series allows in GRID, not capped in WIDE (short series are padded)
 GRID: dict[str, list[dict[str, Any]]] = {
-    name: [{}, {"loss": "mae"}, {"loss": "mae", "hidden_size": 128}] for name in SETS
+    name: [{"loss": "mse"}, {"loss": "mae"}, {"loss": "mae", "hidden_size": 128}] for name in SETS
+}
+WIDE: dict[str, list[dict[str, Any]]] = {  # N-BEATS-style diversity: lookback 2H..5H x loss
+    name: [{"lookback": k, "loss": loss} for k in (2, 3, 4, 5) for loss in ("mse", "mae")]
+    for name in SETS
+}
+WIDER = {  # WIDE and two longer MAE lookbacks (on M4 Weekly, validation improved up to 5H)
+    name: [*grid, {"lookback": 6, "loss": "mae"}, {"lookback": 8, "loss": "mae"}]
+    for name, grid in WIDE.items()
+}
+GRIDS = {  # mode: (grid, cap the lookback)
+    "selected": (GRID, True),
+    "wide": (WIDE, False),
+    "wider": (WIDER, False),
+}
+# issue 16's accuracy targets: the best published figure per set (metric, value, source)
+TARGETS = {
+    "m4-weekly": ("owa", 0.739, "best M4 Weekly entry (Darin & Stellwagen), M4 results"),
+    "tourism-monthly": (
+        "mase",
+        1.38,
+        "best method of Athanasopoulos et al. (2011), the threshold of kaggle.com/c/tourism1",
+    ),
+    "tourism-quarterly": (
+        "mase",
+        1.43,
+        "best method of Athanasopoulos et al. (2011), the threshold of kaggle.com/c/tourism1",
+    ),
 }
 NF_SETTINGS = {  # NeuralForecast's LSTM / GRU: its defaults, but these (recorded in each row)
     "start_padding_enabled": True,  # its short series would be refused otherwise
@@ -134,13 +162,17 @@ def defaults_params(s: CompetitionSet, changes: dict[str, Any] | None = None) ->
 
 
 def grid_params(
-    s: CompetitionSet, change: dict[str, Any], changes: dict[str, Any] | None = None
+    s: CompetitionSet,
+    change: dict[str, Any],
+    changes: dict[str, Any] | None = None,
+    cap: bool = True,
 ) -> dict[str, Any]:
-    """A GRID entry as Forecaster settings: its lookback multiple resolved and capped."""
+    """A grid entry as Forecaster settings: its lookback multiple resolved and, with ``cap``,
+    capped by what every series allows (else short series are padded)."""
     params = {**defaults_params(s, changes), **change}
     frac = params["val_frac"]
     want = round(change["lookback"] * s.horizon) if "lookback" in change else LIBRARY_LOOKBACK
-    params["lookback"] = fit_lookback(s, frac, want)
+    params["lookback"] = fit_lookback(s, frac, want) if cap else want
     if "season" in params and params["season"] > params["lookback"]:
         params["lookback"] = fit_lookback(s, frac, params["season"])
     return params
@@ -209,8 +241,8 @@ def cached_fit(
 
 
 def run_seqpredict(task: dict[str, Any], s: CompetitionSet) -> tuple[list[np.ndarray], dict]:
-    """``defaults``: one fit; ``selected``: every GRID member, then the best on validation of
-    the single members and of the means of the k best (k = 2 .. all)."""
+    """``defaults``: one fit; ``selected`` / ``wide``: every member of GRID / WIDE, then the
+    best on validation of the single members and of the means of the k best (k = 2 .. all)."""
     seed = task["seed"]
     if task["mode"] == "defaults":
         params = defaults_params(s, task.get("changes"))
@@ -220,11 +252,14 @@ def run_seqpredict(task: dict[str, Any], s: CompetitionSet) -> tuple[list[np.nda
         return [np.asarray(t) for t in fit["test"]], info
     val_set = validation_split(s)
     members = []
-    for i, change in enumerate(GRID[s.name]):
-        params = grid_params(s, change, task.get("changes"))
-        fit = cached_fit(task, s, params, seed + i)
-        score = selection_score(val_set, [np.asarray(v) for v in fit["val"]])
-        members.append({"params": params, "seed": seed + i, "val_score": score, "fit": fit})
+    grid, cap = GRIDS[task["mode"]]
+    for cell in task["cell"].split("+"):  # "lstm+gru": the members of both cells, pooled
+        for i, change in enumerate(grid[s.name]):
+            params = grid_params(s, change, task.get("changes"), cap)
+            fit = cached_fit({**task, "cell": cell}, s, params, seed + i)
+            score = selection_score(val_set, [np.asarray(v) for v in fit["val"]])
+            member = {"cell": cell, "params": params, "seed": seed + i, "fit": fit}
+            members.append({**member, "val_score": score})
     members.sort(key=lambda m: m["val_score"])
 
     def mean_of(part: str, k: int) -> list[np.ndarray]:  # the k best members' mean forecasts
@@ -241,11 +276,12 @@ def run_seqpredict(task: dict[str, Any], s: CompetitionSet) -> tuple[list[np.nda
     best_score, k = min(choices)
     test = mean_of("test", k)
     info = {
-        "chosen": [{"params": m["params"], "seed": m["seed"]} for m in members[:k]],
+        "chosen": [{key: m[key] for key in ("cell", "params", "seed")} for m in members[:k]],
         "val_score": round(best_score, 4),
         "ensemble_val_scores": {str(n): round(v, 4) for v, n in choices},
         "grid": [
             {
+                "cell": m["cell"],
                 "params": m["params"],
                 "seed": m["seed"],
                 "val_score": round(m["val_score"], 4),
@@ -407,7 +443,7 @@ def main() -> None:
     parser.add_argument("--sets", default=",".join(SETS), help=f"comma-separated of {SETS}")
     parser.add_argument("--baselines", default=",".join(SERIES_BASELINES))
     parser.add_argument("--models", default="", help="cells to train, e.g. lstm,gru (slow)")
-    parser.add_argument("--modes", default="defaults", help="defaults and/or selected")
+    parser.add_argument("--modes", default="defaults", help="defaults, selected, wide, wider")
     parser.add_argument("--cache", type=Path, default=None, help="fits cache (OUT/fits)")
     parser.add_argument("--neuralforecast", default="", help="its cells, e.g. lstm,gru")
     parser.add_argument("--nf-python", default=sys.executable, help="python with neuralforecast")
@@ -440,7 +476,9 @@ def main() -> None:
             for mode in filter(None, args.modes.split(",")):
                 task = {"kind": "seqpredict", "set": name, "cell": cell, "mode": mode}
                 task.update(common, changes=changes)
-                methods[f"{cell} {mode}{suffix}"] = in_child(task, sys.executable)
+                label = {"wide": "selected (wide grid)", "wider": "selected (wide grid, 6H, 8H)"}
+                label = label.get(mode, mode)
+                methods[f"{cell} {label}{suffix}"] = in_child(task, sys.executable)
         for cell in filter(None, args.neuralforecast.split(",")):
             task = {"kind": "neuralforecast", "set": name, "cell": cell, **common}
             methods[f"neuralforecast {cell}"] = in_child(task, args.nf_python)
@@ -452,12 +490,35 @@ def main() -> None:
 
 
 def write_table(jsonl: Path) -> None:
-    """OUT/table.md from OUT/results.jsonl: the latest line of each (set, method)."""
+    """OUT/table.md from OUT/results.jsonl: the latest line of each (set, method), then the
+    targets against the best validation-selected row of each set."""
     latest = {}
     for line in filter(str.strip, jsonl.read_text().splitlines()):
         row = json.loads(line)
         latest[row["set"], row["method"]] = row
-    write_atomic(jsonl.with_name("table.md"), table(list(latest.values())))
+    rows = list(latest.values())
+    write_atomic(jsonl.with_name("table.md"), table(rows) + "\n" + targets_table(rows))
+
+
+def targets_table(rows: list[dict]) -> str:
+    """Per set: the published target, the best row chosen on validation and by how much it
+    misses (positive) or beats (negative) the target."""
+    lines = [
+        "| set | target | source | best of the rows chosen on validation | its figure | gap |",
+        "|---|---:|---|---|---:|---:|",
+    ]
+    for name, (metric, value, source) in TARGETS.items():
+        chosen = [r for r in rows if r["set"] == name and "selected" in r["method"]]
+        chosen = [r for r in chosen if metric in r]
+        if not chosen:
+            lines.append(f"| {name} | {metric.upper()} {value} | {source} | none yet | - | - |")
+            continue
+        best = min(chosen, key=lambda r: r[metric])
+        lines.append(
+            f"| {name} | {metric.upper()} {value} | {source} | {best['method']} "
+            f"| {best[metric]:.3f} | {best[metric] - value:+.3f} |"
+        )
+    return "\n".join(lines) + "\n"
 
 
 def parse_changes(text: str) -> dict[str, Any]:

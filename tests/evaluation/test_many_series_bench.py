@@ -53,3 +53,23 @@ def test_lookback_validation_split_and_settings() -> None:
     assert bench.parse_changes("loss=mae,hidden_size=128") == {"loss": "mae", "hidden_size": 128}
     params = bench.grid_params(s, {"lookback": 1, "loss": "mae"})
     assert params == {"lookback": 2, "val_frac": 0.34, "loss": "mae"}  # 1 x H, capped
+
+
+def test_targets_table_gap_of_the_best_selected_row() -> None:
+    rows = [
+        {"set": "m4-weekly", "method": "gru defaults", "owa": 0.70},  # not selected: ignored
+        {"set": "m4-weekly", "method": "gru selected", "owa": 0.80},
+        {"set": "m4-weekly", "method": "lstm selected (wide grid)", "owa": 0.75},
+        {"set": "tourism-monthly", "method": "lstm selected", "mase": 1.30},
+    ]
+    lines = bench.targets_table(rows).splitlines()
+    assert lines[2].endswith("| lstm selected (wide grid) | 0.750 | +0.011 |")  # 0.75 - 0.739
+    assert lines[3].startswith("| tourism-monthly | MASE 1.38 |")
+    assert lines[3].endswith("| lstm selected | 1.300 | -0.080 |")  # beats the target
+    assert "| tourism-quarterly | MASE 1.43 |" in lines[4] and "none yet" in lines[4]
+
+
+def test_wide_grid_lookbacks_are_not_capped() -> None:
+    s = _set("m4-test")  # 6 values, H = 2: the cap would be 2
+    assert bench.grid_params(s, {"lookback": 5, "loss": "mse"}, cap=False)["lookback"] == 10
+    assert len(bench.WIDE["m4-weekly"]) == 8  # lookback 2H..5H x mse, mae

@@ -61,3 +61,12 @@ def test_cli_list_and_predict(shared_data, tmp_path, capsys) -> None:
     assert exc.value.code == 0
     rows = out.read_text().splitlines()
     assert rows[0] == "date,OT" and len(rows) == 25
+
+
+def test_models_saved_before_the_loss_setting_load_with_mse() -> None:
+    from seqpredict.config import TrainConfig
+
+    assert TrainConfig().loss == "mae"  # the default since the competition benchmarks
+    saved = json.loads((pretrained.info("etth1-ot-gru").path / "config.json").read_text())
+    assert "loss" not in saved["training"]  # written before the setting existed
+    assert pretrained.load("etth1-ot-gru").training.loss == "mse"  # what it was trained on

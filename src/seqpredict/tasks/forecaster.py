@@ -829,7 +829,8 @@ class Forecaster(Estimator):
         Also reads the layout written before ForecastSpec, whose task settings (lookback,
         horizon, season, val_frac, fill, coverage) sit at the top level."""
         model = from_dict(ModelConfig, config["model"]).validate()
-        training = replace(from_dict(TrainConfig, config["training"]), device=device)
+        saved = {"loss": "mse", **config["training"]}  # saved before it: trained on mse
+        training = replace(from_dict(TrainConfig, saved), device=device)
         self = cls(ForecastSpec.from_saved(config).validate(), model, training)
         self.conformal_ = conformal.state_from_dict(config.get("conformal"))
         self.columns_ = Columns.from_dict(config["columns"])
