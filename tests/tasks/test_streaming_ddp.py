@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -17,7 +16,7 @@ from seqpredict import Forecaster
 from seqpredict.data.scaling import StandardScaler
 from seqpredict.tasks.anchor import choose_anchor
 from tests.tasks.test_streaming import panel
-from tests.training.test_distributed import _env
+from tests.training.test_distributed import _env, torchrun
 
 WORKER = Path(__file__).with_name("stream_ddp_worker.py")
 
@@ -41,16 +40,7 @@ def test_two_ranks_read_disjoint_chunks_and_end_with_identical_weights(tmp_path)
     data.mkdir()
     frame.iloc[::-1].to_parquet(data / "all.parquet", index=False)
     run = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "torch.distributed.run",
-            "--standalone",
-            "--nproc_per_node=2",
-            str(WORKER),
-            str(data),
-            str(tmp_path),
-        ],
+        torchrun(WORKER, data, tmp_path),
         env=_env(),
         cwd=tmp_path,
         capture_output=True,

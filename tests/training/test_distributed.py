@@ -27,6 +27,19 @@ def _env() -> dict[str, str]:
     return env
 
 
+def torchrun(worker: Path, *args: object) -> list[str]:
+    """The command line that runs ``worker args`` in 2 CPU processes under torchrun."""
+    return [
+        sys.executable,
+        "-m",
+        "torch.distributed.run",
+        "--standalone",
+        "--nproc_per_node=2",
+        str(worker),
+        *map(str, args),
+    ]
+
+
 def test_two_process_ddp_equals_single_process_with_the_same_global_batch(
     tmp_path, monkeypatch
 ) -> None:
@@ -38,17 +51,7 @@ def test_two_process_ddp_equals_single_process_with_the_same_global_batch(
     data = tmp_path / "data.csv"
     pd.DataFrame({"y": y}).to_csv(data, index=False)
     ddp = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "torch.distributed.run",
-            "--standalone",
-            "--nproc_per_node=2",
-            str(WORKER),
-            str(data),
-            str(tmp_path),
-            "--cli",
-        ],
+        torchrun(WORKER, data, tmp_path, "--cli"),
         env=_env(),
         cwd=tmp_path,
         stderr=subprocess.PIPE,
