@@ -11,7 +11,7 @@ Modes (MODES, a registry: add a Mode to compare another way of training):
 - ``defaults``: ``SequenceClassifier(model=ClassifierConfig(cell=cell))``, every other setting
   the library's default (seed from ``--seed``): for numeric input the FCN branch beside the
   mean-pooled recurrence, per-series z-normalisation, cosine lr from 3e-3 over at least 1,200
-  steps;
+  steps and 70 epochs, label smoothing 0.1;
 - ``auto``: ``SequenceClassifier(..., auto=True)``: the fixed candidates of
   ``seqpredict.tasks.auto`` scored by 3-fold accuracy on TRAIN, the winner refit on TRAIN; the
   line carries each candidate's score (``auto_search``);
@@ -19,6 +19,8 @@ Modes (MODES, a registry: add a Mode to compare another way of training):
   ``fcn64``: the defaults with a 64-channel FCN branch;
 - ``defaults-r1``: the numeric defaults before round 2 (last-state pooling of the recurrence,
   no dropout after it, Adam 1e-3, at least 600 steps: benchmarks/results/classify_panel_fcn.*);
+  ``defaults-r2``: those of round 2 (no label smoothing, 1,200 steps without the epoch floor:
+  benchmarks/results/classify_panel_defaults2.*);
 - ``defaults-noadapt``: the defaults with ``ClassifierTrainConfig(adapt=False)``, i.e. batch
   64, 30 epochs, patience 5 on a 10% split whatever the size of TRAIN (the defaults before
   the small-set rule, ``Schedule.adapt``);
@@ -261,9 +263,16 @@ MODES: dict[str, Mode] = {
         "Adam 1e-3, 600 steps",
         partial(
             fit_defaults,
-            extra=ClassifierTrainConfig(numeric_lr=0.0, min_steps=600),
+            extra=ClassifierTrainConfig(numeric_lr=0.0, min_steps=600, numeric_label_smoothing=0.0),
             pooling="last",
             fcn_rnn_dropout=0.0,
+        ),
+    ),
+    "defaults-r2": Mode(
+        "the numeric defaults of round 2: no label smoothing, 1,200 steps without an epoch floor",
+        partial(
+            fit_defaults,
+            extra=ClassifierTrainConfig(min_steps=1200, numeric_label_smoothing=0.0),
         ),
     ),
     "docs-ucr": Mode(

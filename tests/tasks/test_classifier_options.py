@@ -190,7 +190,9 @@ def test_models_saved_before_these_options_still_load(tmp_path) -> None:
     again = SequenceClassifier.load(tmp_path / "m")
     np.testing.assert_array_equal(again.predict_proba(X), clf.predict_proba(X))
     assert again.augment == AugmentConfig()
-    assert again.classifier_training == ClassifierTrainConfig(numeric_lr=0.0)  # trained at lr
+    assert again.classifier_training == ClassifierTrainConfig(
+        numeric_lr=0.0, numeric_label_smoothing=0.0
+    )  # trained at lr, without smoothing
     assert again.model_config.fcn == "off" and again.normalize == "features"
 
 
@@ -207,7 +209,9 @@ def test_models_saved_with_the_flat_config_load_into_the_split_configs(tmp_path)
     path.write_text(json.dumps(config))
     again = SequenceClassifier.load(tmp_path / "m")
     assert again.augment == AugmentConfig(word_dropout=0.1, jitter=0.05, scaling=0.2)
-    assert again.classifier_training == ClassifierTrainConfig(0.1, "cosine", numeric_lr=0.0)
+    assert again.classifier_training == ClassifierTrainConfig(
+        0.1, "cosine", numeric_lr=0.0, numeric_label_smoothing=0.0
+    )
     assert again.model_config == ClassifierConfig(hidden_size=4).resolve(True, max(map(len, X)))
     np.testing.assert_array_equal(again.predict_proba(X), clf.predict_proba(X))
     config["model"]["jitter"] = -1.0
@@ -260,6 +264,8 @@ def test_bad_option_values_are_named(setting: dict, message: str) -> None:
         (ClassifierTrainConfig(lr_schedule="cosin"), "`lr_schedule` must be one of .*'cosine'"),
         (ClassifierTrainConfig(min_steps=-5), "`min_steps` must be a whole number >= 0 .* -5"),
         (ClassifierTrainConfig(numeric_lr=-1e-3), "`numeric_lr` must be a learning rate >= 0"),
+        (ClassifierTrainConfig(min_epochs=2.5), "`min_epochs` must be a whole number >= 0 .* 2.5"),
+        (ClassifierTrainConfig(numeric_label_smoothing=1.5), "`numeric_label_smoothing`"),
     ],
 )
 def test_bad_augment_and_training_values_are_named(config, message: str) -> None:
@@ -303,6 +309,6 @@ def test_shipped_classifier_from_before_the_split_loads() -> None:
     assert "augment" not in json.loads((path / "config.json").read_text())  # saved before
     clf = SequenceClassifier.load(path, device="cpu")
     assert clf.augment == AugmentConfig() and clf.classifier_training == ClassifierTrainConfig(
-        numeric_lr=0.0
+        numeric_lr=0.0, numeric_label_smoothing=0.0
     )
     assert clf.model_config.cell == "gru" and clf.predict(["a fine , moving film"]).shape == (1,)

@@ -15,6 +15,7 @@ from seqpredict.models.classifier import ClassifierNet
 from seqpredict.models.conv_embed import pool_steps
 from seqpredict.tasks import auto
 from seqpredict.tasks.classifier import ClassifierTrainConfig
+from seqpredict.tasks.schedule import Schedule
 from tests.tasks.test_classifier import texts
 from tests.tasks.test_classifier_options import assert_padding_invariant
 
@@ -46,11 +47,26 @@ def test_auto_settings_resolve_by_input_and_length() -> None:
     given = ClassifierConfig(fcn="off", patch=2, rnn_stride=3).resolve(True, 2000)
     assert (given.fcn, given.patch, given.rnn_stride) == ("off", 2, 3)
     assert ClassifierTrainConfig().resolve(True) == ClassifierTrainConfig(
-        lr_schedule="cosine", min_steps=1200
+        lr_schedule="cosine", min_steps=1200, min_epochs=70, label_smoothing=0.1
     )
     assert ClassifierTrainConfig().resolve(False) == ClassifierTrainConfig(
         lr_schedule="none", min_steps=200
     )
+    # a given step count drops the epoch floor; a given smoothing (or none) is kept
+    given = ClassifierTrainConfig(min_steps=600, label_smoothing=0.2).resolve(True)
+    assert (given.min_steps, given.min_epochs, given.label_smoothing) == (600, 0, 0.2)
+    off = ClassifierTrainConfig(numeric_label_smoothing=0.0, min_epochs=5).resolve(True)
+    assert (off.label_smoothing, off.min_epochs) == (0.0, 5)
+
+
+def test_the_epoch_floor_binds_only_where_the_steps_are_few_epochs() -> None:
+    floors = ClassifierTrainConfig().resolve(True).floors
+    # 1,800 series, 180 held out: batch 64, 26 steps an epoch; 1,200 steps are 47 epochs
+    large = Schedule.adapt(TrainConfig(), 1800, 180, True, **floors)
+    assert (large.batch_size, large.epochs, large.min_epochs) == (64, 70, 70)
+    # 100 series, none held out: batch 16, 7 steps an epoch; 1,200 steps are 172 epochs
+    small = Schedule.adapt(TrainConfig(), 100, 10, True, **floors)
+    assert (small.batch_size, small.epochs, small.min_epochs) == (16, 172, 172)
 
 
 def test_znormalize_centres_and_scales_each_feature_of_each_series() -> None:

@@ -242,7 +242,7 @@ class SequenceClassifier(Estimator):
         generator = seed_everything(config.seed)
         if validation is None:
             train_idx, val_idx = stratified_split(y_idx, self.val_frac, config.seed)
-            plan = Schedule.adapt(config, len(items), len(val_idx), ct.adapt, min_steps=ct.steps)
+            plan = Schedule.adapt(config, len(items), len(val_idx), ct.adapt, **ct.floors)
             if not plan.hold_out:
                 train_idx, val_idx = np.arange(len(items)), val_idx[:0]
         else:
@@ -252,7 +252,7 @@ class SequenceClassifier(Estimator):
             items = [*items, *val_items]
             y_idx = np.concatenate([y_idx, self._label_index(val_labels or [], "validation")])
             plan = Schedule.adapt(
-                config, len(items), len(val_items), ct.adapt, given_val=True, min_steps=ct.steps
+                config, len(items), len(val_items), ct.adapt, given_val=True, **ct.floors
             )
         self.schedule_ = plan
         config = plan.apply(config)
@@ -460,6 +460,7 @@ class SequenceClassifier(Estimator):
             model.setdefault("rnn_stride", 1)
             model.setdefault("fcn_rnn_dropout", 0.0)  # saved before it (trained without)
             extra.setdefault("numeric_lr", 0.0)  # saved before it: TrainConfig.lr as given
+            extra.setdefault("numeric_label_smoothing", 0.0)  # saved before it (none)
             self = cls(
                 model=from_dict(ClassifierConfig, model).validate(),
                 training=replace(from_dict(TrainConfig, config["training"]), device=device),

@@ -30,9 +30,14 @@ class ClassifierTrainConfig:
     # 1200 for numeric input
     numeric_lr: float = 3e-3  # numeric input: Adam's lr while TrainConfig.lr holds its default
     # (1e-3, which left the FCN branch short of fitting TRAIN in its steps); 0: TrainConfig.lr
+    numeric_label_smoothing: float = 0.1  # numeric input: label smoothing while
+    # label_smoothing holds its default 0 (panel round 3); 0: label_smoothing as given
+    min_epochs: int = 0  # adapt: epochs before training may end, beside min_steps; 0: auto,
+    # 70 for numeric input with min_steps auto (sets of over 512 series), else none
 
     def validate(self) -> ClassifierTrainConfig:
         check_fraction("label_smoothing", self.label_smoothing)
+        check_fraction("numeric_label_smoothing", self.numeric_label_smoothing)
         if isinstance(self.numeric_lr, bool) or not (
             isinstance(self.numeric_lr, (int, float)) and self.numeric_lr >= 0
         ):
@@ -41,14 +46,12 @@ class ClassifierTrainConfig:
                 f"{self.numeric_lr!r}."
             )
         check_choice("lr_schedule", self.lr_schedule, LR_SCHEDULES)
-        if (
-            isinstance(self.min_steps, bool)
-            or not isinstance(self.min_steps, int)
-            or (self.min_steps < 0)
-        ):
-            raise SeqpredictError(
-                f"`min_steps` must be a whole number >= 0 (0: auto), got {self.min_steps!r}."
-            )
+        for name in ("min_steps", "min_epochs"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                raise SeqpredictError(
+                    f"`{name}` must be a whole number >= 0 (0: auto), got {value!r}."
+                )
         return self
 
     def resolve(self, numeric: bool) -> ClassifierTrainConfig:
@@ -57,7 +60,17 @@ class ClassifierTrainConfig:
         if schedule == "auto":
             schedule = "cosine" if numeric else "none"
         steps = self.min_steps or (NUMERIC_MIN_STEPS if numeric else MIN_STEPS)
-        return replace(self, lr_schedule=schedule, min_steps=steps)
+        epochs = self.min_epochs or (NUMERIC_MIN_EPOCHS if numeric and not self.min_steps else 0)
+        smoothing = self.label_smoothing
+        if numeric and not smoothing:
+            smoothing = self.numeric_label_smoothing
+        return replace(
+            self,
+            lr_schedule=schedule,
+            min_steps=steps,
+            min_epochs=epochs,
+            label_smoothing=smoothing,
+        )
 
     def lr(self, config: TrainConfig, numeric: bool) -> float:
         """Adam's learning rate for one fit: ``numeric_lr`` for numeric input while
@@ -67,12 +80,14 @@ class ClassifierTrainConfig:
         return config.lr
 
     @property
-    def steps(self) -> int:
-        return self.min_steps or MIN_STEPS
+    def floors(self) -> dict[str, int]:
+        """``Schedule.adapt``'s ``min_steps`` and ``min_epochs`` (after ``resolve``)."""
+        return {"min_steps": self.min_steps or MIN_STEPS, "min_epochs": self.min_epochs}
 
 
 MIN_STEPS = 200  # optimiser steps before training may end (adapted epochs, early stopping)
 NUMERIC_MIN_STEPS = 1200  # the same for numeric input (the FCN branch needs more)
+NUMERIC_MIN_EPOCHS = 70  # and epochs: 1,200 steps of 64 are ~47 epochs of 1,620 series
 MIN_BATCH = 16  # smallest adapted batch
 STEPS_PER_EPOCH = 8  # an adapted batch is at most 1/8 of the training series
 MIN_VAL = 30  # a drawn validation split with fewer series does not early-stop
@@ -99,6 +114,7 @@ class Schedule:
         on: bool,
         given_val: bool = False,
         min_steps: int = MIN_STEPS,
+        min_epochs: int = 0,
     ) -> Schedule:
         """The one rule for small training sets (``ClassifierTrainConfig.adapt``). Each setting
         adapts only while it holds its TrainConfig default; any other value is used as given.
@@ -109,8 +125,8 @@ class Schedule:
         - batch_size 64: at most 1/8 of the training series, at least 16 (``min(64, max(16,
           n_train // 8))``), so an epoch has several optimiser steps;
         - epochs 30: raised so that training runs at least ``min_steps`` (MIN_STEPS, 200, for
-          text; NUMERIC_MIN_STEPS, 600, for numeric input) optimiser steps,
-          and early stopping cannot end it before that many steps;
+          text; NUMERIC_MIN_STEPS, 1,200, for numeric input) optimiser steps and at least
+          ``min_epochs`` epochs, and early stopping cannot end it before then;
         - patience 5 (with 30 or more series held out): early stopping (``may_stop``) does not
           end training while the epoch's training loss is within 10% of chance
           (``chance_loss``).
@@ -126,9 +142,11 @@ class Schedule:
         batch = config.batch_size
         if on and batch == default.batch_size:
             batch = min(batch, max(MIN_BATCH, n_train // STEPS_PER_EPOCH))
-        epochs, min_epochs = config.epochs, 0
+        min_epochs_floor, min_epochs = min_epochs, 0
+        epochs = config.epochs
         if on and epochs == default.epochs:
-            min_epochs = math.ceil(min_steps / math.ceil(n_train / batch))
+            least = math.ceil(min_steps / math.ceil(n_train / batch))
+            min_epochs = max(least, min_epochs_floor)
             epochs = max(epochs, min_epochs)
         guarded = on and config.patience == default.patience
         return cls(batch, epochs, patience, min_epochs, hold_out, guarded)
