@@ -40,6 +40,12 @@ def calibrate(scores: np.ndarray, coverage: float) -> np.ndarray:
     return np.quantile(scores, level, axis=0, method="higher")
 
 
+def calibrated_state(scores: np.ndarray, coverage: float) -> dict[str, Any]:
+    """The calibrated state a forecaster keeps (``conformal_``) from scores (N, H, K): the
+    coverage, the width (H, K) and the number of windows scored."""
+    return {"coverage": coverage, "width": calibrate(scores, coverage), "windows": len(scores)}
+
+
 def _calibrate_observed(scores: np.ndarray, coverage: float) -> np.ndarray:
     """``calibrate`` over the non-NaN scores of each (h, k); 0 where none is observed."""
     flat = scores.reshape(len(scores), -1)  # (N, H * K)

@@ -337,8 +337,7 @@ class Forecaster(Estimator):
     def _calibrate(self, y: np.ndarray, out: np.ndarray, coverage: float) -> None:
         point, quant = self._split(out)
         scores = conformal.conformity_scores(y, point, quant)  # (N, H, K), scaled units
-        width = conformal.calibrate(scores, coverage)
-        self.conformal_ = {"coverage": coverage, "width": width, "windows": len(y)}
+        self.conformal_ = conformal.calibrated_state(scores, coverage)
 
     def calibrate(
         self, data: TableLike | SeriesSet | None = None, *, start: Any = None, coverage: float = 0.9

@@ -306,17 +306,7 @@ def _calibrate_tail(f: Forecaster, hooks: Hooks, prep: Prepared, stride: int) ->
         scores.append(conformal.conformity_scores(y.numpy(), point, quant))
     scores = [part for rank in gather_objects(scores) for part in rank]
     if scores:  # as the in-memory fit: no validation window, no intervals
-        f.conformal_ = _conformal_state(scores, f.coverage)
-
-
-def _conformal_state(scores: list[np.ndarray], coverage: float) -> dict[str, Any]:
-    """The calibrated state (as ``Forecaster._calibrate``) from scores (N_i, H, K) of parts."""
-    joined = np.concatenate(scores)  # (N, H, K)
-    return {
-        "coverage": coverage,
-        "width": conformal.calibrate(joined, coverage),
-        "windows": len(joined),
-    }
+        f.conformal_ = conformal.calibrated_state(np.concatenate(scores), f.coverage)
 
 
 def has_windows(f: Forecaster, series: SeriesSet, start: Any) -> bool:
@@ -348,7 +338,7 @@ def calibrate_stream(
             f"`start`: no series of `data` has a window from {start!r} on (each needs horizon "
             f"{f.horizon} rows from it) to calibrate on."
         )
-    f.conformal_ = _conformal_state(scores, coverage)
+    f.conformal_ = conformal.calibrated_state(np.concatenate(scores), coverage)
 
 
 def _train(
