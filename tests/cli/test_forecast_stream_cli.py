@@ -138,6 +138,18 @@ def test_the_sample_bounds_the_per_window_files_and_the_notes_say_so(tmp_path) -
         ("csv", [*ROLES, "--stream"], "reading in chunks needs Parquet (.parquet / .pq)"),
         ("folder", ["--target", "yy", "--time-col", "time", "--id-col", "id"], "'yy' not found"),
         ("folder", [*ROLES, "--chunk-ids", "0"], "`chunk_ids` must be a positive integer"),
+        (
+            "parquet",
+            [*ROLES, "--chunk-ids", "2", "--val-stride", "1"],
+            "`--chunk-ids`, `--val-stride`: StreamConfig options apply only to a run read chunk "
+            "by chunk, which needs a directory of Parquet files or a Parquet file with `--stream`",
+        ),
+        (
+            "csv",
+            [*ROLES, "--pool-chunks", "2", "--steps-per-epoch", "3", "--cache-dir", "c"],
+            "`--pool-chunks`, `--steps-per-epoch`, `--cache-dir`: StreamConfig options",
+        ),
+        ("csv", [*ROLES, "--cache-dir", "c"], "without `--stream`; a CSV file is always read"),
     ],
 )
 def test_bad_streamed_input_exits_2_with_a_message_and_writes_nothing(
@@ -150,6 +162,9 @@ def test_bad_streamed_input_exits_2_with_a_message_and_writes_nothing(
     if make == "csv":
         data = tmp_path / "data.csv"
         frame.to_csv(data, index=False)
+    if make == "parquet":  # one file, read into memory without --stream
+        data = tmp_path / "data.parquet"
+        frame.to_parquet(data, index=False)
     out = tmp_path / "runs" / "bad"
     code, _, err = run_cli(["forecast", data, *args, *FAST, "--out", out], capsys)
     assert code == 2 and "Traceback" not in err, err

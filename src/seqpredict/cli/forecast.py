@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import Any
 
@@ -14,11 +15,34 @@ from seqpredict.cli.options import config_options, field_help
 from seqpredict.config import ModelConfig, TrainConfig
 from seqpredict.data.series import Columns, as_names
 from seqpredict.data.stream import PARQUET_SUFFIXES, StreamConfig
+from seqpredict.errors import SeqpredictError
 from seqpredict.rundir import model_dir
 from seqpredict.runs import RunResult, forecast_run
 from seqpredict.tasks.forecaster import Forecaster
 from seqpredict.tasks.specs import ForecastSpec
 from seqpredict.training.distributed import is_main_process
+
+
+def _streamed(data: Path, stream: bool, config: StreamConfig) -> StreamConfig | None:
+    """The StreamConfig of a run read chunk by chunk (a directory, or a file with --stream);
+    None for an in-memory run, which refuses StreamConfig options it would ignore."""
+    if stream or data.is_dir():
+        return config
+    given = [
+        f"--{f.name.replace('_', '-')}"
+        for f in dataclasses.fields(config)
+        if getattr(config, f.name) != f.default
+    ]
+    if given:
+        csv = data.suffix.lower() not in PARQUET_SUFFIXES
+        why = "; a CSV file is always read into memory" if csv else ""
+        raise SeqpredictError(
+            f"`{'`, `'.join(given)}`: StreamConfig options apply only to a run read chunk by "
+            f"chunk, which needs a directory of Parquet files or a Parquet file with `--stream`; "
+            f"got {str(data)!r} without `--stream`{why}. Add `--stream` (Parquet), or drop "
+            "the option(s) to read the data into memory."
+        )
+    return None
 
 
 def _report(result: RunResult, cells: list[str]) -> None:
@@ -72,6 +96,7 @@ def forecast(
     columns = Columns.of(
         target, time_col, id_col, past_covariates, future_covariates, static_covariates, categorical
     )
+    streamed = _streamed(data, stream, configs[StreamConfig])
     result = forecast_run(
         data,
         columns=columns,
@@ -85,7 +110,7 @@ def forecast(
         overwrite=overwrite,
         resume=resume,
         on_cell=print_cell,
-        stream=configs[StreamConfig] if stream or data.is_dir() else None,
+        stream=streamed,
     )
     _report(result, cells)
 
