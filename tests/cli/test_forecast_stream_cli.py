@@ -13,10 +13,11 @@ from seqpredict import Forecaster, ForecastSpec, ModelConfig, TrainConfig
 from seqpredict.data.series import Columns
 from seqpredict.data.stream import StreamConfig
 from seqpredict.metrics.forecast import all_metrics
+from seqpredict.runs import forecast_run
 from seqpredict.runs.forecast_parts import coverage_counts
 from seqpredict.runs.forecast_stream import forecast_stream_run
 from tests.conftest import run_cli
-from tests.tasks.test_streaming import panel, write_parts
+from tests.tasks.test_streaming import late_panel, panel, write_parts
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
 ROLES = ["--target", "y", "--time-col", "time", "--id-col", "id"]
@@ -128,6 +129,47 @@ def test_the_sample_bounds_the_per_window_files_and_the_notes_say_so(tmp_path) -
     assert windows == 5 * 9  # every other series' test windows are scored: 12 rows, horizon 4
     predictions = pd.read_csv(tmp_path / "run" / "predictions.csv")
     assert predictions["id"].nunique() == 6
+
+
+def test_series_beginning_in_the_test_period_are_left_out_of_training_as_in_memory(
+    tmp_path,
+) -> None:
+    """s04 and s05, a whole chunk, begin at the test start: both runs train without them and
+    score their test windows (scaled from their own first rows) alike."""
+    frame = late_panel()
+    folder = write_parts(frame, tmp_path / "data")
+    common = {
+        "columns": Columns.of("y", "time", "id"),
+        "spec": ForecastSpec(lookback=12, horizon=4, val_frac=0.2),
+        "model": ModelConfig(hidden_size=8),
+        "training": TrainConfig(epochs=1, batch_size=16, quiet=True),
+        "cells": ["gru"],
+    }
+    stream = StreamConfig(chunk_ids=2, steps_per_epoch=3, val_stride=1)
+    forecast_run(folder, out=tmp_path / "streamed", stream=stream, **common)
+    forecast_run(frame, out=tmp_path / "memory", **common)
+    streamed, memory = tmp_path / "streamed", tmp_path / "memory"
+    config = json.loads((streamed / "config.json").read_text())
+    in_memory = json.loads((memory / "config.json").read_text())
+    assert config["test_start"] == in_memory["test_start"] == "2024-01-03 00:00:00"
+    assert config["test_windows"] == in_memory["test_windows"]
+    summary = json.loads((streamed / "data_summary.json").read_text())
+    assert summary == json.loads((memory / "data_summary.json").read_text())
+    got = json.loads((streamed / "metrics.json").read_text())["test"]
+    want = json.loads((memory / "metrics.json").read_text())["test"]
+    for name in ("naive", "seasonal_naive", "mean"):
+        for metric, value in want[name].items():
+            assert got[name][metric] == pytest.approx(value, rel=1e-9), (name, metric)
+    model = Forecaster.load(streamed / "models" / "gru")
+    assert sorted(model.scaler_.mean) == ["s00", "s01", "s02", "s03"]  # s04, s05 left out
+    assert sorted(Forecaster.load(memory / "models" / "gru").scaler_.mean) == sorted(
+        model.scaler_.mean
+    )
+    wf = model.window_forecasts(frame, start=config["test_start"])
+    assert {wf.ids[s] for s in wf.series} == {f"s{i:02d}" for i in range(6)}  # all scored
+    for metric, value in all_metrics(wf.y, wf.model, wf.scale).items():
+        assert got["gru"][metric] == pytest.approx(value, rel=1e-6), metric
+    assert pd.read_csv(streamed / "predictions.csv")["id"].nunique() == 6
 
 
 @pytest.mark.parametrize(

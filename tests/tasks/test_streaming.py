@@ -11,7 +11,8 @@ import pytest
 import torch
 
 from seqpredict import Forecaster, ForecastSpec, ModelConfig, TrainConfig
-from seqpredict.data.stream import StreamConfig
+from seqpredict.data.series import Columns, build_series
+from seqpredict.data.stream import StreamConfig, chunks, scan
 from seqpredict.errors import SeqpredictError
 from seqpredict.tasks import streaming
 from seqpredict.training import loop
@@ -45,6 +46,15 @@ def write_parts(frame: pd.DataFrame, path: Path) -> Path:
         part = frame[frame["id"].isin([f"s{2 * k:02d}", f"s{2 * k + 1:02d}"])]
         part.to_parquet(path / f"part{k}.parquet", index=False)
     return path
+
+
+def late_panel() -> pd.DataFrame:
+    """The panel with s04 and s05 (the last chunk of two ids) beginning 48 hours later: at
+    2024-01-03, the test start of the 20 % split, so they have no row before it."""
+    frame = panel()
+    late = frame["id"].isin(["s04", "s05"])
+    frame.loc[late, "time"] += pd.Timedelta(hours=48)
+    return frame
 
 
 @pytest.fixture
@@ -104,6 +114,24 @@ def test_scalers_match_the_in_memory_fit_and_the_budget_is_kept(folder, monkeypa
     assert (f.freq_, f.season_) == (memory.freq_, memory.season_)
     with pytest.raises(SeqpredictError, match="pass `data`"):
         f.predict()
+
+
+def test_a_chunk_of_series_beginning_after_the_cut_is_left_out_as_in_memory(tmp_path) -> None:
+    frame = late_panel()
+    folder = write_parts(frame, tmp_path / "data")
+    cut = pd.Timestamp("2024-01-03")
+    parts = chunks(scan(folder).before(cut), Columns.of("y", "time", "id"), chunk_ids=2)
+    assert parts.series(0).ids == ["s00", "s01"] and parts.series(2).ids == []
+    f = forecaster(epochs=1).fit(scan(folder).before(cut), **ROLES, stream=STREAM)
+    memory = build_series(frame, Columns.of("y", "time", "id")).before(cut)
+    in_memory = forecaster(epochs=1).fit(memory)
+    assert sorted(f.scaler_.mean) == sorted(in_memory.scaler_.mean) == ["s00", "s01", "s02", "s03"]
+    assert f.n_train_windows_ == in_memory.n_train_windows_
+    early = scan(folder).before(pd.Timestamp("2024-01-01"))
+    with pytest.raises(SeqpredictError, match="no series has rows before the cut"):
+        build_series(frame, Columns.of("y", "time", "id")).before(pd.Timestamp("2024-01-01"))
+    with pytest.raises(SeqpredictError, match=r"no series has rows before the cut \(2024-01-01"):
+        forecaster(epochs=1).fit(early, **ROLES, stream=STREAM)
 
 
 def test_without_a_budget_an_epoch_passes_over_every_window(folder, monkeypatch) -> None:

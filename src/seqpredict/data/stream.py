@@ -21,14 +21,14 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from seqpredict.data.series import FLOAT32_MAX, Columns, SeriesSet, build_series
+from seqpredict.data.series import FLOAT32_MAX, Columns, SeriesSet, build_series, row_of
 from seqpredict.errors import SeqpredictError, SeqpredictTypeError, check_positive_int
 
 PARQUET_SUFFIXES = (".parquet", ".pq")
@@ -271,7 +271,9 @@ class Chunks:
 
     def series(self, k: int, *, need_future: bool = True) -> SeriesSet:
         """Chunk ``k`` read and validated by ``build_series`` (the in-memory checks), cut
-        before the source's ``end`` when it has one (``SeriesSource.before``)."""
+        before the source's ``end`` when it has one (``SeriesSource.before``). Series with no
+        row before ``end`` are left out, as ``SeriesSet.before`` leaves them out in memory: a
+        chunk of only such series comes back with no series (``ids`` empty)."""
         first, last = self.bounds[k]
         frame = self.source.read(self.columns.id_col, first, last, self.names)
         series = clean_chunk(frame, self.columns, fill=self.fill, need_future=need_future)
@@ -279,10 +281,22 @@ class Chunks:
             series = build_series(
                 frame, self.columns, fill=self.fill, missing=self.missing, need_future=need_future
             )
-        return series if self.source.end is None else series.before(self.source.end)
+        end = self.source.end
+        if end is None:
+            return series
+        if not any(row_of(end, t) for t in series.times):
+            return _no_series(series)
+        return series.before(end)
 
     def __iter__(self) -> Iterator[SeriesSet]:
         return (self.series(k) for k in range(len(self)))
+
+
+def _no_series(series: SeriesSet) -> SeriesSet:
+    """``series`` with every series left out (its columns, frequency and notes kept)."""
+    static = None if series.static is None else series.static.iloc[:0]
+    missing = None if series.missing is None else []
+    return replace(series, ids=[], values=[], times=[], missing=missing, static=static)
 
 
 def chunks(

@@ -174,6 +174,8 @@ def _prepare(f: Forecaster, hooks: Hooks, parts: Chunks, mine: list[int], cache:
     counts = np.zeros(4)  # normalize="auto": anchor_counts summed over chunks and ranks
     for k in mine:
         series = parts.series(k)
+        if not series.ids:  # every series begins after the source's cut: left out
+            continue
         lengths = series.lengths
         train_end, short_notes = hooks.train_ends(series)
         pads = pad_rows(train_end, f.lookback, f.horizon)
@@ -220,6 +222,11 @@ def _prepare(f: Forecaster, hooks: Hooks, parts: Chunks, mine: list[int], cache:
             notes += other[4]
             statics += other[5]
             _check_one_freq(freqs)
+    if not mean:  # as SeriesSet.before in memory (the same on every rank: gathered)
+        raise SeqpredictError(
+            f"no series has rows before the cut ({parts.source.end}): every series of `data` "
+            "begins at or after it."
+        )
     f.static_ = None  # static covariates: one encoder over every series of every rank
     if statics:
         f.static_ = StaticEncoder.fit(pd.concat(statics), parts.columns.categorical)
