@@ -229,3 +229,30 @@ def test_task_flags_come_from_forecast_spec(small_run, capsys) -> None:
     saved = json.loads((run / "models" / "gru" / "config.json").read_text())["spec"]
     assert saved == {**vars(ForecastSpec(lookback=24, horizon=6)), "season": None}
     assert config["coverage"] == 0.9 and config["lookback"] == 24
+
+
+def test_predict_fill_is_forecast_spec_s_field_and_replaces_the_saved_fill(
+    small_run, tmp_path, capsys
+) -> None:
+    from seqpredict.cli.options import field_help
+    from seqpredict.tasks.specs import ForecastSpec
+
+    code, out, _ = run_cli(["predict", "--help"], capsys)
+    text = " ".join(out.split())
+    assert code == 0 and "ForecastSpec" in text and "--fill" in text
+    assert field_help(ForecastSpec)["fill"] in text  # the help is the field's comment
+    assert "--lookback" not in text  # the saved model's spec: fill alone is an option
+    run, csv = small_run
+    holes = pd.read_csv(csv)
+    holes.loc[190, "y"] = None
+    data = tmp_path / "holes.csv"
+    holes.to_csv(data, index=False)
+    code, _, err = run_cli(["predict", run, data], capsys)  # the model was fit without fill
+    assert code == 2 and "column 'y' has 1 missing value(s), the first at row 190" in err
+    code, _, err = run_cli(
+        ["predict", run, data, "--fill", "ffill", "--out", tmp_path / "p.csv"], capsys
+    )
+    assert code == 0, err
+    assert len(pd.read_csv(tmp_path / "p.csv")) == 6
+    code, _, err = run_cli(["predict", run, data, "--fill", "zero"], capsys)
+    assert code == 2 and "`fill` must be one of 'ffill', 'interpolate', got 'zero'" in err

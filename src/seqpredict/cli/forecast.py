@@ -19,7 +19,7 @@ from seqpredict.errors import SeqpredictError
 from seqpredict.rundir import model_dir
 from seqpredict.runs import RunResult, forecast_run
 from seqpredict.tasks.forecaster import Forecaster
-from seqpredict.tasks.specs import ForecastSpec
+from seqpredict.tasks.specs import SPEC_FIELDS, ForecastSpec
 from seqpredict.training.distributed import is_main_process
 
 
@@ -116,6 +116,7 @@ def forecast(
 
 
 @app.command()
+@config_options(ForecastSpec, exclude=tuple(SPEC_FIELDS - {"fill"}))
 def predict(
     run: Path = typer.Argument(..., help="run directory or saved model directory"),
     data: Path = typer.Argument(..., help="history to forecast from (CSV/Parquet file or dir)"),
@@ -124,15 +125,19 @@ def predict(
     out: Path | None = typer.Option(
         None, help="write the forecast to this .csv or .parquet, or a directory of parts"
     ),
-    fill: str | None = typer.Option(None, help="missing values: ffill or interpolate"),
+    configs: dict[type, Any] | None = None,
 ) -> None:
     """Forecast the steps after the end of DATA with a saved model. With --out, a long-format
     Parquet file or directory of them is forecast chunk by chunk of series straight to OUT
     (.parquet or .csv), never holding all forecasts; other data is forecast in memory. An OUT
     without a suffix is a directory of Parquet parts: under torchrun each process writes the
-    forecasts of its share of the series to part-<rank>.parquet, and rank 0 writes _SUCCESS."""
+    forecasts of its share of the series to part-<rank>.parquet, and rank 0 writes _SUCCESS.
+    --fill replaces the saved model's fill for this forecast; without it, the model's own."""
+    if configs is None:  # filled in by config_options
+        raise RuntimeError("predict() must be called through the CLI")
     chosen = model_dir(run, cell)
     forecaster = Forecaster.load(chosen)
+    fill = configs[ForecastSpec].fill
     if fill is not None:
         forecaster.fill = fill
     parquet = data.is_dir() or data.suffix.lower() in PARQUET_SUFFIXES
