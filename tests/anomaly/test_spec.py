@@ -8,6 +8,7 @@ from seqpredict.anomaly import (
     DETECTOR_TRAINING,
     AnomalyDetector,
     ForecastErrorScorer,
+    RangeStream,
     SeasonStream,
     SpatialStream,
 )
@@ -35,6 +36,9 @@ def test_spec_builds_the_detector_it_describes() -> None:
     plain = DetectSpec(season="0", suppress="100").detector("lstm")
     assert plain.streams == () and plain.suppress == 100 and plain.model_config.hidden_size == 16
     assert DetectSpec(season="24").streams() == (SeasonStream(24),)
+    ranged = DetectSpec(range_weight=0.99, spatial_tolerance=0.05).streams()
+    assert ranged == (RangeStream(0.99, 5000), SpatialStream(0.05))
+    assert DetectSpec(range_weight=1.0, range_history=100).streams() == (RangeStream(1.0, 100),)
 
 
 def test_spec_names_a_bad_number() -> None:

@@ -80,10 +80,34 @@ def test_detect_with_season_spatial_and_suppress_share(csv, tmp_path, capsys) ->
     assert scores["gru_score"].iloc[300] == 1.0  # the spike leaves the range seen so far
 
 
+def test_detect_with_range_records(csv, tmp_path, capsys) -> None:
+    from seqpredict.anomaly import range_tail
+
+    args = ["detect", csv, "--time-col", "ts", "--value-col", "load", "--cell", "gru", *FAST]
+    args += ["--threshold", "quantile"]
+    extra = ["--range-weight", "1", "--range-history", "100"]
+    scores = {}
+    for name, flags in (("plain", []), ("range", extra)):
+        code, _, err = run_cli([*args, *flags, "--out", tmp_path / name], capsys)
+        assert code == 0, err
+        scores[name] = pd.read_csv(tmp_path / name / "scores.csv")
+    spec = json.loads((tmp_path / "range" / "config.json").read_text())["spec"]
+    assert spec["range_weight"] == 1.0 and spec["range_history"] == 100
+    saved = json.loads((tmp_path / "range" / "models" / "gru" / "config.json").read_text())
+    assert saved["params"]["streams"] == [{"name": "range", "weight": 1.0, "history": 100}]
+    plain, ranged = scores["plain"], scores["range"]
+    assert (ranged["gru_score"] >= plain["gru_score"]).all()  # the largest ratio makes the score
+    records = range_tail(ranged["load"].to_numpy(), 100) == 1  # a new high or low of 100 rows
+    records[:60] = False  # the probationary rows score 0
+    assert records.any() and ranged["gru_label"][records].eq(1).all()  # weight 1 labels them
+    assert (ranged["gru_score"] > plain["gru_score"]).any()
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
         (["--value-col", "lod"], "column 'lod' not found"),
+        (["--value-col", "load", "--range-weight", "0"], "`weight` must be in (0, 1], got 0.0"),
         (["--value-col", "load", "--threshold", "static"], "`threshold` must be one of"),
         (["--value-col", "load", "--cell", "lstn"], "`cell` must be one of"),
         (["--value-col", "load", "--label-col", "truht"], "`label_col`: column 'truht'"),

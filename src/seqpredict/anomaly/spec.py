@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 
 from seqpredict.anomaly.detector import AnomalyDetector
 from seqpredict.anomaly.scorers import DETECTOR_MODEL, SCORERS
-from seqpredict.anomaly.streams import SeasonStream, SpatialStream, Stream
+from seqpredict.anomaly.streams import RangeStream, SeasonStream, SpatialStream, Stream
 from seqpredict.config import ModelConfig, TrainConfig
 from seqpredict.errors import SeqpredictError
 
@@ -33,6 +33,8 @@ class DetectSpec:
     season: str = "0"  # add the seasonal-naive error over N rows or a span such as 1D (0: off)
     season_window: int = 10  # rows averaged before comparing with one season earlier
     season_count: int = 1  # earlier seasons averaged as the reference of the seasonal error
+    range_weight: float | None = None  # add records of a new high or low at this ratio, in (0, 1]
+    range_history: int = 5000  # rows a range record is taken over
     spatial_tolerance: float | None = None  # score 1 where a value leaves its range by this share
 
     def probation_value(self) -> int | float:
@@ -52,6 +54,8 @@ class DetectSpec:
         out: list[Stream] = []
         if self.season_value() != 0:
             out.append(SeasonStream(self.season_value(), self.season_window, self.season_count))
+        if self.range_weight is not None:
+            out.append(RangeStream(self.range_weight, self.range_history))
         if self.spatial_tolerance is not None:
             out.append(SpatialStream(self.spatial_tolerance))
         return tuple(out)
