@@ -235,6 +235,28 @@ def test_evaluate_and_backtest_read_a_stream_chunk_by_chunk(folder) -> None:
         f.backtest(folder, start=start, retrain=True)
 
 
+def test_a_chunk_without_test_windows_is_left_out_of_evaluate_as_in_memory(
+    tmp_path, monkeypatch
+) -> None:
+    import seqpredict.tasks.forecaster as forecaster_module
+
+    frame = panel()
+    gone = frame["id"].isin(["s00", "s01"]) & (frame["time"] >= "2024-01-02")
+    frame = frame[~gone]  # the first chunk ends before the start: no test window
+    folder = write_parts(frame, tmp_path / "data")
+    monkeypatch.setattr(  # chunks of two series, as write_parts' files
+        forecaster_module, "chunks", lambda *a, **k: chunks(*a, **{**k, "chunk_ids": 2})
+    )
+    f = forecaster(epochs=1).fit(frame, **ROLES)
+    start = pd.Timestamp("2024-01-03")
+    streamed, memory = f.evaluate(folder, start=start), f.evaluate(frame, start=start)
+    assert streamed["windows"] == memory["windows"] == {"count": 4 * 9}
+    for name in ("model", "naive", "seasonal_naive"):
+        assert streamed[name] == pytest.approx(memory[name], rel=1e-6)
+    with pytest.raises(SeqpredictError, match=r"rows from it \(no series of `data` has one\)"):
+        f.evaluate(folder, start=pd.Timestamp("2024-02-01"))
+
+
 def test_streamed_fit_calibrates_on_its_validation_windows_as_in_memory(folder) -> None:
     frame = panel()
     start = pd.Timestamp("2024-01-03")  # row 48: each series' 12 validation rows follow

@@ -554,6 +554,12 @@ class Forecaster(Estimator):
             static = static[torch.from_numpy(which).to(self.device_)]  # (N, D)
         return WindowBatch(x, y, future, which, starts - row0[which], static, view.lengths(index))
 
+    def _no_window(self, found: str) -> SeqpredictError:
+        return SeqpredictError(
+            f"no complete window to evaluate: each series needs lookback {self.lookback} rows "
+            f"before `start` and horizon {self.horizon} rows from it ({found})."
+        )
+
     def window_forecasts(
         self,
         data: TableLike | SeriesSet | None = None,
@@ -569,24 +575,21 @@ class Forecaster(Estimator):
         rows before ``start`` (at least the first ``lookback``). A source read chunk by
         chunk (see ``fit``) is evaluated one chunk of series at a time; only the forecasts of
         the evaluated windows are kept (raise ``stride`` to keep fewer)."""
-        if is_stream_source(data):
+        if is_stream_source(data):  # chunks without a window are left out, as series in memory
             parts = chunks(data, self.columns_, fill=self.fill, missing=self.missing)
-            return WindowForecasts.join(
-                [
-                    self.window_forecasts(
-                        parts.series(k), start=start, normalized=normalized, stride=stride
-                    )
-                    for k in range(len(parts))
-                ]
-            )
+            chunked = (parts.series(k) for k in range(len(parts)))
+            found = [
+                self.window_forecasts(s, start=start, normalized=normalized, stride=stride)
+                for s in chunked
+                if streaming.has_windows(self, s, start)
+            ]
+            if not found:
+                raise self._no_window("no series of `data` has one")
+            return WindowForecasts.join(found)
         series = self._series(data)
         batch = self.windows(series, start=start, stride=stride)
         if len(batch.starts) == 0:
-            raise SeqpredictError(
-                f"no complete window to evaluate: each series needs lookback {self.lookback} rows "
-                f"before `start` and horizon {self.horizon} rows from it "
-                f"(lengths {series.lengths[:5]})."
-            )
+            raise self._no_window(f"lengths {series.lengths[:5]}")
         x, which = batch.x, batch.series
         k = series.n_targets
         pred, quant = self._split(self._run(x, batch.future, batch.static, batch.lengths))
