@@ -127,6 +127,8 @@ def test_a_chunk_of_series_beginning_after_the_cut_is_left_out_as_in_memory(tmp_
     in_memory = forecaster(epochs=1).fit(memory)
     assert sorted(f.scaler_.mean) == sorted(in_memory.scaler_.mean) == ["s00", "s01", "s02", "s03"]
     assert f.n_train_windows_ == in_memory.n_train_windows_
+    out = f.predict_to(scan(folder).before(cut), tmp_path / "fc.parquet", chunk_ids=2)
+    pd.testing.assert_frame_equal(pd.read_parquet(out), f.predict(memory), rtol=1e-6)
     early = scan(folder).before(pd.Timestamp("2024-01-01"))
     with pytest.raises(SeqpredictError, match="no series has rows before the cut"):
         build_series(frame, Columns.of("y", "time", "id")).before(pd.Timestamp("2024-01-01"))

@@ -447,8 +447,18 @@ def predict_frames(
     """The forecasts of ``data``'s series, one table per chunk (columns as ``predict``)."""
     parts = chunks(data, f.columns_, chunk_ids=chunk_ids, fill=f.fill, missing=f.missing)
     fut = None if future is None else read_table(future, name="future")
-    for k in range(len(parts)):
-        yield forecast_frame(f, hooks, parts.series(k), fut, intervals)
+    return _chunk_frames(f, hooks, parts, range(len(parts)), fut, intervals)
+
+
+def _chunk_frames(
+    f: Forecaster, hooks: Hooks, parts: Chunks, which: range, future: Any, intervals: bool
+) -> Iterator[pd.DataFrame]:
+    """The forecasts of chunks ``which``, one table each; a chunk left with no series (a
+    source cut before every series' start, ``SeriesSource.before``) gives none."""
+    for k in which:
+        series = parts.series(k)
+        if series.ids:
+            yield forecast_frame(f, hooks, series, future, intervals)
 
 
 def forecast_frame(
@@ -559,7 +569,7 @@ def _predict_parts(
     distributed.barrier()
     fut = None if future is None else read_table(future, name="future")
     mine = range(ctx.rank, len(parts), ctx.world_size)
-    frames = (forecast_frame(f, hooks, parts.series(k), fut, intervals) for k in mine)
+    frames = _chunk_frames(f, hooks, parts, mine, fut, intervals)
     name = f"part-{ctx.rank:05d}.parquet"
     rows = _write_frames(path / name, frames)
     written = gather_objects((name, rows, len(mine)))  # every rank has written its part
