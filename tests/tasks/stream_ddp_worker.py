@@ -2,18 +2,21 @@
 test_streaming_ddp.py) with the static covariate ``group``: saves rank<RANK>.safetensors, the
 ids this rank read, its history, static encoder and anchor, and (rank 0 only) the model;
 forecasts its share of the series into OUT/parts; makes a streamed run OUT/run; then checks
-that too few chunks for the processes is refused.
+that too few chunks for the processes is refused, and so is a cut that leaves rank 1 no
+training window.
 
     python stream_ddp_worker.py DATA OUT
 """
 
 from __future__ import annotations
 
+import datetime
 import json
 import os
 import sys
 from pathlib import Path
 
+import pyarrow.dataset as ds
 import torch
 from safetensors.torch import save_file
 
@@ -79,3 +82,10 @@ try:
     forecaster.fit(data, target="y", time_col="time", id_col="id", stream=StreamConfig(chunk_ids=6))
 except SeqpredictError as exc:
     (out / f"refused{rank}.txt").write_text(str(exc))
+# rank 1's chunk (s02, s03) begins at the cut: it is left out, and rank 1 has nothing to train on
+cut = datetime.datetime(2024, 1, 2, 12)
+late = ds.dataset(data).filter(~ds.field("id").isin(["s02", "s03"]) | (ds.field("time") >= cut))
+try:
+    forecaster.fit(stream.scan(late).before(cut), **roles, stream=StreamConfig(chunk_ids=2))
+except SeqpredictError as exc:
+    (out / f"idle{rank}.txt").write_text(str(exc))

@@ -100,3 +100,5 @@ def test_two_ranks_read_disjoint_chunks_and_end_with_identical_weights(tmp_path)
     for r in (0, 1):
         message = (tmp_path / f"refused{r}.txt").read_text()
         assert message.startswith("`chunk_ids`: the data makes 1 chunk(s) of 6 series, fewer")
+        idle = (tmp_path / f"idle{r}.txt").read_text()
+        assert idle.startswith("`chunk_ids`: process(es) [1] of 2 have no training window")

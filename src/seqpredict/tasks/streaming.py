@@ -289,6 +289,8 @@ def fit_stream(
         )
     with tempfile.TemporaryDirectory(prefix="seqpredict-stream-", dir=stream.cache_dir) as tmp:
         prep = _prepare(f, hooks, parts, mine, Path(tmp))
+        if ctx.enabled:
+            _check_every_rank_trains(sum(prep.n_train), ctx.world_size)
         f.device_ = device
         _train(f, hooks, prep, stream, ctx, checkpoint, resume, log_dir, on_epoch_end)
         f.conformal_ = None
@@ -296,6 +298,19 @@ def fit_stream(
             _calibrate_tail(f, hooks, prep, stream.val_stride or f.horizon)
     f.__dict__.pop("series_", None)  # the data is not kept: predict needs `data`
     return f
+
+
+def _check_every_rank_trains(windows: int, world_size: int) -> None:
+    """Every rank takes every step (DDP averages the gradients), so each needs training
+    windows; ``windows``: this rank's. Raises on every rank alike."""
+    idle = [r for r, n in enumerate(gather_objects(windows)) if n == 0]
+    if idle:
+        raise SeqpredictError(
+            f"`chunk_ids`: process(es) {idle} of {world_size} have no training window in their "
+            "chunks (their series begin at or after the cut, or are shorter than lookback + "
+            "horizon), and every process trains on every step; lower `chunk_ids` so that "
+            "each process gets series to train on."
+        )
 
 
 def _calibrate_tail(f: Forecaster, hooks: Hooks, prep: Prepared, stride: int) -> None:
