@@ -16,7 +16,8 @@ Methods:
   (the library's 96, or the longest that every series allows: ``fit_lookback``) and the
   validation fraction (the smallest that gives every series one horizon: ``val_frac``).
   ``--modes selected`` fits each member of the small fixed ``GRID`` (``wide`` / ``wider``: of
-  ``WIDE`` / ``WIDER``, lookbacks not capped) (member i with seed --seed + i) and keeps, of the
+  ``WIDE`` / ``WIDER``, lookbacks not capped) (member i with seed --seed + i; ``--seeds N``:
+  N fits per member, replicate r with seed --seed + i + r * len(grid)) and keeps, of the
   best member alone and the means of the k best (a seed-and-configuration ensemble), the one
   with the best VALIDATION score (the forecast of the last H values of each training part from
   the values before it: OWA on M4, MASE on Tourism). The test part is scored once, for the
@@ -194,6 +195,7 @@ def seqpredict_forecasts(
         season=p.pop("season", s.season),
         val_frac=p.pop("val_frac"),
         coverage=None,
+        transform=p.pop("transform", "none"),
     )
     train_keys = {"loss", "epochs", "windows_per_epoch", "lr", "batch_size"}
     training = TrainConfig(seed=seed, quiet=True, **{k: p.pop(k) for k in train_keys & set(p)})
@@ -253,13 +255,16 @@ def run_seqpredict(task: dict[str, Any], s: CompetitionSet) -> tuple[list[np.nda
     val_set = validation_split(s)
     members = []
     grid, cap = GRIDS[task["mode"]]
+    entries = grid[s.name]
     for cell in task["cell"].split("+"):  # "lstm+gru": the members of both cells, pooled
-        for i, change in enumerate(grid[s.name]):
+        for i, change in enumerate(entries):
             params = grid_params(s, change, task.get("changes"), cap)
-            fit = cached_fit({**task, "cell": cell}, s, params, seed + i)
-            score = selection_score(val_set, [np.asarray(v) for v in fit["val"]])
-            member = {"cell": cell, "params": params, "seed": seed + i, "fit": fit}
-            members.append({**member, "val_score": score})
+            for r in range(task.get("seeds", 1)):  # --seeds: replicate r has seed + i + r * n
+                member_seed = seed + i + r * len(entries)
+                fit = cached_fit({**task, "cell": cell}, s, params, member_seed)
+                score = selection_score(val_set, [np.asarray(v) for v in fit["val"]])
+                member = {"cell": cell, "params": params, "seed": member_seed, "fit": fit}
+                members.append({**member, "val_score": score})
     members.sort(key=lambda m: m["val_score"])
 
     def mean_of(part: str, k: int) -> list[np.ndarray]:  # the k best members' mean forecasts
@@ -448,6 +453,9 @@ def main() -> None:
     parser.add_argument("--neuralforecast", default="", help="its cells, e.g. lstm,gru")
     parser.add_argument("--nf-python", default=sys.executable, help="python with neuralforecast")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--seeds", type=int, default=1, help="grid modes: fits per member (seeds), pooled"
+    )
     parser.add_argument("--limit", type=int, default=0, help="first N series per set (0: all)")
     parser.add_argument("--append", action="store_true", help="add to OUT/results.jsonl")
     parser.add_argument("--set", default="", help="networks: KEY=VALUE,... (a measurement)")
@@ -463,10 +471,11 @@ def main() -> None:
         return
     changes = parse_changes(args.set)
     suffix = f" [{args.set}]" if args.set else ""
+    suffix += f" ({args.seeds} seeds per member)" if args.seeds > 1 else ""
 
     methods: dict[str, Method] = {b: baseline(b) for b in args.baselines.split(",") if b}
     methods["naive2"] = baseline("naive2")  # OWA needs it
-    common = {"data": str(args.data), "limit": args.limit, "seed": args.seed}
+    common = {"data": str(args.data), "limit": args.limit, "seed": args.seed, "seeds": args.seeds}
     common["cache"] = str(args.cache or args.out / "fits")
     rows: list[dict] = []
     before = jsonl.read_text() if args.append and jsonl.exists() else ""
