@@ -149,3 +149,25 @@ def test_cli_transform_flag(tmp_path, capsys) -> None:
     assert saved["spec"]["transform"] == "log" and saved["scaler"]["log"] == 1
     code, _, err = run_cli([*args, "--transform", "sqrt", "--out", tmp_path / "bad"], capsys)
     assert code == 2 and "`transform` must be one of 'none', 'log', 'log1p', got 'sqrt'" in err
+
+
+def test_exported_model_with_the_log_scaler_reproduces_predict(tmp_path) -> None:
+    """scaler.json's documented formula: scaled = (ln(raw + shift) - mean) / std, raw forecast
+    = exp(y * std + mean) - shift; the TorchScript graph with it gives predict's forecast."""
+    import torch
+
+    from seqpredict.export import export_forecaster
+
+    frame = multiplicative()
+    f = Forecaster(spec("log1p"), small_model("gru"), TRAIN).fit(frame, **FIT)
+    res = export_forecaster(f, tmp_path / "m.pt", format="torchscript")
+    meta = json.loads(res.scaler.read_text())
+    assert "raw forecast = exp(y * std + mean) - scaler.shift" in meta["description"]
+    sc = meta["scaler"]
+    mean, std = np.asarray(sc["mean"]["c"]), np.asarray(sc["std"]["c"])
+    raw = frame[frame.id == "c"].y.to_numpy()[-24:, None]  # (L, K)
+    x = (np.log(raw + sc["shift"]) - mean) / std
+    with torch.no_grad():
+        y = torch.jit.load(str(res.model))(torch.tensor(x[None], dtype=torch.float32)).numpy()
+    forecast = np.exp(y[0, :, 0] * std[0] + mean[0]) - sc["shift"]
+    assert np.allclose(forecast, f.predict().query("id == 'c'").y, rtol=1e-4)
