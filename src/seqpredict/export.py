@@ -214,8 +214,7 @@ def scaler_json(forecaster: Any, streaming: bool, inputs: list[str], outputs: li
         "missing value reads 0 and its 'observed:<column>' channel 0 (else 1). static: per "
         "series the code of each categorical column (1 + its index in static.categories, 0 "
         "unknown), then each numeric one as (value - mean) / std of static.scaling"
-        + LOG_NOTE
-        * bool(forecaster.scaler_.log),
+        + (LOG_NOTE if forecaster.scaler_.log else ""),
         "channels": forecaster.layout_.names(cols.inputs),
         "static_covariates": list(cols.static_covariates),
         "static": static.to_dict() if static is not None else None,

@@ -171,3 +171,26 @@ def test_exported_model_with_the_log_scaler_reproduces_predict(tmp_path) -> None
         y = torch.jit.load(str(res.model))(torch.tensor(x[None], dtype=torch.float32)).numpy()
     forecast = np.exp(y[0, :, 0] * std[0] + mean[0]) - sc["shift"]
     assert np.allclose(forecast, f.predict().query("id == 'c'").y, rtol=1e-4)
+
+
+def test_streamed_fit_and_predict_log_as_in_memory(tmp_path) -> None:
+    from seqpredict.data.stream import StreamConfig
+
+    frame = multiplicative()
+    folder = tmp_path / "data"
+    folder.mkdir()
+    for sid, part in frame.groupby("id"):
+        part.to_parquet(folder / f"{sid}.parquet", index=False)
+    stream = StreamConfig(chunk_ids=1, pool_chunks=2, steps_per_epoch=3)
+    f = Forecaster(spec("log"), small_model("gru"), TRAIN).fit(folder, **FIT, stream=stream)
+    memory = Forecaster(spec("log"), small_model("gru"), TRAIN).fit(frame, **FIT)
+    assert (f.scaler_.log, f.scaler_.shift) == (1, 0.0)
+    for sid in memory.scaler_.mean:  # statistics of ln y, as in memory
+        np.testing.assert_allclose(f.scaler_.mean[sid], memory.scaler_.mean[sid])
+        np.testing.assert_allclose(f.scaler_.std[sid], memory.scaler_.std[sid])
+    pd.testing.assert_frame_equal(f.predict(folder), f.predict(frame))
+    assert (f.predict(folder).y > 0).all()
+    frame.loc[(frame.id == "c") & (frame.time == 3), "y"] = -1.0
+    frame[frame.id == "c"].to_parquet(folder / "c.parquet", index=False)
+    with pytest.raises(SeqpredictError, match="column 'y' of series 'c' holds -1.0 at its row 3"):
+        f.predict(folder)

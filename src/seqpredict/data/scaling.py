@@ -71,9 +71,8 @@ class StandardScaler:
 
     def transform(self, sid: str, a: np.ndarray) -> np.ndarray:
         m, s = self._get(sid)
-        return ((_logged(a.astype(np.float64), self.log, self.shift) - m) / s).astype(
-            np.float32
-        )  # (T, C)
+        logged = _logged(a.astype(np.float64), self.log, self.shift)
+        return ((logged - m) / s).astype(np.float32)  # (T, C)
 
     def restore(self, values: np.ndarray) -> np.ndarray:
         """Un-scaled target values (..., K) in the data's units: exp(values) - shift when the
