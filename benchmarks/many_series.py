@@ -16,7 +16,8 @@ Methods:
   (the library's 96, or the longest that every series allows: ``fit_lookback``) and the
   validation fraction (the smallest that gives every series one horizon: ``val_frac``).
   ``--modes selected`` fits each member of the small fixed ``GRID`` (``wide`` / ``wider``: of
-  ``WIDE`` / ``WIDER``, lookbacks not capped) (member i with seed --seed + i) and keeps, of the
+  ``WIDE`` / ``WIDER``, lookbacks not capped) (member i with seed --seed + i; ``--seeds N``:
+  N fits per member, replicate r with seed --seed + i + r * len(grid)) and keeps, of the
   best member alone and the means of the k best (a seed-and-configuration ensemble), the one
   with the best VALIDATION score (the forecast of the last H values of each training part from
   the values before it: OWA on M4, MASE on Tourism). The test part is scored once, for the
@@ -71,6 +72,7 @@ WIDER = {  # WIDE and two longer MAE lookbacks (on M4 Weekly, validation improve
     name: [*grid, {"lookback": 6, "loss": "mae"}, {"lookback": 8, "loss": "mae"}]
     for name, grid in WIDE.items()
 }
+VAL_PARTS = ("val", "val2")  # a fit's forecasts of validation origins 1 (last H) and 2 (H before)
 GRIDS = {  # mode: (grid, cap the lookback)
     "selected": (GRID, True),
     "wide": (WIDE, False),
@@ -133,10 +135,15 @@ def fit_lookback(s: CompetitionSet, frac: float, want: int) -> int:
     return max(1, min(want, room))
 
 
-def validation_split(s: CompetitionSet) -> CompetitionSet:
-    """The training parts cut before their last H values, which become the 'test' part."""
-    h = s.horizon
-    return replace(s, train=tuple(x[:-h] for x in s.train), test=tuple(x[-h:] for x in s.train))
+def validation_split(s: CompetitionSet, origin: int = 1) -> CompetitionSet:
+    """The training parts cut before their last H values, which become the 'test' part
+    (``origin`` 2: cut before the H values before those, which become the 'test' part)."""
+    h, end = s.horizon, (origin - 1) * s.horizon
+    return replace(
+        s,
+        train=tuple(x[: len(x) - end - h] for x in s.train),
+        test=tuple(x[len(x) - end - h : len(x) - end] for x in s.train),
+    )
 
 
 def selection_score(s: CompetitionSet, forecasts: list[np.ndarray]) -> float:
@@ -180,9 +187,10 @@ def grid_params(
 
 def seqpredict_forecasts(
     s: CompetitionSet, cell: str, params: dict[str, Any], seed: int
-) -> tuple[list[np.ndarray], list[np.ndarray], dict[str, Any]]:
-    """Fit one Forecaster on the training parts; its forecasts of the validation split's H
-    values (from each training part minus its last H) and of the test part, and a summary."""
+) -> tuple[list[list[np.ndarray]], list[np.ndarray], dict[str, Any]]:
+    """Fit one Forecaster on the training parts; its forecasts of the validation splits' H
+    values (from each training part minus its last H, and minus its last 2 H) and of the test
+    part, and a summary."""
     from seqpredict.config import ModelConfig, TrainConfig
     from seqpredict.tasks.forecaster import Forecaster
     from seqpredict.tasks.specs import ForecastSpec
@@ -194,6 +202,7 @@ def seqpredict_forecasts(
         season=p.pop("season", s.season),
         val_frac=p.pop("val_frac"),
         coverage=None,
+        transform=p.pop("transform", "none"),
     )
     train_keys = {"loss", "epochs", "windows_per_epoch", "lr", "batch_size"}
     training = TrainConfig(seed=seed, quiet=True, **{k: p.pop(k) for k in train_keys & set(p)})
@@ -204,14 +213,15 @@ def seqpredict_forecasts(
         values = {sid: g["value"].to_numpy() for sid, g in pred.groupby("id", sort=False)}
         return [values[sid] for sid in s.ids]
 
-    val = validation_split(s)
+    val, val2 = validation_split(s), validation_split(s, 2)
     info = {
         "anchor": f.anchor_,
         "epochs_run": len(f.history_.epochs),
         "best_epoch": f.history_.best_epoch,
         "train_windows": f.n_train_windows_,
     }
-    return by_series(f.predict(val.long_frame("train"))), by_series(f.predict()), info
+    forecasts = [by_series(f.predict(v.long_frame("train"))) for v in (val, val2)]
+    return forecasts, by_series(f.predict()), info
 
 
 def cached_fit(
@@ -225,12 +235,15 @@ def cached_fit(
     key = json.dumps([s.name, len(s), task["cell"], params, seed, library], sort_keys=True)
     path = Path(task["cache"]) / f"{hashlib.sha1(key.encode()).hexdigest()[:16]}.json"
     if path.exists():
-        return {**json.loads(path.read_text()), "cached": True}
+        fit = json.loads(path.read_text())
+        if "val2" in fit or task.get("origins", 1) == 1:  # fits before "val2": refit for it
+            return {**fit, "cached": True}
     cpu = time.process_time()
-    val, test, info = seqpredict_forecasts(s, task["cell"], params, seed)
+    (val, val2), test, info = seqpredict_forecasts(s, task["cell"], params, seed)
     fit = {
         "key": key,
         "val": [v.tolist() for v in val],
+        "val2": [v.tolist() for v in val2],  # the second validation origin (--origins 2)
         "test": [t.tolist() for t in test],
         "info": info,
         "cpu_s": time.process_time() - cpu,
@@ -250,16 +263,25 @@ def run_seqpredict(task: dict[str, Any], s: CompetitionSet) -> tuple[list[np.nda
         info = {"params": params, **fit["info"], "fit_cpu_s": [round(fit["cpu_s"], 1)]}
         info["cached_cpu_s"] = fit["cpu_s"] if fit.get("cached") else 0.0
         return [np.asarray(t) for t in fit["test"]], info
-    val_set = validation_split(s)
+    val_sets = [validation_split(s, o) for o in range(1, task.get("origins", 1) + 1)]
+
+    def score_of(parts: list[list[np.ndarray]]) -> float:  # mean over the validation origins
+        return float(np.mean([selection_score(v, p) for v, p in zip(val_sets, parts, strict=True)]))
+
     members = []
     grid, cap = GRIDS[task["mode"]]
+    entries = grid[s.name]
     for cell in task["cell"].split("+"):  # "lstm+gru": the members of both cells, pooled
-        for i, change in enumerate(grid[s.name]):
+        for i, change in enumerate(entries):
             params = grid_params(s, change, task.get("changes"), cap)
-            fit = cached_fit({**task, "cell": cell}, s, params, seed + i)
-            score = selection_score(val_set, [np.asarray(v) for v in fit["val"]])
-            member = {"cell": cell, "params": params, "seed": seed + i, "fit": fit}
-            members.append({**member, "val_score": score})
+            for r in range(task.get("seeds", 1)):  # --seeds: replicate r has seed + i + r * n
+                member_seed = seed + i + r * len(entries)
+                fit = cached_fit({**task, "cell": cell}, s, params, member_seed)
+                score = score_of(
+                    [[np.asarray(v) for v in fit[p]] for p in VAL_PARTS[: len(val_sets)]]
+                )
+                member = {"cell": cell, "params": params, "seed": member_seed, "fit": fit}
+                members.append({**member, "val_score": score})
     members.sort(key=lambda m: m["val_score"])
 
     def mean_of(part: str, k: int) -> list[np.ndarray]:  # the k best members' mean forecasts
@@ -269,10 +291,8 @@ def run_seqpredict(task: dict[str, Any], s: CompetitionSet) -> tuple[list[np.nda
 
     choices = []  # (validation score, members averaged)
     for k in range(1, len(members) + 1):
-        mean_val = mean_of("val", k)
-        choices.append(
-            (selection_score(val_set, mean_val) if k > 1 else members[0]["val_score"], k)
-        )
+        means = [mean_of(p, k) for p in VAL_PARTS[: len(val_sets)]]
+        choices.append((score_of(means) if k > 1 else members[0]["val_score"], k))
     best_score, k = min(choices)
     test = mean_of("test", k)
     info = {
@@ -448,6 +468,12 @@ def main() -> None:
     parser.add_argument("--neuralforecast", default="", help="its cells, e.g. lstm,gru")
     parser.add_argument("--nf-python", default=sys.executable, help="python with neuralforecast")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--seeds", type=int, default=1, help="grid modes: fits per member (seeds), pooled"
+    )
+    parser.add_argument(
+        "--origins", type=int, default=1, choices=(1, 2), help="grid modes: validation origins"
+    )
     parser.add_argument("--limit", type=int, default=0, help="first N series per set (0: all)")
     parser.add_argument("--append", action="store_true", help="add to OUT/results.jsonl")
     parser.add_argument("--set", default="", help="networks: KEY=VALUE,... (a measurement)")
@@ -463,10 +489,13 @@ def main() -> None:
         return
     changes = parse_changes(args.set)
     suffix = f" [{args.set}]" if args.set else ""
+    suffix += f" ({args.seeds} seeds per member)" if args.seeds > 1 else ""
+    suffix += f" (validation over {args.origins} origins)" if args.origins > 1 else ""
 
     methods: dict[str, Method] = {b: baseline(b) for b in args.baselines.split(",") if b}
     methods["naive2"] = baseline("naive2")  # OWA needs it
     common = {"data": str(args.data), "limit": args.limit, "seed": args.seed}
+    common |= {"seeds": args.seeds, "origins": args.origins}
     common["cache"] = str(args.cache or args.out / "fits")
     rows: list[dict] = []
     before = jsonl.read_text() if args.append and jsonl.exists() else ""

@@ -37,6 +37,10 @@ from seqpredict.models.forecast_net import ForecastNet
 
 FORMATS = {"onnx": ".onnx", "torchscript": ".pt"}
 SCALER_FILE = "scaler.json"
+LOG_NOTE = (  # transform="log" / "log1p": the scaler's first `log` channels, the targets
+    ". The first scaler.log channels (the targets) are logged: scaled = (ln(raw + "
+    "scaler.shift) - mean) / std, raw forecast = exp(y * std + mean) - scaler.shift"
+)
 # The TorchScript-based ONNX exporter writes native LSTM/GRU operators and handles the streaming
 # step; the dynamo exporter (torch 2.13) failed on the LSTM step module here.
 DYNAMO = False
@@ -209,7 +213,8 @@ def scaler_json(forecaster: Any, streaming: bool, inputs: list[str], outputs: li
         "writes scaled values; raw forecast = y * std[:K] + mean[:K]. With missing='mask', a "
         "missing value reads 0 and its 'observed:<column>' channel 0 (else 1). static: per "
         "series the code of each categorical column (1 + its index in static.categories, 0 "
-        "unknown), then each numeric one as (value - mean) / std of static.scaling",
+        "unknown), then each numeric one as (value - mean) / std of static.scaling"
+        + (LOG_NOTE if forecaster.scaler_.log else ""),
         "channels": forecaster.layout_.names(cols.inputs),
         "static_covariates": list(cols.static_covariates),
         "static": static.to_dict() if static is not None else None,

@@ -73,3 +73,31 @@ def test_wide_grid_lookbacks_are_not_capped() -> None:
     s = _set("m4-test")  # 6 values, H = 2: the cap would be 2
     assert bench.grid_params(s, {"lookback": 5, "loss": "mse"}, cap=False)["lookback"] == 10
     assert len(bench.WIDE["m4-weekly"]) == 8  # lookback 2H..5H x mse, mae
+
+
+def test_grid_seeds_and_two_validation_origins(monkeypatch) -> None:
+    s = _set("tourism-test")  # selection by MASE; values 1 2 4 7 | 11 16
+    second = bench.validation_split(s, 2)  # the H before the last H
+    assert second.train[0].tolist() == [1, 2] and second.test[0].tolist() == [4, 7]
+    fake = {  # seed: validation forecasts at origins 1 (11, 16) and 2 (4, 7), test forecast
+        0: ([11.0, 16.0], [40.0, 40.0], [0.0, 0.0]),  # exact at origin 1 only
+        1: ([12.0, 17.0], [4.0, 7.0], [1.0, 1.0]),  # off by 1 at origin 1, exact at origin 2
+        2: ([20.0, 20.0], [20.0, 20.0], [2.0, 2.0]),
+        3: ([20.0, 20.0], [20.0, 20.0], [3.0, 3.0]),
+    }
+    seeds = []
+
+    def cached_fit(task, s, params, seed):
+        seeds.append(seed)
+        val, val2, test = (np.array(v) for v in fake[seed])
+        return {"val": [val], "val2": [val2], "test": [test], "info": {}, "cpu_s": 1.0}
+
+    monkeypatch.setattr(bench, "cached_fit", cached_fit)
+    grid = {"tourism-test": [{"loss": "mse"}, {"loss": "mae"}]}
+    monkeypatch.setitem(bench.GRIDS, "selected", (grid, True))
+    task = {"cell": "gru", "mode": "selected", "seed": 0, "seeds": 2}
+    test, info = bench.run_seqpredict(task, s)  # one origin: seed 0 alone is exact
+    assert sorted(seeds) == [0, 1, 2, 3]  # member i, replicate r: seed i + r * 2
+    assert [c["seed"] for c in info["chosen"]] == [0] and test[0].tolist() == [0.0, 0.0]
+    test, info = bench.run_seqpredict({**task, "origins": 2}, s)  # seed 1 is better on both
+    assert [c["seed"] for c in info["chosen"]] == [1] and test[0].tolist() == [1.0, 1.0]

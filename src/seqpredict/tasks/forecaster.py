@@ -26,6 +26,7 @@ from seqpredict.data.scaling import StandardScaler
 from seqpredict.data.series import Columns, SeriesSet, build_series, row_of
 from seqpredict.data.static import StaticEncoder
 from seqpredict.data.stream import StreamConfig, chunks, is_stream_source
+from seqpredict.data.transform import check_in_range, log_settings
 from seqpredict.data.windows import Windows, batches, first_real_rows, stack, valid_starts
 from seqpredict.errors import SeqpredictError, check_fraction, check_positive_int
 from seqpredict.evaluation import conformal
@@ -85,6 +86,7 @@ class Forecaster(Estimator):
     fill = SpecField()
     missing = SpecField()
     coverage = SpecField()
+    transform = SpecField()
 
     def __init__(
         self,
@@ -201,7 +203,8 @@ class Forecaster(Estimator):
         self.season_ = self.season or season_from_freq(series.freq)
         self.notes_ = list(series.notes) + short_notes
         train_rows = [v[:e] for v, e in zip(series.values, train_end, strict=True)]
-        self.scaler_ = StandardScaler.fit(series.ids, train_rows)
+        log = log_settings(self.transform, series)  # "log" / "log1p": checks the targets
+        self.scaler_ = StandardScaler.fit(series.ids, train_rows, *log)
         self.anchor_ = fitted_anchor(  # "last", "season" or "none": saved as the normalize
             self.model_config.normalize,
             self.scaler_,
@@ -498,8 +501,14 @@ class Forecaster(Estimator):
                 )
             if data.masked and self.missing != "mask":
                 check_no_nan(data.values, data.ids, data.columns.inputs)
-            return data
-        return build_series(read_table(data), self.columns_, fill=self.fill, missing=self.missing)
+            series = data
+        else:
+            series = build_series(
+                read_table(data), self.columns_, fill=self.fill, missing=self.missing
+            )
+        if self.scaler_.log:  # transform="log" / "log1p"
+            check_in_range(series, self.scaler_.shift)
+        return series
 
     @torch.no_grad()
     def _run(self, *inputs: torch.Tensor | None, batch: int = 1024) -> np.ndarray:
@@ -598,20 +607,23 @@ class Forecaster(Estimator):
             lo_hi = conformal.intervals(pred, self.conformal_["width"], quant)
         y = batch.y.cpu().numpy()
         target_x = self._baseline_history(x, batch.lengths)  # (N, L, K)
-        base = {name: fn(target_x, self.horizon, self.season_) for name, fn in BASELINES.items()}
         scaler, mase_scale = self._stats(series, start)
         scale = np.stack([mase_scale[series.ids[s]] for s in which])[:, None, :]  # (N, 1, K)
         std = np.stack([scaler.std[series.ids[s]][:k] for s in which])[:, None, :]
         mean = np.stack([scaler.mean[series.ids[s]][:k] for s in which])[:, None, :]
         if normalized:
             scale = scale / std
-        else:  # affine baselines commute with the scaling, so un-scale everything once
-            y, pred = y * std + mean, pred * std + mean
-            base = {name: b * std + mean for name, b in base.items()}
-            if quant is not None:
-                quant = quant * std[..., None] + mean[..., None]
+        else:  # back to the data's units (exp after the un-scaling with transform="log")
+
+            def unscale(v: np.ndarray) -> np.ndarray:
+                return scaler.restore(v * std + mean)
+
+            y, pred, target_x = unscale(y), unscale(pred), unscale(target_x)
+            if quant is not None:  # (N, H, K, Q): one scale per target, the levels alike
+                quant = scaler.restore(quant * std[..., None] + mean[..., None])
             if lo_hi is not None:
-                lo_hi = (lo_hi[0] * std + mean, lo_hi[1] * std + mean)
+                lo_hi = (unscale(lo_hi[0]), unscale(lo_hi[1]))
+        base = {name: fn(target_x, self.horizon, self.season_) for name, fn in BASELINES.items()}
         return WindowForecasts(
             y=y,
             model=pred,
@@ -635,6 +647,12 @@ class Forecaster(Estimator):
     ) -> dict[str, dict[str, float]]:
         """Metrics of the model and of every baseline over the windows of ``data`` from
         ``start`` on: ``{"model": {...}, "naive": {...}, "seasonal_naive": {...}, ...}``."""
+        if normalized and self.transform != "none":
+            raise SeqpredictError(
+                f"`normalized`: with transform={self.transform!r} the network's units are "
+                "scaled logarithms, in which MASE and the other metrics mean nothing "
+                "comparable; evaluate with normalized=False (the data's units)."
+            )
         return self.window_forecasts(data, start=start, normalized=normalized).metrics()
 
     # -- predict -------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from dataclasses import dataclass, fields, replace
 from typing import Any
 
 from seqpredict.data.series import check_missing
+from seqpredict.data.transform import check_transform
 from seqpredict.errors import SeqpredictError, check_fraction, check_positive_int
 
 
@@ -24,6 +25,7 @@ class ForecastSpec:
     fill: str | None = None  # missing values: None (an error), ffill or interpolate
     missing: str = "error"  # error (unless fill) or mask: out of the loss, input 0 + observed flag
     coverage: float | None = 0.9  # conformal interval coverage, from validation (None: off)
+    transform: str = "none"  # target transform: none, log (targets > 0) or log1p (targets >= 0)
 
     def validate(self) -> ForecastSpec:
         check_positive_int("lookback", self.lookback)
@@ -34,6 +36,7 @@ class ForecastSpec:
         if self.coverage is not None:
             check_fraction("coverage", self.coverage, allow_zero=False)
         check_missing(self.fill, self.missing)
+        check_transform(self.transform)
         return self
 
     @classmethod
@@ -55,7 +58,7 @@ def check_spec(spec: Any) -> ForecastSpec:
         raise SeqpredictError(
             f"`spec` must be a ForecastSpec, got {type(spec).__name__} {spec!r}. Write "
             "Forecaster(ForecastSpec(lookback=96, horizon=24), model, training): lookback, "
-            "horizon, season, val_frac, fill, missing and coverage live in the spec."
+            "horizon, season, val_frac, fill, missing, coverage and transform live in the spec."
         )
     return spec
 

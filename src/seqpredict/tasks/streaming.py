@@ -47,6 +47,7 @@ from seqpredict.data.scaling import StandardScaler
 from seqpredict.data.series import Columns, SeriesSet, row_of
 from seqpredict.data.static import StaticEncoder
 from seqpredict.data.stream import Chunks, StreamConfig, chunks
+from seqpredict.data.transform import SHIFT, check_in_range, log_settings
 from seqpredict.data.windows import Windows, first_real_rows, stack, valid_starts
 from seqpredict.errors import SeqpredictError
 from seqpredict.evaluation import conformal
@@ -185,7 +186,8 @@ def _prepare(f: Forecaster, hooks: Hooks, parts: Chunks, mine: list[int], cache:
             _check_one_freq(freqs)
         season = f.season or season_from_freq(series.freq)
         train_rows = [v[:e] for v, e in zip(series.values, train_end, strict=True)]
-        scaler = StandardScaler.fit(series.ids, train_rows)
+        log = log_settings(f.transform, series)  # "log" / "log1p": checks the targets
+        scaler = StandardScaler.fit(series.ids, train_rows, *log)
         mean |= scaler.mean
         std |= scaler.std
         mase |= naive_scales(series.ids, train_rows, series.n_targets, season)
@@ -238,7 +240,8 @@ def _prepare(f: Forecaster, hooks: Hooks, parts: Chunks, mine: list[int], cache:
     f.season_ = f.season or season_from_freq(f.freq_)
     f.anchor_ = anchor_from_counts(f.model_config.normalize, counts, f.season_, f.lookback)
     f.notes_ = notes
-    f.scaler_ = StandardScaler(mean, std)
+    logged = len(parts.columns.target) if f.transform in SHIFT else 0
+    f.scaler_ = StandardScaler(mean, std, logged, SHIFT.get(f.transform, 0.0))
     f.mase_scale_ = mase
     return prep
 
@@ -483,6 +486,8 @@ def forecast_frame(
     table built column-wise (no per-series frames)."""
     cols, k = f.columns_, len(f.columns_.target)
     scaler, _ = hooks.stats(series, history=True)  # a new id: from its own rows
+    if scaler.log:  # transform="log" / "log1p"
+        check_in_range(series, scaler.shift)
     rows = [  # the last lookback rows, left-padded where a series has fewer
         left_pad(f.layout_.channels(scaler.transform(s, v[-f.lookback :])), f.lookback)
         for s, v in zip(series.ids, series.values, strict=True)
@@ -503,7 +508,7 @@ def forecast_frame(
         f"_{s}": b for s, b in hooks.extra_outputs(pred, quant, intervals).items()
     }
     for suffix, block in blocks.items():
-        values = (block * std + mean).reshape(-1, k)  # (S, H, K) -> (S * H, K)
+        values = scaler.restore(block * std + mean).reshape(-1, k)  # (S, H, K) -> (S * H, K)
         for j, name in enumerate(cols.target):
             out[f"{name}{suffix}"] = values[:, j]
     return pd.DataFrame(out)
