@@ -235,7 +235,8 @@ class SequenceClassifier(Estimator):
         y_idx = self._label_index(labels)
         self.resolved_model_ = None
         longest = max(len(x) for x in items) if kind == "numeric" else 1
-        self.resolved_model_ = self.model_config.resolve(kind == "numeric", longest)
+        unequal = kind == "numeric" and any(len(x) != longest for x in items)
+        self.resolved_model_ = self.model_config.resolve(kind == "numeric", longest, unequal)
         self.classifier_training_ = self.classifier_train_config
         ct = self.classifier_train_config.resolve(kind == "numeric")
         config = replace(self.train_config, lr=ct.lr(self.train_config, kind == "numeric"))
@@ -276,6 +277,7 @@ class SequenceClassifier(Estimator):
 
         self.device_ = resolve_device(config.device)
         self.net_ = self._build_net()
+        self.net_.fit_length_stats(lengths[torch.from_numpy(train_idx)])
         self.embedding_hits_ = self._init_embedding()
         self.net_.to(self.device_)
         x, lengths = x.to(self.device_), lengths.to(self.device_)
@@ -459,6 +461,7 @@ class SequenceClassifier(Estimator):
             model.setdefault("fcn", "off")  # saved before the FCN branch and auto settings
             model.setdefault("rnn_stride", 1)
             model.setdefault("fcn_rnn_dropout", 0.0)  # saved before it (trained without)
+            model.setdefault("length_input", "off")  # saved before it (trained without)
             extra.setdefault("numeric_lr", 0.0)  # saved before it: TrainConfig.lr as given
             extra.setdefault("numeric_label_smoothing", 0.0)  # saved before it (none)
             self = cls(
