@@ -49,7 +49,7 @@ class ClassifierConfig:
     # (LSTM-FCN's 0.8), so the head leans on the convolution branch's features
     rnn_stride: int = 0  # fcn: the recurrence reads the input averaged over windows of this
     # many steps; 0: auto, the fewest that leave the longest training series at most 128 steps
-    length_input: str = "auto"  # the head also reads each series' log length, standardised over
+    length_input: str = "off"  # the head also reads each series' log length, standardised over
     # the training series (pooling over valid steps hides the length, which a network on
     # zero-padded series sees); auto: on for numeric series of unequal lengths; on; off
 
