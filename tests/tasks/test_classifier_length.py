@@ -7,6 +7,8 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import replace
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -75,16 +77,21 @@ def test_save_and_load_keep_the_length_input(tmp_path) -> None:
     np.testing.assert_array_equal(again.predict_proba(X), clf.predict_proba(X))
 
 
+def reload_without(clf: SequenceClassifier, path: Path, section: str, key: str) -> Any:
+    """Save ``clf``, drop ``key`` from the ``section`` of its config.json (as a model saved
+    before that setting existed), load it again."""
+    clf.save(path)
+    config = json.loads((path / "config.json").read_text())
+    del config[section][key]
+    (path / "config.json").write_text(json.dumps(config))
+    return SequenceClassifier.load(path)
+
+
 def test_models_saved_before_the_length_input_load_without_it(tmp_path) -> None:
     X, y = by_length([6, 9, 12, 15, 18, 21] * 4)
     old = ClassifierConfig(hidden_size=4, fcn_channels=4, length_input="off")  # as before it
     clf = SequenceClassifier(old, FAST).fit(X, y)
-    clf.save(tmp_path / "m")
-    path = tmp_path / "m" / "config.json"
-    config = json.loads(path.read_text())
-    del config["model"]["length_input"]
-    path.write_text(json.dumps(config))
-    again = SequenceClassifier.load(tmp_path / "m")
+    again = reload_without(clf, tmp_path / "m", "model", "length_input")
     assert again.model_config.length_input == "off"
     np.testing.assert_array_equal(again.predict_proba(X), clf.predict_proba(X))
 

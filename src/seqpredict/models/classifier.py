@@ -238,3 +238,17 @@ class ClassifierNet(nn.Module):
         """Training-time noise (``seqpredict.data.augment``): word dropout on ids (N, L), or
         jitter and per-sequence scaling on features (N, L, C)."""
         return augment_inputs(x, self.augment_config, tokens=self.embedding is not None)
+
+
+class SeedEnsemble(nn.Module):
+    """``forward(x, lengths)`` -> the log of the members' mean class probabilities (N, K), so
+    that its softmax is that mean: an ensemble of ClassifierNets trained from different seeds
+    (``ClassifierTrainConfig.members``)."""
+
+    def __init__(self, members: list[ClassifierNet]) -> None:
+        super().__init__()
+        self.members = nn.ModuleList(members)
+
+    def forward(self, x: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+        probs = torch.stack([torch.softmax(m(x, lengths), dim=1) for m in self.members])
+        return torch.log(probs.mean(dim=0))  # (M, N, K) -> (N, K)
