@@ -2,8 +2,9 @@
 ``classify_panel.py --proba-dir`` saved: for each group of seeds (``--groups 0+1,2+3``), the
 test accuracy of the averaged probabilities of those seeds' fits, per (set, cell), and the mean
 over the sets with a published FCN figure. One JSON line per (set, cell, group), then one per
-(cell, group) with the means. Nothing is trained here, so a group of k seeds costs the train
-CPU of its k fits (their JSON lines say how much).
+(cell, group) with the means over the sets whose fits are all saved (``n_sets``). Nothing is
+trained here, so a group of k seeds costs the train CPU of its k fits (their JSON lines say how
+much).
 
     python benchmarks/classify_ensemble.py --proba-dir probas --mode defaults \\
         --cells lstm,gru --groups 0,1,0+1,2+3
@@ -52,19 +53,26 @@ def main() -> None:
         for seeds in groups:
             accuracy = {}
             for item in PANEL:
+                files = [f"{item.name}_{args.mode}_{cell}_{seed}.npz" for seed in seeds]
+                if not all((args.proba_dir / f).is_file() for f in files):
+                    print(f"# {item.name} {cell} {seeds}: not all fits saved yet", flush=True)
+                    continue
                 accuracy[item.name] = group_accuracy(
                     args.proba_dir, item.name, args.mode, cell, seeds
                 )
                 record = {"set": item.name, "cell": cell, "seeds": seeds}
                 record["test_accuracy"] = round(accuracy[item.name], 4)
                 print(json.dumps({"bench": "classify_ensemble", **record}), flush=True)
+            fcn_sets = [n for n in with_fcn if n in accuracy]
+            if not fcn_sets:
+                continue
             summary = {"bench": "classify_ensemble", "cell": cell, "seeds": seeds}
-            summary["mean_sets_with_fcn"] = round(statistics.mean(accuracy[n] for n in with_fcn), 4)
-            summary["n_sets_with_fcn"] = len(with_fcn)
+            summary["mean_sets_with_fcn"] = round(statistics.mean(accuracy[n] for n in fcn_sets), 4)
+            summary["n_sets_with_fcn"] = len(fcn_sets)
             summary["mean_all_sets"] = round(statistics.mean(accuracy.values()), 4)
-            summary["fcn_mean"] = round(
-                statistics.mean(PUBLISHED[n]["FCN"][0] for n in with_fcn), 4
-            )
+            summary["n_sets"] = len(accuracy)
+            fcn = statistics.mean(PUBLISHED[n]["FCN"][0] for n in fcn_sets)
+            summary["fcn_mean"] = round(fcn, 4)
             print(json.dumps(summary), flush=True)
 
 
