@@ -40,6 +40,7 @@ padded with zeros at the end to the longest series for MiniRocket only.
 
     nice -n 15 python benchmarks/classify_panel.py [--modes defaults,docs-ucr] [--cells lstm,gru]
         [--only ECG200,...] [--seed 0] [--threads 1] [--out results.jsonl] [--table-out t.md]
+        [--proba-dir DIR]   # also each fit's test probabilities, DIR/<set>_<mode>_<cell>_<seed>.npz
     python benchmarks/classify_panel.py --table-from results.jsonl   # the table again
 """
 
@@ -403,6 +404,8 @@ def run_set(item: PanelSet, args: argparse.Namespace, out: Any) -> list[dict[str
             }
             emit(row, out)
             rows.append(row)
+            if args.proba_dir is not None:
+                save_proba(args.proba_dir, row, fitted)
     if args.minirocket:
         result = minirocket(train, test, args.seed)
         if result is None:
@@ -416,6 +419,17 @@ def run_set(item: PanelSet, args: argparse.Namespace, out: Any) -> list[dict[str
             emit(row, out)
             rows.append(row)
     return rows
+
+
+def save_proba(folder: Path, row: dict[str, Any], fitted: Fitted) -> None:
+    """The fit's test probabilities (N_test, K) and its classes (as str), for ensembles of fits
+    computed afterwards (benchmarks/classify_ensemble.py); written to a temp name, then renamed."""
+    folder.mkdir(parents=True, exist_ok=True)
+    name = f"{row['set']}_{row['mode']}_{row['cell']}_{row['seed']}.npz"
+    tmp = folder / f".{name}.tmp.npz"
+    classes = np.asarray([str(c) for c in fitted.classes])
+    np.savez(tmp, proba=fitted.proba, classes=classes)
+    tmp.replace(folder / name)
 
 
 def table(rows: list[dict[str, Any]]) -> str:
@@ -492,6 +506,7 @@ def main(argv: list[str] | None = None) -> None:
         "--cv", type=int, default=0, help="also K-fold CV accuracy on TRAIN (0: off)"
     )
     parser.add_argument("--out", type=Path, default=None, help="append the JSON lines here")
+    parser.add_argument("--proba-dir", type=Path, default=None, help="save test probabilities")
     parser.add_argument("--table-out", type=Path, default=None)
     parser.add_argument(
         "--table-from", type=Path, default=None, help="only print the table of these JSON lines"

@@ -11,6 +11,13 @@ TrainConfig fields). Two switches change the network for diagnosis only:
     nice -n 15 python benchmarks/classify_probe.py --sets PigCVP --cells gru \
         --model '{"pooling": "last", "fcn_rnn_dropout": 0.0}' --train '{"lr": 0.001}' \
         --ct '{"min_steps": 600}' [--fcn-only] [--seeds 0,1] [--tag name]
+
+``--step-time N``: instead of scoring, time the default network's training steps (the fit's
+batch size, one torch thread) with the masking of unpadded batches skipped (the library's
+path) and forced (``ClassifierNet.mask_unpadded``, the path before round 4), in alternating
+blocks of N steps in the same process; then fit ``--identity-epochs`` epochs both ways from
+the same seed and say whether the test probabilities are bit-identical. One JSON line per
+(set, cell) with CPU milliseconds per step of each path and their ratio.
 """
 
 from __future__ import annotations
@@ -48,6 +55,59 @@ def patch_pooling(fcn_only: bool, branch_drop: float) -> None:
     net_module.Pooling.forward = forward  # type: ignore[method-assign]
 
 
+def step_time(name: str, cell: str, args: argparse.Namespace) -> dict:
+    """CPU ms per training step of the default network, masked vs skipped (see module)."""
+    train, test = load(next(p for p in PANEL if p.name == name))
+    clf = SequenceClassifier(
+        model=ClassifierConfig(cell=cell), training=TrainConfig(seed=0, quiet=True, epochs=1)
+    ).fit(train.X, train.y.tolist())
+    x, lengths = clf._encode("numeric", train.X)  # (N, L, P*C), (N,)
+    batch = clf.schedule_.batch_size
+    net, generator = clf.net_.train(), torch.Generator().manual_seed(0)
+    optimizer = torch.optim.Adam(net.parameters(), lr=1e-3)
+
+    def steps(n: int) -> float:
+        c0 = time.process_time()
+        for _ in range(n):
+            idx = torch.randperm(len(x), generator=generator)[:batch]
+            optimizer.zero_grad(set_to_none=True)
+            logits = net(x[idx], lengths[idx])  # (B, K)
+            torch.nn.functional.cross_entropy(logits, logits.argmax(1)).backward()
+            optimizer.step()
+        return time.process_time() - c0
+
+    cpu = {True: 0.0, False: 0.0}
+    steps(3)  # warm-up
+    for _ in range(args.blocks):
+        for masked in (True, False):
+            net_module.ClassifierNet.mask_unpadded = masked
+            cpu[masked] += steps(args.step_time)
+    probas = {}
+    for masked in (True, False):
+        net_module.ClassifierNet.mask_unpadded = masked
+        fit = SequenceClassifier(
+            model=ClassifierConfig(cell=cell),
+            training=TrainConfig(seed=0, quiet=True, epochs=args.identity_epochs),
+        ).fit(train.X, train.y.tolist())
+        probas[masked] = fit.predict_proba(test.X)
+    net_module.ClassifierNet.mask_unpadded = False
+    n = args.step_time * args.blocks
+    return {
+        "bench": "classify_step_time",
+        "set": name,
+        "cell": cell,
+        "batch": batch,
+        "padded_length": int(x.shape[1]),
+        "unequal_lengths": bool((lengths < x.shape[1]).any()),
+        "steps_each": n,
+        "masked_ms_per_step": round(1000 * cpu[True] / n, 2),
+        "unmasked_ms_per_step": round(1000 * cpu[False] / n, 2),
+        "ratio_unmasked_to_masked": round(cpu[False] / cpu[True], 3),
+        "identity_epochs": args.identity_epochs,
+        "test_proba_identical": bool(np.array_equal(probas[True], probas[False])),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sets", default="PigCVP", help="comma-separated panel set names")
@@ -60,8 +120,16 @@ def main() -> None:
     parser.add_argument("--branch-drop", type=float, default=0.0)
     parser.add_argument("--seeds", default="0", help="comma-separated; probabilities averaged")
     parser.add_argument("--tag", default="")
+    parser.add_argument("--step-time", type=int, default=0, help="time N-step blocks instead")
+    parser.add_argument("--blocks", type=int, default=3, help="--step-time: blocks per path")
+    parser.add_argument("--identity-epochs", type=int, default=3)
     args = parser.parse_args()
     torch.set_num_threads(1)
+    if args.step_time:
+        for name in args.sets.split(","):
+            for cell in args.cells.split(","):
+                print(json.dumps(step_time(name, cell, args)), flush=True)
+        return
     if args.fcn_only or args.branch_drop:
         patch_pooling(args.fcn_only, args.branch_drop)
     for name in args.sets.split(","):

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import itertools
+import math
+from dataclasses import replace
 
 import pytest
 import torch
@@ -102,3 +104,51 @@ def test_padded_and_packed_encoders_agree_on_valid_steps(cell: str) -> None:
         results.append((torch.where(mask, out, 0), final, xi.grad))
     for padded, packed in zip(*results, strict=True):
         torch.testing.assert_close(padded, packed, atol=1e-10, rtol=1e-10)
+
+
+@pytest.mark.parametrize(
+    ("cell", "pooling", "stride"),
+    list(itertools.product(("lstm", "gru"), POOLINGS, (1, 3))),
+)
+def test_unpadded_batches_skip_the_masks_bit_for_bit(cell: str, pooling: str, stride: int) -> None:
+    """A batch without padding skips the convolutions' masking (the FCN branch and its batch
+    statistics): outputs, gradients and BatchNorm running statistics equal the masked path's
+    exactly, so a seed trains the same model either way."""
+    results = []
+    for masked in (True, False):
+        torch.manual_seed(0)
+        config = ClassifierConfig(cell=cell, pooling=pooling, rnn_stride=stride, hidden_size=6)
+        config = replace(config, conv_embed=1, conv_channels=5) if stride == 3 else config
+        net = ClassifierNet(config, n_classes=3, n_features=2).train()
+        net.mask_unpadded = masked
+        x = torch.randn(8, 20, 2, generator=torch.Generator().manual_seed(1))
+        out = net(x, torch.full((8,), 20))
+        out.pow(2).sum().backward()
+        results.append((out, [p.grad for p in net.parameters()], list(net.buffers())))
+    (out_m, grads_m, bufs_m), (out_u, grads_u, bufs_u) = results
+    assert torch.equal(out_m, out_u)
+    assert all(torch.equal(a, b) for a, b in zip(grads_m, grads_u, strict=True))
+    assert all(torch.equal(a, b) for a, b in zip(bufs_m, bufs_u, strict=True))
+    assert len(bufs_m) > 3  # the FCN branch's running statistics were compared too
+
+
+@pytest.mark.parametrize("cell", ["lstm", "gru"])
+def test_length_input_reads_the_length_but_never_the_padding(cell: str) -> None:
+    torch.manual_seed(0)
+    config = ClassifierConfig(cell=cell, hidden_size=5, length_input="on")
+    net = ClassifierNet(config, n_classes=3, n_features=2)
+    net.fit_length_stats(torch.tensor([4, 8, 16]))
+    mean, std = net.length_stats.tolist()
+    assert (mean, std) == pytest.approx([math.log(8), math.log(2) * math.sqrt(2 / 3)])
+    net.eval()
+    seq = torch.randn(1, 4, 2)
+    with torch.no_grad():
+        alone = net(seq, torch.tensor([4]))
+        padded = torch.cat([torch.cat([seq, torch.full((1, 3, 2), 1e3)], 1), torch.randn(1, 7, 2)])
+        torch.testing.assert_close(net(padded, torch.tensor([4, 7]))[:1], alone, rtol=0, atol=1e-6)
+        # the head reads z = (log 4 - mean) / std right after the pooled recurrent output:
+        # moving the mean by 1 moves each logit by -w_k / std
+        net.length_stats[0] += 1.0
+        moved = net(seq, torch.tensor([4]))
+    expected = -net.head.weight[:, net.encoder.output_size].detach() / std  # (K,)
+    torch.testing.assert_close((moved - alone)[0], expected, rtol=1e-4, atol=1e-5)

@@ -49,6 +49,9 @@ class ClassifierConfig:
     # (LSTM-FCN's 0.8), so the head leans on the convolution branch's features
     rnn_stride: int = 0  # fcn: the recurrence reads the input averaged over windows of this
     # many steps; 0: auto, the fewest that leave the longest training series at most 128 steps
+    length_input: str = "off"  # the head also reads each series' log length, standardised over
+    # the training series (pooling over valid steps hides the length, which a network on
+    # zero-padded series sees); auto: on for numeric series of unequal lengths; on; off
 
     def validate(self) -> ClassifierConfig:
         from seqpredict.models.registry import CELLS
@@ -67,6 +70,7 @@ class ClassifierConfig:
                     f"`{name}` must be a whole number of steps >= 1, or 0 for auto, got {value!r}."
                 )
         check_choice("fcn", self.fcn, FCN_CHOICES)
+        check_choice("length_input", self.length_input, FCN_CHOICES)
         check_positive_int("fcn_channels", self.fcn_channels)
         if (
             isinstance(self.conv_embed, bool)
@@ -97,15 +101,26 @@ class ClassifierConfig:
             )
         return self
 
-    def resolve(self, numeric: bool, longest: int) -> ClassifierConfig:
+    def resolve(self, numeric: bool, longest: int, unequal: bool = False) -> ClassifierConfig:
         """The ``auto`` settings made concrete for one training set: numeric input (or text)
-        whose longest series has ``longest`` steps. Resolved settings stay as they are."""
+        whose longest series has ``longest`` steps, and whose lengths differ (``unequal``).
+        Resolved settings stay as they are."""
         fcn = self.fcn if self.fcn != "auto" else ("on" if numeric else "off")
+        length_input = self.length_input
+        if length_input == "auto":
+            length_input = "on" if numeric and unequal else "off"
         patch = self.patch or (-(-longest // MAX_STEPS) if numeric else 1)
         steps = -(-longest // patch)
         stride = self.rnn_stride or (-(-steps // RNN_STEPS) if fcn == "on" and numeric else 1)
         pooling = self.pooling if self.pooling != "auto" else ("mean" if fcn == "on" else "last")
-        return replace(self, fcn=fcn, patch=patch, rnn_stride=stride, pooling=pooling)
+        return replace(
+            self,
+            fcn=fcn,
+            patch=patch,
+            rnn_stride=stride,
+            pooling=pooling,
+            length_input=length_input,
+        )
 
 
 FCN_CHOICES = ("auto", "on", "off")
@@ -119,8 +134,12 @@ class ClassifierNet(nn.Module):
 
     x: token ids (N, L) int64 when ``vocab_size`` is given, else features (N, L, C) float32;
     lengths: (N,) int64, each >= 1. Steps at or beyond a row's length are ignored. In training
-    mode the inputs are first augmented by ``augment`` (None: not at all).
+    mode the inputs are first augmented by ``augment`` (None: not at all). A batch in which no
+    row is padded skips the convolutions' masking (bit-identical, faster; ``mask_unpadded =
+    True`` masks it anyway, for benchmarks and tests).
     """
+
+    mask_unpadded: bool = False
 
     def __init__(
         self,
@@ -167,7 +186,20 @@ class ClassifierNet(nn.Module):
         self.dropout = nn.Dropout(config.dropout)
         skip = config.conv_channels if config.conv_skip else 0
         fcn = self.fcn.output_size if self.fcn is not None else 0
-        self.head = nn.Linear(self.encoder.output_size + skip + fcn, n_classes)
+        self.length_input = config.length_input == "on"
+        if self.length_input:  # mean and std of log(length) over the training series
+            self.register_buffer("length_stats", torch.tensor([0.0, 1.0]))
+        size = self.encoder.output_size + skip + fcn + int(self.length_input)
+        self.head = nn.Linear(size, n_classes)
+
+    def fit_length_stats(self, lengths: torch.Tensor) -> None:
+        """Standardise the head's log-length input by the training series' ``lengths`` (N,)
+        (a std of 0, equal lengths, counts as 1); without ``length_input``, nothing."""
+        if not self.length_input:
+            return
+        logs = torch.log(lengths.double())  # (N,)
+        std = float(logs.std(correction=0))
+        self.length_stats.copy_(torch.tensor([float(logs.mean()), std if std > 0 else 1.0]))
 
     def forward(self, x: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
         length = int(lengths.max())
@@ -179,23 +211,44 @@ class ClassifierNet(nn.Module):
         elif self.patch_embed is not None:
             x = self.patch_embed(x)  # (N, L, P*C) -> (N, L, H)
         mask = valid_mask(lengths, length)  # (N, L)
+        padded = self.mask_unpadded or bool((lengths < length).any())
+        conv_mask = mask if padded else None  # the convolutions skip an all-True mask
         branches = []
+        if self.length_input:
+            mean, std = self.length_stats
+            size = (torch.log(lengths.to(mean.dtype)) - mean) / std  # (N,)
+            branches.append(size[:, None].to(x.dtype))  # (N, 1)
         if self.fcn is not None:
-            branches.append(masked_mean(self.fcn(x, mask), lengths))  # (N, L, C') -> (N, F')
+            branches.append(masked_mean(self.fcn(x, conv_mask), lengths))  # (N, L, C') -> (N, F')
         if self.conv_embed is not None:
-            x = self.conv_embed(x, mask)  # (N, L, E | H | P*C) -> (N, L, F)
+            x = self.conv_embed(x, conv_mask)  # (N, L, E | H | P*C) -> (N, L, F)
             if self.config.conv_skip:
                 branches.append(masked_mean(x, lengths))  # (N, F); padded steps are 0
         if self.config.rnn_stride > 1:
-            x = x.masked_fill(~mask[:, :, None], 0.0)
+            if padded:
+                x = x.masked_fill(~mask[:, :, None], 0.0)
             x, lengths = pool_steps(x, lengths, self.config.rnn_stride)  # (N, L/S, C')
             mask = valid_mask(lengths, x.shape[1])
         h, final = self.encoder(x, lengths)  # (N, L, D), (N, D)
         pooled = self.rnn_dropout(self.pooling(h, final, mask))  # (N, D)
-        pooled = torch.cat([pooled, *branches], dim=1)  # (N, D [+ F'] [+ F])
+        pooled = torch.cat([pooled, *branches], dim=1)  # (N, D [+ 1] [+ F'] [+ F])
         return self.head(self.dropout(pooled))  # (N, K)
 
     def augment(self, x: torch.Tensor) -> torch.Tensor:
         """Training-time noise (``seqpredict.data.augment``): word dropout on ids (N, L), or
         jitter and per-sequence scaling on features (N, L, C)."""
         return augment_inputs(x, self.augment_config, tokens=self.embedding is not None)
+
+
+class SeedEnsemble(nn.Module):
+    """``forward(x, lengths)`` -> the log of the members' mean class probabilities (N, K), so
+    that its softmax is that mean: an ensemble of ClassifierNets trained from different seeds
+    (``ClassifierTrainConfig.members``)."""
+
+    def __init__(self, members: list[ClassifierNet]) -> None:
+        super().__init__()
+        self.members = nn.ModuleList(members)
+
+    def forward(self, x: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+        probs = torch.stack([torch.softmax(m(x, lengths), dim=1) for m in self.members])
+        return torch.log(probs.mean(dim=0))  # (M, N, K) -> (N, K)

@@ -46,7 +46,7 @@ from seqpredict.data.text import (
 from seqpredict.data.windows import batches
 from seqpredict.errors import SeqpredictError, check_choice, check_fraction, check_positive_int
 from seqpredict.metrics.classification import classification_metrics, confusion_matrix
-from seqpredict.models.classifier import ClassifierConfig, ClassifierNet
+from seqpredict.models.classifier import ClassifierConfig, ClassifierNet, SeedEnsemble
 from seqpredict.storage import load_weights, read_model_dir
 from seqpredict.tasks.auto import Candidate, search
 from seqpredict.tasks.monitor import MONITORS, AccuracyMonitor
@@ -235,7 +235,8 @@ class SequenceClassifier(Estimator):
         y_idx = self._label_index(labels)
         self.resolved_model_ = None
         longest = max(len(x) for x in items) if kind == "numeric" else 1
-        self.resolved_model_ = self.model_config.resolve(kind == "numeric", longest)
+        unequal = kind == "numeric" and any(len(x) != longest for x in items)
+        self.resolved_model_ = self.model_config.resolve(kind == "numeric", longest, unequal)
         self.classifier_training_ = self.classifier_train_config
         ct = self.classifier_train_config.resolve(kind == "numeric")
         config = replace(self.train_config, lr=ct.lr(self.train_config, kind == "numeric"))
@@ -275,9 +276,7 @@ class SequenceClassifier(Estimator):
         x, lengths = self._encode(kind, items)
 
         self.device_ = resolve_device(config.device)
-        self.net_ = self._build_net()
-        self.embedding_hits_ = self._init_embedding()
-        self.net_.to(self.device_)
+        train_lengths = lengths[torch.from_numpy(train_idx)]
         x, lengths = x.to(self.device_), lengths.to(self.device_)
         target = torch.from_numpy(y_idx).to(self.device_)
         train_t = torch.from_numpy(train_idx).to(self.device_)
@@ -286,7 +285,7 @@ class SequenceClassifier(Estimator):
         def to_batch(idx: torch.Tensor) -> loop.Batch:
             return (x[idx], lengths[idx]), target[idx]
 
-        def train_batches() -> Iterator[loop.Batch]:
+        def train_batches(generator: torch.Generator) -> Iterator[loop.Batch]:
             chunks = batches(len(train_t), config.batch_size, shuffle=True, generator=generator)
             return (to_batch(train_t[c.to(self.device_)]) for c in chunks)
 
@@ -296,32 +295,47 @@ class SequenceClassifier(Estimator):
 
         may_stop = plan.may_stop(chance_loss(y_idx[train_idx], len(classes)))
         by_accuracy = self.monitor == "val_accuracy" and len(val_t) > 0
-        monitor = (
-            AccuracyMonitor(self.net_, val_batches, config.patience, may_stop)
-            if by_accuracy
-            else None
-        )
-        self.history_ = loop.fit(
-            self.net_,
-            train_batches,
-            steps_per_epoch=-(-len(train_t) // config.batch_size),
-            config=config,
-            loss_fn=partial(
-                torch.nn.functional.cross_entropy,
-                label_smoothing=ct.label_smoothing,
-            ),
-            val_batches=val_batches if len(val_t) and not by_accuracy else None,
-            label=self.model_config.cell,
-            on_epoch_end=monitor,
-            scheduler=self._scheduler(config.epochs, ct.lr_schedule),
-            may_stop=may_stop,
-        )
-        if monitor is not None:
-            monitor.restore(self.history_)
+
+        def train(net: ClassifierNet, generator: torch.Generator) -> loop.History:
+            monitor = (
+                AccuracyMonitor(net, val_batches, config.patience, may_stop)
+                if by_accuracy
+                else None
+            )
+            history = loop.fit(
+                net,
+                partial(train_batches, generator),
+                steps_per_epoch=-(-len(train_t) // config.batch_size),
+                config=config,
+                loss_fn=partial(
+                    torch.nn.functional.cross_entropy,
+                    label_smoothing=ct.label_smoothing,
+                ),
+                val_batches=val_batches if len(val_t) and not by_accuracy else None,
+                label=self.model_config.cell,
+                on_epoch_end=monitor,
+                scheduler=self._scheduler(config.epochs, ct.lr_schedule),
+                may_stop=may_stop,
+            )
+            if monitor is not None:
+                monitor.restore(history)
+            return history
+
+        nets, histories = [], []
+        for k in range(ct.members):
+            if k:  # the fit that seed + k gives, on the first member's split and scaling
+                generator = seed_everything(config.seed + k)
+            net = self._build_member()
+            net.fit_length_stats(train_lengths)
+            self.embedding_hits_ = self._init_embedding(net)
+            histories.append(train(net.to(self.device_), generator))
+            nets.append(net)
+        self.net_ = nets[0] if len(nets) == 1 else SeedEnsemble(nets)
+        self.history_, self.member_histories_ = histories[0], histories
         self.n_train_, self.n_val_ = int(len(train_idx)), int(len(val_idx))
-        warning = chance_warning(self.history_, y_idx[train_idx], len(classes))
-        self.converged_ = warning is None
-        self.warnings_ = [] if warning is None else [warning]
+        warnings = [chance_warning(h, y_idx[train_idx], len(classes)) for h in histories]
+        self.converged_ = not any(warnings)
+        self.warnings_ = list(dict.fromkeys(w for w in warnings if w))
         return self
 
     def _fit_auto(
@@ -361,7 +375,7 @@ class SequenceClassifier(Estimator):
             return None
         return lambda opt: torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=epochs)
 
-    def _build_net(self) -> ClassifierNet:
+    def _build_member(self) -> ClassifierNet:
         return ClassifierNet(
             self.model_config,
             len(self.classes_),
@@ -370,8 +384,16 @@ class SequenceClassifier(Estimator):
             augment=self.augment_config,
         )
 
-    def _init_embedding(self) -> int | None:
-        if self.word_vectors is None or self.net_.embedding is None:
+    def _build_net(self) -> ClassifierNet | SeedEnsemble:
+        """The fitted network's shape, to load saved weights into: one ClassifierNet, or a
+        SeedEnsemble of ``members`` of them."""
+        members = self.classifier_train_config.resolve(self.input_ == "numeric").members
+        if members == 1:
+            return self._build_member()
+        return SeedEnsemble([self._build_member() for _ in range(members)])
+
+    def _init_embedding(self, net: ClassifierNet) -> int | None:
+        if self.word_vectors is None or net.embedding is None:
             return None
         vectors, hits = load_word_vectors(self.word_vectors, self.vocab_)
         dim = self.model_config.embedding_dim
@@ -381,7 +403,7 @@ class SequenceClassifier(Estimator):
                 f"vectors, but embedding_dim is {dim}; set embedding_dim={vectors.shape[1]}."
             )
         with torch.no_grad():
-            self.net_.embedding.weight.copy_(vectors)
+            net.embedding.weight.copy_(vectors)
         return hits
 
     def _check_fitted(self) -> None:
@@ -459,8 +481,10 @@ class SequenceClassifier(Estimator):
             model.setdefault("fcn", "off")  # saved before the FCN branch and auto settings
             model.setdefault("rnn_stride", 1)
             model.setdefault("fcn_rnn_dropout", 0.0)  # saved before it (trained without)
+            model.setdefault("length_input", "off")  # saved before it (trained without)
             extra.setdefault("numeric_lr", 0.0)  # saved before it: TrainConfig.lr as given
             extra.setdefault("numeric_label_smoothing", 0.0)  # saved before it (none)
+            extra.setdefault("members", 1)  # saved before seed ensembles: one network
             self = cls(
                 model=from_dict(ClassifierConfig, model).validate(),
                 training=replace(from_dict(TrainConfig, config["training"]), device=device),

@@ -34,6 +34,9 @@ class ClassifierTrainConfig:
     # label_smoothing holds its default 0 (panel round 3); 0: label_smoothing as given
     min_epochs: int = 0  # adapt: epochs before training may end, beside min_steps; 0: auto,
     # 70 for numeric input with min_steps auto (sets of over 512 series), else none
+    members: int = 1  # seed ensemble: networks trained from seeds seed, seed + 1, ... (each a
+    # whole fit's CPU) whose class probabilities are averaged; 0: auto, 2 for numeric input,
+    # 1 for text
 
     def validate(self) -> ClassifierTrainConfig:
         check_fraction("label_smoothing", self.label_smoothing)
@@ -46,7 +49,7 @@ class ClassifierTrainConfig:
                 f"{self.numeric_lr!r}."
             )
         check_choice("lr_schedule", self.lr_schedule, LR_SCHEDULES)
-        for name in ("min_steps", "min_epochs"):
+        for name in ("min_steps", "min_epochs", "members"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 0:
                 raise SeqpredictError(
@@ -64,12 +67,14 @@ class ClassifierTrainConfig:
         smoothing = self.label_smoothing
         if numeric and not smoothing:
             smoothing = self.numeric_label_smoothing
+        members = self.members or (NUMERIC_MEMBERS if numeric else 1)
         return replace(
             self,
             lr_schedule=schedule,
             min_steps=steps,
             min_epochs=epochs,
             label_smoothing=smoothing,
+            members=members,
         )
 
     def lr(self, config: TrainConfig, numeric: bool) -> float:
@@ -88,6 +93,7 @@ class ClassifierTrainConfig:
 MIN_STEPS = 200  # optimiser steps before training may end (adapted epochs, early stopping)
 NUMERIC_MIN_STEPS = 1200  # the same for numeric input (the FCN branch needs more)
 NUMERIC_MIN_EPOCHS = 70  # and epochs: 1,200 steps of 64 are ~47 epochs of 1,620 series
+NUMERIC_MEMBERS = 2  # members=0: the seed ensemble's size for numeric input
 MIN_BATCH = 16  # smallest adapted batch
 STEPS_PER_EPOCH = 8  # an adapted batch is at most 1/8 of the training series
 MIN_VAL = 30  # a drawn validation split with fewer series does not early-stop

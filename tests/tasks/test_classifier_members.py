@@ -1,0 +1,73 @@
+"""Seed ensembles (``ClassifierTrainConfig.members``): member k is the fit that seed + k gives,
+the ensemble's probabilities are the members' mean, and it saves and loads."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from seqpredict import ClassifierConfig, SequenceClassifier, TrainConfig
+from seqpredict.errors import SeqpredictError
+from seqpredict.models.classifier import SeedEnsemble
+from seqpredict.tasks.classifier import ClassifierTrainConfig
+from tests.tasks.test_classifier_length import reload_without
+
+pytestmark = pytest.mark.usefixtures("one_torch_thread")  # tiny nets: one thread
+
+SMALL = ClassifierConfig(hidden_size=4, fcn_channels=4)
+
+
+def train(seed: int) -> TrainConfig:
+    return TrainConfig(epochs=3, batch_size=8, quiet=True, seed=seed)
+
+
+def series() -> tuple[list[np.ndarray], list[int]]:
+    rng = np.random.default_rng(0)
+    y = [i % 2 for i in range(40)]
+    return [rng.standard_normal((12 + i % 7, 1)) + c for i, c in enumerate(y)], y
+
+
+def test_member_k_is_the_fit_of_seed_plus_k_and_the_probabilities_their_mean() -> None:
+    X, y = series()
+    two = ClassifierTrainConfig(members=2)
+    ens = SequenceClassifier(SMALL, train(5), classifier_training=two).fit(X, y)
+    singles = [SequenceClassifier(SMALL, train(seed)).fit(X, y) for seed in (5, 6)]
+    assert isinstance(ens.net_, SeedEnsemble) and len(ens.member_histories_) == 2
+    for member, single in zip(ens.net_.members, singles, strict=True):
+        mine, theirs = member.state_dict(), single.net_.state_dict()
+        assert mine.keys() == theirs.keys()
+        assert all(torch.equal(mine[k], theirs[k]) for k in mine)
+    mean = np.mean([s.predict_proba(X) for s in singles], axis=0)
+    np.testing.assert_allclose(ens.predict_proba(X), mean, atol=1e-6)
+    assert ens.n_parameters_ == 2 * singles[0].n_parameters_
+
+
+def test_an_ensemble_saves_and_loads(tmp_path) -> None:
+    X, y = series()
+    auto = ClassifierTrainConfig(members=0)  # auto: 2 for numeric input
+    ens = SequenceClassifier(SMALL, train(0), classifier_training=auto).fit(X, y)
+    assert isinstance(ens.net_, SeedEnsemble) and len(ens.net_.members) == 2
+    ens.save(tmp_path / "m")
+    again = SequenceClassifier.load(tmp_path / "m")
+    np.testing.assert_array_equal(again.predict_proba(X), ens.predict_proba(X))
+
+
+def test_models_saved_before_members_load_as_one_network(tmp_path) -> None:
+    X, y = series()
+    one = ClassifierTrainConfig(members=1)
+    clf = SequenceClassifier(SMALL, train(0), classifier_training=one).fit(X, y)
+    again = reload_without(clf, tmp_path / "m", "classifier_training", "members")
+    assert again.classifier_training.members == 1
+    np.testing.assert_array_equal(again.predict_proba(X), clf.predict_proba(X))
+
+
+def test_members_resolve_by_input() -> None:
+    auto = ClassifierTrainConfig(members=0)
+    assert (auto.resolve(True).members, auto.resolve(False).members) == (2, 1)
+    assert ClassifierTrainConfig(members=3).resolve(True).members == 3
+
+
+def test_a_bad_member_count_is_named() -> None:
+    with pytest.raises(SeqpredictError, match="`members` must be a whole number >= 0 .* -1"):
+        ClassifierTrainConfig(members=-1).validate()
