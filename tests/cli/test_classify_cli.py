@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from seqpredict.tasks.auto import CANDIDATES
 from tests.conftest import run_cli
 from tests.tasks.test_classifier import series, texts
 
@@ -73,7 +74,14 @@ def test_classify_auto_records_the_search(tmp_path, capsys) -> None:
     code, _, err = run_cli([*args, "--fcn-channels", "4", "--out", out, *FAST], capsys)
     assert code == 0, err
     search = json.loads((out / "auto_search.json").read_text())["gru"]
-    assert len(search) == 4 and sum(r["chosen"] for r in search) == 1
+    assert len(search) == len(CANDIDATES) and sum(r["chosen"] for r in search) == 1
+    assert sum(r["ensemble"] for r in search) >= 1
+    model = out / "models" / "gru"
+    members = sum(len(r["fold_accuracy"]) for r in search if r["ensemble"])
+    assert json.loads((model / "config.json").read_text())["auto_members"] == members
+    assert sorted(p.name for p in (model / "auto_members").iterdir()) == [
+        str(i) for i in range(members)
+    ]
     assert json.loads((out / "metrics.json").read_text())["test"]["gru"]["auto_search"] == search
     assert "Auto search" in (out / "report.html").read_text()
     assert json.loads((out / "config.json").read_text())["auto"] is True

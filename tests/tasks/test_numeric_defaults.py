@@ -126,10 +126,43 @@ def test_auto_scores_every_candidate_and_keeps_the_best(tmp_path) -> None:
     assert all(len(r["fold_accuracy"]) == 2 for r in records)
     winner = auto.CANDIDATES[chosen[0]]
     assert clf.normalize_ == (winner.normalize or "series")
+    tied = [r["ensemble"] for r in records]
+    assert tied == [s == max(scores) for s in scores]
+    assert len(clf.members_) == 2 * sum(tied)  # 2 folds of each tied candidate
     clf.save(tmp_path / "m")
     again = SequenceClassifier.load(tmp_path / "m")
-    assert again.search_ == records
+    assert again.search_ == records and len(again.members_) == len(clf.members_)
+    assert again.n_parameters_ == clf.n_parameters_
     np.testing.assert_array_equal(again.predict_proba(X), clf.predict_proba(X))
+
+
+def test_auto_predicts_the_mean_of_its_members() -> None:
+    X, y = shapes()
+    clf = SequenceClassifier(SMALL, FAST, auto=True, auto_folds=2).fit(X, y)
+    members = clf.members_
+    assert members and all(not m.members_ and m.classes_ == [0, 1] for m in members)
+    assert all(m.n_train_ + m.n_val_ == 12 for m in members)  # each trained on one fold of 24
+    clf.members_ = []
+    alone = clf.predict_proba(X)  # the refit network only
+    clf.members_ = members
+    each = [alone, *(m.predict_proba(X) for m in members)]
+    np.testing.assert_allclose(clf.predict_proba(X), np.mean(each, axis=0), rtol=1e-6)
+    assert clf.evaluate(X, y)["accuracy"] == np.mean(clf.predict(X) == np.array(y))
+    assert clf.n_parameters_ == sum(p.numel() for m in [clf, *members] for p in m.net_.parameters())
+
+
+def test_a_member_missing_a_class_gives_it_probability_zero() -> None:
+    X, y = shapes()
+    y3 = [2 if i % 6 == 0 else label for i, label in enumerate(y)]  # a third, rarer class
+    clf = SequenceClassifier(SMALL, FAST).fit(X, y3)
+    alone = clf.predict_proba(X)  # (24, 3)
+    two = [i for i, label in enumerate(y3) if label != 2]
+    member = SequenceClassifier(SMALL, FAST).fit([X[i] for i in two], [y3[i] for i in two])
+    assert member.classes_ == [0, 1]  # as a fold model that never saw class 2
+    clf.members_ = [member]
+    proba = clf.predict_proba(X)
+    np.testing.assert_allclose(proba[:, 2], alone[:, 2] / 2, rtol=1e-6)
+    np.testing.assert_allclose(proba[:, :2], (alone[:, :2] + member.predict_proba(X)) / 2)
 
 
 def test_auto_budget_skips_later_candidates() -> None:
@@ -137,15 +170,47 @@ def test_auto_budget_skips_later_candidates() -> None:
     clf = SequenceClassifier(SMALL, FAST, auto=True, auto_folds=2, auto_budget=1e-9).fit(X, y)
     assert clf.search_[0]["chosen"] and "cv_accuracy" in clf.search_[0]
     assert all(
-        r == {"candidate": r["candidate"], "skipped": "time budget", "chosen": False}
+        r
+        == {"candidate": r["candidate"], "skipped": "time budget", "chosen": False}
+        | {"ensemble": False}
         for r in clf.search_[1:]
     )
+    assert len(clf.members_) == 2  # the folds of the only candidate that ran
 
 
-def test_search_breaks_ties_by_list_order() -> None:
+def test_search_ties_refit_the_earliest_and_pool_the_tied_fold_models() -> None:
     y = np.array([0, 1] * 4)
-    _, records = auto.search(lambda c, tr, held: 0.5, y, folds=2, budget_s=1e9, seed=0)
-    assert [r["chosen"] for r in records] == [True] + [False] * (len(auto.CANDIDATES) - 1)
+    found = auto.search(lambda c, tr, held: (0.5, (c.name, held)), y, 2, 1e9, 0)
+    assert [r["chosen"] for r in found.records] == [True] + [False] * (len(auto.CANDIDATES) - 1)
+    assert all(r["ensemble"] for r in found.records)
+    assert found.chosen == auto.CANDIDATES[0]
+    assert [name for name, _ in found.members] == [c.name for c in auto.CANDIDATES for _ in "ab"]
+
+
+def test_search_keeps_only_the_best_candidates_folds() -> None:
+    y = np.array([0, 1] * 4)
+    score = {c.name: 0.5 + 0.1 * k for k, c in enumerate(auto.CANDIDATES)}
+    found = auto.search(lambda c, tr, held: (score[c.name], c.name), y, 2, 1e9, 0)
+    assert found.chosen == auto.CANDIDATES[-1]
+    assert found.members == [auto.CANDIDATES[-1].name] * 2
+    assert [r["ensemble"] for r in found.records] == [r["chosen"] for r in found.records]
+
+
+def test_search_skips_a_candidate_with_the_same_settings() -> None:
+    y = np.array([0, 1] * 4)
+    found = auto.search(lambda c, tr, held: (0.5, c.name), y, 2, 1e9, 0, lambda c: "same")
+    assert found.records[1:] == [
+        {"candidate": c.name, "skipped": "same as given", "chosen": False, "ensemble": False}
+        for c in auto.CANDIDATES[1:]
+    ]
+    assert found.members == ["given", "given"]
+
+
+def test_auto_on_multivariate_input_skips_the_normalisation_candidate() -> None:
+    X, y = shapes()
+    X = [np.hstack([x, -x]) for x in X]  # (L, 2): "auto" normalises features already
+    clf = SequenceClassifier(SMALL, FAST, auto=True, auto_folds=2).fit(X, y)
+    assert clf.search_[1]["skipped"] == "same as given" and len(clf.members_) == 2
 
 
 @pytest.mark.parametrize(

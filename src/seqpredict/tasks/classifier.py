@@ -11,7 +11,7 @@ C features, K classes.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -47,7 +47,7 @@ from seqpredict.data.windows import batches
 from seqpredict.errors import SeqpredictError, check_choice, check_fraction, check_positive_int
 from seqpredict.metrics.classification import classification_metrics, confusion_matrix
 from seqpredict.models.classifier import ClassifierConfig, ClassifierNet, SeedEnsemble
-from seqpredict.storage import load_weights, read_model_dir
+from seqpredict.storage import atomic_dir, load_weights, read_model_dir, save_model
 from seqpredict.tasks.auto import Candidate, search
 from seqpredict.tasks.monitor import MONITORS, AccuracyMonitor
 from seqpredict.tasks.params import Estimator
@@ -63,6 +63,7 @@ from seqpredict.training.seed import resolve_device, seed_everything
 KIND = "sequence_classifier"
 NORMALIZE = ("auto", "series", "features")
 FORMAT_VERSION = 1
+MEMBERS = "auto_members"  # auto: the ensemble's other members, saved models inside the model
 __all__ = [
     "AugmentConfig",
     "Schedule",
@@ -83,6 +84,8 @@ class Encoded:
     lengths: torch.Tensor
     y: np.ndarray | None
     ids: list[Any] | None
+    kind: str = "numeric"  # what read_inputs found: "text" or "numeric"
+    items: list[Any] = field(default_factory=list)  # the inputs as read, for other members
 
 
 class SequenceClassifier(Estimator):
@@ -176,7 +179,8 @@ class SequenceClassifier(Estimator):
         cols = columns or self.columns_
         kind, items, labels, ids = read_inputs(X, y, cols, need_labels=need_labels)
         x, lengths = self._encode(kind, items)
-        return Encoded(x, lengths, None if labels is None else self._label_index(labels), ids)
+        y_idx = None if labels is None else self._label_index(labels)
+        return Encoded(x, lengths, y_idx, ids, kind, items)
 
     # -- fit -----------------------------------------------------------------------------
     def _check_params(self) -> None:
@@ -221,8 +225,9 @@ class SequenceClassifier(Estimator):
         if self.auto:
             cols = {"text_col": text_col, "label_col": label_col, "id_col": id_col}
             cols |= {"time_col": time_col, "value_cols": value_cols, "validation": validation}
-            return self._fit_auto(X, y, items, labels, cols)
+            return self._fit_auto(X, y, kind, items, labels, cols)
         self.search_ = None
+        self.members_: list[SequenceClassifier] = []
         classes = sorted(set(labels), key=lambda v: (type(v).__name__, v))
         if len(classes) < 2:
             where = f"`{label_col}`" if label_col else "`y`"
@@ -339,13 +344,22 @@ class SequenceClassifier(Estimator):
         return self
 
     def _fit_auto(
-        self, X: Any, y: Any, items: list[Any], labels: list[Any], columns: dict[str, Any]
+        self,
+        X: Any,
+        y: Any,
+        kind: str,
+        items: list[Any],
+        labels: list[Any],
+        columns: dict[str, Any],
     ) -> SequenceClassifier:
         """``auto``: score the candidates of ``seqpredict.tasks.auto`` by k-fold accuracy on
         the training data, then fit the winner on all of it; its fitted state becomes this
-        classifier's, and ``search_`` lists every candidate's score."""
+        classifier's, the fold models of the winner and of the candidates tied with it become
+        ``members_`` (predictions average all of them), and ``search_`` lists every
+        candidate's score."""
         model = self.model if self.model is not None else ClassifierConfig()
         ct = self.classifier_train_config
+        n_features = int(items[0].shape[1]) if kind == "numeric" else 0
 
         def variant(candidate: Candidate) -> SequenceClassifier:
             params = self.get_params() | {"auto": False}
@@ -354,17 +368,28 @@ class SequenceClassifier(Estimator):
             params["normalize"] = candidate.normalize or self.normalize
             return SequenceClassifier(**params)
 
-        def fit_score(candidate: Candidate, train: list[int], held: list[int]) -> float:
+        def settings(candidate: Candidate) -> tuple[Any, ...]:
+            """What the candidate trains with on these data (text ignores ``normalize``)."""
+            clf = variant(candidate)
+            normalize = None if kind == "text" else clf.normalize
+            if normalize == "auto":
+                normalize = "series" if n_features == 1 else "features"
+            return normalize, clf.model, clf.classifier_training
+
+        def fit_score(
+            candidate: Candidate, train: list[int], held: list[int]
+        ) -> tuple[float, SequenceClassifier]:
             clf = variant(candidate).fit([items[i] for i in train], [labels[i] for i in train])
             pred = clf.predict([items[i] for i in held])
-            return float(np.mean([p == labels[i] for p, i in zip(pred, held, strict=True)]))
+            return float(np.mean([p == labels[i] for p, i in zip(pred, held, strict=True)])), clf
 
         codes = np.unique(np.asarray(labels, dtype=str), return_inverse=True)[1]
         seed = self.train_config.seed
-        chosen, records = search(fit_score, codes, self.auto_folds, self.auto_budget, seed)
-        winner = variant(chosen).fit(X, y, **columns)
+        found = search(fit_score, codes, self.auto_folds, self.auto_budget, seed, settings)
+        winner = variant(found.chosen).fit(X, y, **columns)
         self.__dict__.update({k: v for k, v in vars(winner).items() if k.endswith("_")})
-        self.search_ = records
+        self.search_ = found.records
+        self.members_ = found.members
         return self
 
     @staticmethod
@@ -410,9 +435,15 @@ class SequenceClassifier(Estimator):
         if not hasattr(self, "net_"):
             raise SeqpredictError("this SequenceClassifier is not fitted yet; call fit(...) first.")
 
+    @property
+    def n_parameters_(self) -> int:
+        """Number of weights of the fitted network, with ``auto``: of all the ensemble's."""
+        return int(sum(p.numel() for m in [self, *self.members_] for p in m.net_.parameters()))
+
     # -- predict / evaluate --------------------------------------------------------------
     @torch.no_grad()
-    def _proba(self, enc: Encoded, batch: int = 512) -> np.ndarray:
+    def _net_proba(self, enc: Encoded, batch: int = 512) -> np.ndarray:
+        """This classifier's own network's probabilities (N, K_own)."""
         self.net_.eval()
         outs = []
         for i in range(0, len(enc.lengths), batch):
@@ -420,6 +451,23 @@ class SequenceClassifier(Estimator):
             lb = enc.lengths[i : i + batch].to(self.device_)
             outs.append(torch.softmax(self.net_(xb, lb), dim=1).cpu())
         return torch.cat(outs).numpy()  # (N, K)
+
+    def _proba(self, enc: Encoded) -> np.ndarray:
+        """Probabilities (N, K): the network's, or with ``auto`` the unweighted mean over the
+        ensemble (the refit network and ``members_``, each reading the inputs with its own
+        scaling; a class a fold model never saw gets probability 0 from it)."""
+        proba = self._net_proba(enc)
+        if not self.members_:
+            return proba
+        index = {c: i for i, c in enumerate(self.classes_)}
+        probas = [proba]
+        for member in self.members_:
+            x, lengths = member._encode(enc.kind, enc.items)
+            own = member._net_proba(Encoded(x, lengths, None, None))  # (N, K_member)
+            full = np.zeros_like(proba)
+            full[:, [index[c] for c in member.classes_]] = own
+            probas.append(full)
+        return np.mean(probas, axis=0)  # (N, K)
 
     def predict_proba(self, X: Any, columns: InputColumns | None = None) -> np.ndarray:
         """Class probabilities (N, K), columns in the order of ``classes_``. Sequences of a long
@@ -447,6 +495,17 @@ class SequenceClassifier(Estimator):
         return out
 
     # -- save / load ---------------------------------------------------------------------
+    def save(self, path: str | Path, *, overwrite: bool = True) -> Path:
+        """``Estimator.save``; with ``auto`` the ensemble's other members are saved models
+        inside it, ``auto_members/0``, ``auto_members/1``, ... (the whole directory is written
+        atomically)."""
+        config = self.to_config()
+        with atomic_dir(path, overwrite=overwrite) as tmp:
+            save_model(tmp, config, self.net_)
+            for i, member in enumerate(self.members_):
+                member.save(tmp / MEMBERS / str(i))
+        return Path(path)
+
     def to_config(self) -> dict[str, Any]:
         self._check_fitted()
         return {
@@ -463,6 +522,7 @@ class SequenceClassifier(Estimator):
             "classifier_training": to_dict(self.classifier_training_),
             "normalize": self.normalize_,
             "auto_search": self.search_,
+            "auto_members": len(self.members_),
             "columns": self.columns_.to_dict(),
             "classes": list(self.classes_),
             "vocab": self.vocab_.to_dict() if self.input_ == "text" else None,
@@ -518,6 +578,8 @@ class SequenceClassifier(Estimator):
         self.net_ = self._build_net()
         load_weights(self.net_, weights, str(path))
         self.net_.to(self.device_).eval()
+        count = config.get("auto_members", 0)  # saved before the ensemble: none
+        self.members_ = [cls.load(Path(path) / MEMBERS / str(i), device) for i in range(count)]
         return self
 
 
