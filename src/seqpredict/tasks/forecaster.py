@@ -9,7 +9,7 @@ statistics and MASE scale are fit on the rows given for them (``_stats``).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -274,14 +274,11 @@ class Forecaster(Estimator):
             picks = (c.to(self.device_) for c in chunks)
             return (to_batch(val_starts[c], val_series[c]) for c in picks)
 
-        self.history_ = loop.fit(
-            self.net_,
+        self.history_ = self._train_loop(
             train_batches,
-            steps_per_epoch=-(-per_epoch // config.batch_size),
-            config=config,
-            loss_fn=make_loss(config.loss, self.levels_, masked=self.missing == "mask"),
-            val_batches=val_batches if len(val_idx_all) else None,
-            label=self.model_config.cell,
+            -(-per_epoch // config.batch_size),
+            config,
+            val_batches if len(val_idx_all) else None,
             generator=generator,
             checkpoint=checkpoint,
             resume=resume,
@@ -480,6 +477,24 @@ class Forecaster(Estimator):
         indicator channels; None without them (every value observed)."""
         flags = self.layout_.target_flags
         return None if flags is None else x[:, :, flags : flags + len(self.columns_.target)] > 0
+
+    def _train_loop(
+        self,
+        train_batches: Callable[[], Iterable[loop.Batch]],
+        steps_per_epoch: int,
+        config: TrainConfig,
+        val_batches: Callable[[], Iterable[loop.Batch]] | None,
+        **hooks: Any,
+    ) -> loop.History:
+        """``loop.fit`` of ``net_`` with this forecaster's loss (masked with
+        ``missing="mask"``), for the in-memory and the streamed fit alike; ``hooks``: the
+        generator, checkpoint, resume, log_dir and on_epoch_end arguments of ``loop.fit``."""
+        masked = self.missing == "mask"
+        loss_fn = make_loss(config.loss, self.levels_, masked=masked)
+        label = self.model_config.cell
+        return loop.fit(
+            self.net_, train_batches, steps_per_epoch, config, loss_fn, val_batches, label, **hooks
+        )
 
     def _check_fitted(self) -> None:
         if not hasattr(self, "net_"):

@@ -55,7 +55,6 @@ from seqpredict.metrics.forecast import naive_scales
 from seqpredict.storage import write_json
 from seqpredict.tasks.anchor import anchor_counts, anchor_from_counts, scaled_targets
 from seqpredict.training import distributed, loop
-from seqpredict.training.losses import make_loss
 from seqpredict.training.seed import resolve_device, seed_everything
 
 if TYPE_CHECKING:
@@ -434,14 +433,11 @@ def _train(
 
     n_val = sum(round(n * f.val_frac) for lens in prep.lengths for n in lens)
     has_val = distributed.all_sum([float(n_val)], device)[0] > 0
-    f.history_ = loop.fit(
-        f.net_,
+    f.history_ = f._train_loop(
         train_batches,
-        steps_per_epoch=steps,
-        config=config,
-        loss_fn=make_loss(config.loss, f.levels_, masked=f.missing == "mask"),
-        val_batches=val_batches if has_val else None,
-        label=f.model_config.cell,
+        steps,
+        config,
+        val_batches if has_val else None,
         generator=generator,
         checkpoint=checkpoint,
         resume=resume,
