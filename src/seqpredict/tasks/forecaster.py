@@ -745,6 +745,7 @@ class Forecaster(Estimator):
             self._extra_outputs,
             self._stats,
             self._static_codes,
+            self._train_loop,
         )
 
     def _extra_outputs(

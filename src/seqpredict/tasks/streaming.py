@@ -77,6 +77,7 @@ class Hooks:
     extra_outputs: Callable[..., dict[str, np.ndarray]]  # quantile / interval columns
     stats: Callable[..., tuple[StandardScaler, dict[str, np.ndarray]]]  # scaler (new ids)
     static_codes: Callable[[SeriesSet], torch.Tensor | None]  # (S, D) encoded statics
+    train_loop: Callable[..., loop.History]  # loop.fit of the network with the forecaster's loss
 
 
 @dataclass
@@ -433,7 +434,7 @@ def _train(
 
     n_val = sum(round(n * f.val_frac) for lens in prep.lengths for n in lens)
     has_val = distributed.all_sum([float(n_val)], device)[0] > 0
-    f.history_ = f._train_loop(
+    f.history_ = hooks.train_loop(
         train_batches,
         steps,
         config,
