@@ -24,13 +24,20 @@ def check_transform(transform: str) -> str:
     return check_choice("transform", transform, TRANSFORMS)
 
 
-def log_settings(transform: str, series: SeriesSet) -> tuple[int, float]:
+def log_scaling(transform: str, n_targets: int) -> tuple[int, float]:
     """(how many leading channels, the targets, the scaler takes the log of; the shift added
-    before it): (0, 0.0) without a log transform. Checks the targets' range."""
+    before it): (0, 0.0) without a log transform."""
     if transform not in SHIFT:
         return 0, 0.0
-    check_in_range(series, SHIFT[transform])
-    return series.n_targets, SHIFT[transform]
+    return n_targets, SHIFT[transform]
+
+
+def log_settings(transform: str, series: SeriesSet) -> tuple[int, float]:
+    """``log_scaling`` for ``series``, after checking its targets' range."""
+    log, shift = log_scaling(transform, series.n_targets)
+    if log:
+        check_in_range(series, shift)
+    return log, shift
 
 
 def check_in_range(series: SeriesSet, shift: float) -> None:

@@ -47,7 +47,7 @@ from seqpredict.data.scaling import StandardScaler
 from seqpredict.data.series import Columns, SeriesSet, row_of
 from seqpredict.data.static import StaticEncoder
 from seqpredict.data.stream import Chunks, StreamConfig, chunks
-from seqpredict.data.transform import SHIFT, check_in_range, log_settings
+from seqpredict.data.transform import check_in_range, log_scaling, log_settings
 from seqpredict.data.windows import Windows, first_real_rows, stack, valid_starts
 from seqpredict.errors import SeqpredictError
 from seqpredict.evaluation import conformal
@@ -240,8 +240,7 @@ def _prepare(f: Forecaster, hooks: Hooks, parts: Chunks, mine: list[int], cache:
     f.season_ = f.season or season_from_freq(f.freq_)
     f.anchor_ = anchor_from_counts(f.model_config.normalize, counts, f.season_, f.lookback)
     f.notes_ = notes
-    logged = len(parts.columns.target) if f.transform in SHIFT else 0
-    f.scaler_ = StandardScaler(mean, std, logged, SHIFT.get(f.transform, 0.0))
+    f.scaler_ = StandardScaler(mean, std, *log_scaling(f.transform, len(parts.columns.target)))
     f.mase_scale_ = mase
     return prep
 
