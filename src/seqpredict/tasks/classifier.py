@@ -75,6 +75,14 @@ __all__ = [
 ]
 
 
+def resolve_normalize(normalize: str, n_features: int) -> str:
+    """``normalize`` as numeric input with ``n_features`` features trains with it: "auto" is
+    per-series z-normalisation for univariate series, per-feature scaling otherwise."""
+    if normalize != "auto":
+        return normalize
+    return "series" if n_features == 1 else "features"
+
+
 @dataclass
 class Encoded:
     """A padded batch ready for the network: x (N, L) ids or (N, L, C), lengths (N,), plus
@@ -273,8 +281,7 @@ class SequenceClassifier(Estimator):
             self.n_features_ = None
         else:
             self.n_features_ = int(items[0].shape[1])
-            if self.normalize == "auto":
-                self.normalize_ = "series" if self.n_features_ == 1 else "features"
+            self.normalize_ = resolve_normalize(self.normalize, self.n_features_)
             if self.normalize_ == "series":
                 train_items = znormalize(train_items)
             self.scaler_ = FeatureScaler.fit(train_items)
@@ -371,9 +378,7 @@ class SequenceClassifier(Estimator):
         def settings(candidate: Candidate) -> tuple[Any, ...]:
             """What the candidate trains with on these data (text ignores ``normalize``)."""
             clf = variant(candidate)
-            normalize = None if kind == "text" else clf.normalize
-            if normalize == "auto":
-                normalize = "series" if n_features == 1 else "features"
+            normalize = None if kind == "text" else resolve_normalize(clf.normalize, n_features)
             return normalize, clf.model, clf.classifier_training
 
         def fit_score(
