@@ -21,7 +21,7 @@ from tests.tasks.test_classifier import texts
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")  # tiny nets: one thread
 
-SMALL = ClassifierConfig(hidden_size=4, fcn_channels=4, length_input="auto")
+SMALL = ClassifierConfig(hidden_size=4, fcn_channels=4, length_input="auto", resample=0)
 FAST = TrainConfig(epochs=2, batch_size=8, quiet=True, seed=0, patience=0)
 
 
@@ -61,7 +61,7 @@ def test_a_long_series_is_told_apart_by_its_length_only_with_the_input() -> None
     train = TrainConfig(epochs=40, batch_size=8, quiet=True, seed=0, patience=0)
     accuracy = {}
     for setting in ("auto", ClassifierConfig().length_input):
-        model = ClassifierConfig(hidden_size=4, fcn_channels=4, length_input=setting)
+        model = ClassifierConfig(hidden_size=4, fcn_channels=4, length_input=setting, resample=0)
         clf = SequenceClassifier(model, train, val_frac=0.0).fit(X, y)
         accuracy[setting] = float(np.mean(clf.predict(X) == np.array(y)))
     assert accuracy["auto"] == 1.0 and accuracy["off"] <= 0.75  # measured: 0.5 (the default)
@@ -89,7 +89,7 @@ def reload_without(clf: SequenceClassifier, path: Path, section: str, key: str) 
 
 def test_models_saved_before_the_length_input_load_without_it(tmp_path) -> None:
     X, y = by_length([6, 9, 12, 15, 18, 21] * 4)
-    old = ClassifierConfig(hidden_size=4, fcn_channels=4, length_input="off")  # as before it
+    old = ClassifierConfig(hidden_size=4, fcn_channels=4, length_input="off", resample=0)
     clf = SequenceClassifier(old, FAST).fit(X, y)
     again = reload_without(clf, tmp_path / "m", "model", "length_input")
     assert again.model_config.length_input == "off"

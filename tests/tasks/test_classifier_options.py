@@ -146,7 +146,8 @@ def test_options_train_save_and_load(tmp_path) -> None:
     clf.save(tmp_path / "m")
     again = SequenceClassifier.load(tmp_path / "m")
     longest = max(len(x) for x in X)
-    assert again.model_config == clf.model_config == model.resolve(True, longest)
+    unequal = any(len(x) != longest for x in X)
+    assert again.model_config == clf.model_config == model.resolve(True, longest, unequal)
     assert again.model_config.fcn == "on" and again.augment == augment
     assert again.classifier_training == extra
     np.testing.assert_array_equal(again.predict_proba(X), clf.predict_proba(X))
@@ -167,7 +168,11 @@ def test_conv_embed_trains_saves_and_loads(tmp_path, cell: str) -> None:
     clf = SequenceClassifier(model, FAST).fit(X, y)
     clf.save(tmp_path / "m")
     again = SequenceClassifier.load(tmp_path / "m")
-    assert again.model_config == clf.model_config == model.resolve(True, max(map(len, X)))
+    assert (
+        again.model_config
+        == clf.model_config
+        == model.resolve(True, max(map(len, X)), unequal=True)
+    )
     np.testing.assert_array_equal(again.predict_proba(X), clf.predict_proba(X))
     running = again.net_.conv_embed.norms[0].running_var  # type: ignore[union-attr]
     assert not torch.allclose(running, torch.ones_like(running))  # BatchNorm state was saved
@@ -212,7 +217,9 @@ def test_models_saved_with_the_flat_config_load_into_the_split_configs(tmp_path)
     assert again.classifier_training == ClassifierTrainConfig(
         0.1, "cosine", numeric_lr=0.0, numeric_label_smoothing=0.0
     )
-    assert again.model_config == ClassifierConfig(hidden_size=4).resolve(True, max(map(len, X)))
+    assert again.model_config == ClassifierConfig(hidden_size=4).resolve(
+        True, max(map(len, X)), unequal=True
+    )
     np.testing.assert_array_equal(again.predict_proba(X), clf.predict_proba(X))
     config["model"]["jitter"] = -1.0
     path.write_text(json.dumps(config))

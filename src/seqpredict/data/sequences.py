@@ -195,6 +195,24 @@ def patch_sequences(seqs: list[np.ndarray], patch: int) -> list[np.ndarray]:
     return out
 
 
+def resample_sequences(seqs: list[np.ndarray], length: int) -> list[np.ndarray]:
+    """Each sequence (L_i, C) -> (length, C) by linear interpolation over its own span (uniform
+    scaling: the first and last steps stay, the ones between are spread evenly); a one-step
+    sequence is repeated. ``length`` 0 leaves them as they are."""
+    if not length:
+        return seqs
+    new = np.linspace(0.0, 1.0, length)  # (length,)
+    out = []
+    for a in seqs:
+        if len(a) == length:
+            out.append(a)
+            continue
+        old = np.linspace(0.0, 1.0, len(a))  # (L_i,)
+        cols = [np.interp(new, old, a[:, c]) for c in range(a.shape[1])]
+        out.append(np.stack(cols, axis=1).astype(a.dtype))  # (length, C)
+    return out
+
+
 def pad_sequences(seqs: list[np.ndarray]) -> tuple[torch.Tensor, torch.Tensor]:
     """[(L_i, C)] -> x (N, L, C) float32 right-padded with 0, lengths (N,) int64."""
     lengths = np.array([len(a) for a in seqs], dtype=np.int64)
@@ -213,4 +231,5 @@ __all__ = [
     "from_long",
     "pad_sequences",
     "patch_sequences",
+    "resample_sequences",
 ]

@@ -52,6 +52,9 @@ class ClassifierConfig:
     length_input: str = "off"  # the head also reads each series' log length, standardised over
     # the training series (pooling over valid steps hides the length, which a network on
     # zero-padded series sees); auto: on for numeric series of unequal lengths; on; off
+    resample: int = -1  # numeric only: stretch or shrink every series to this many steps by
+    # linear interpolation (uniform scaling) before normalisation; 0: off (pad and mask);
+    # -1: auto, the longest training length when the training lengths differ, else off
 
     def validate(self) -> ClassifierConfig:
         from seqpredict.models.registry import CELLS
@@ -69,6 +72,15 @@ class ClassifierConfig:
                 raise SeqpredictError(
                     f"`{name}` must be a whole number of steps >= 1, or 0 for auto, got {value!r}."
                 )
+        if (
+            isinstance(self.resample, bool)
+            or not isinstance(self.resample, int)
+            or self.resample < -1
+        ):
+            raise SeqpredictError(
+                f"`resample` must be a whole number of steps >= 1, 0 (off) or -1 (auto), got "
+                f"{self.resample!r}."
+            )
         check_choice("fcn", self.fcn, FCN_CHOICES)
         check_choice("length_input", self.length_input, FCN_CHOICES)
         check_positive_int("fcn_channels", self.fcn_channels)
@@ -106,9 +118,24 @@ class ClassifierConfig:
         whose longest series has ``longest`` steps, and whose lengths differ (``unequal``).
         Resolved settings stay as they are."""
         fcn = self.fcn if self.fcn != "auto" else ("on" if numeric else "off")
+        resample = self.resample
+        if resample == -1:
+            resample = longest if numeric and unequal else 0
+        elif resample and not numeric:
+            raise SeqpredictError(
+                f"`resample`={resample} stretches numeric series; text input has tokens, not "
+                "steps. Leave `resample` at -1 (auto) or 0 for text."
+            )
+        if resample:
+            longest, unequal = resample, False
         length_input = self.length_input
         if length_input == "auto":
             length_input = "on" if numeric and unequal else "off"
+        elif length_input == "on" and resample:
+            raise SeqpredictError(
+                f"`length_input`='on' reads each series' length, which `resample`={resample} "
+                "makes equal; set `resample`=0 to pad series instead, or `length_input`='off'."
+            )
         patch = self.patch or (-(-longest // MAX_STEPS) if numeric else 1)
         steps = -(-longest // patch)
         stride = self.rnn_stride or (-(-steps // RNN_STEPS) if fcn == "on" and numeric else 1)
@@ -120,6 +147,7 @@ class ClassifierConfig:
             rnn_stride=stride,
             pooling=pooling,
             length_input=length_input,
+            resample=resample,
         )
 
 

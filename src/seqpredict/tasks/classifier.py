@@ -33,6 +33,7 @@ from seqpredict.data.sequences import (
     check_sequences,
     pad_sequences,
     patch_sequences,
+    resample_sequences,
 )
 from seqpredict.data.series import as_names
 from seqpredict.data.text import (
@@ -167,6 +168,7 @@ class SequenceClassifier(Estimator):
             check_not_empty(tokenized, name)
             return encode_texts(tokenized, self.vocab_, self.text_config.max_len)
         check_sequences(items, name, self.n_features_)
+        items = resample_sequences(items, self.model_config.resample)
         if self.normalize_ == "series":
             items = znormalize(items)
         scaled = self.scaler_.transform(items)
@@ -282,6 +284,7 @@ class SequenceClassifier(Estimator):
         else:
             self.n_features_ = int(items[0].shape[1])
             self.normalize_ = resolve_normalize(self.normalize, self.n_features_)
+            train_items = resample_sequences(train_items, self.model_config.resample)
             if self.normalize_ == "series":
                 train_items = znormalize(train_items)
             self.scaler_ = FeatureScaler.fit(train_items)
@@ -547,6 +550,7 @@ class SequenceClassifier(Estimator):
             model.setdefault("rnn_stride", 1)
             model.setdefault("fcn_rnn_dropout", 0.0)  # saved before it (trained without)
             model.setdefault("length_input", "off")  # saved before it (trained without)
+            model.setdefault("resample", 0)  # saved before it: padded and masked
             extra.setdefault("numeric_lr", 0.0)  # saved before it: TrainConfig.lr as given
             extra.setdefault("numeric_label_smoothing", 0.0)  # saved before it (none)
             extra.setdefault("members", 1)  # saved before seed ensembles: one network
