@@ -231,3 +231,19 @@ def test_normalize_auto_z_normalises_univariate_input_only() -> None:
     one = SequenceClassifier(SMALL, FAST, normalize="auto").fit(X, y)
     two = SequenceClassifier(SMALL, FAST, normalize="auto").fit([np.hstack([x, x]) for x in X], y)
     assert (one.normalize_, two.normalize_) == ("series", "features")
+
+
+def test_fold_models_vote_only_with_two_series_of_each_class_in_every_fold() -> None:
+    """PigCVP-like: 2 series per class and 3 folds leave a fold's training part with one series
+    of some class, so the refit model predicts alone; 3 per class and 3 folds keep two."""
+    fit = lambda c, tr, held: (0.5, (c.name, len(tr)))  # noqa: E731
+    scarce = auto.search(fit, np.repeat(np.arange(4), 2), 3, 1e9, 0)
+    assert scarce.members == [] and not any(r["ensemble"] for r in scarce.records)
+    assert scarce.records[0]["chosen"]
+    assert scarce.records[0]["fold_models"] == (
+        "left out: a fold's training part holds 1 series of some class, under 2"
+    )
+    enough = auto.search(fit, np.repeat(np.arange(4), 3), 3, 1e9, 0)
+    assert (
+        len(enough.members) == 3 * len(auto.CANDIDATES) and "fold_models" not in enough.records[0]
+    )
