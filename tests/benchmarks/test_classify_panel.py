@@ -31,12 +31,19 @@ def toy_ts(n: int, seed: int) -> str:
     return "\n".join(lines) + "\n"
 
 
+def toy_sets(root: Path, monkeypatch: pytest.MonkeyPatch, *names: str) -> list[panel.PanelSet]:
+    """Panel sets read by panel.load from toy .ts files under root: 12 train series, 6 test
+    series labelled down, up, down, up, down, up."""
+    for name in names:
+        (root / name).mkdir(parents=True)
+        (root / name / f"{name}_TRAIN.ts").write_text(toy_ts(12, 0))
+        (root / name / f"{name}_TEST.ts").write_text(toy_ts(6, 1))
+    monkeypatch.setitem(panel.SOURCES, "here", lambda: root)
+    return [panel.PanelSet(name, "here") for name in names]
+
+
 def test_panel_run_writes_one_line_per_set_cell_mode(tmp_path, monkeypatch, capsys) -> None:
-    (tmp_path / "Toy").mkdir()
-    (tmp_path / "Toy" / "Toy_TRAIN.ts").write_text(toy_ts(12, 0))
-    (tmp_path / "Toy" / "Toy_TEST.ts").write_text(toy_ts(6, 1))
-    monkeypatch.setitem(panel.SOURCES, "here", lambda: tmp_path)
-    monkeypatch.setattr(classify_panel, "PANEL", [panel.PanelSet("Toy", "here")])
+    monkeypatch.setattr(classify_panel, "PANEL", toy_sets(tmp_path, monkeypatch, "Toy"))
     out, table = tmp_path / "lines.jsonl", tmp_path / "table.md"
     classify_panel.main(
         ["--epochs", "1", "--no-minirocket", "--out", str(out), "--table-out", str(table)]
