@@ -17,12 +17,14 @@ import torch
 from seqpredict import ClassifierConfig, SequenceClassifier, TrainConfig
 from seqpredict.errors import SeqpredictError
 from seqpredict.models.classifier import ClassifierNet
+from seqpredict.tasks.classifier import ClassifierTrainConfig
 from tests.tasks.test_classifier import texts
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")  # tiny nets: one thread
 
 SMALL = ClassifierConfig(hidden_size=4, fcn_channels=4, length_input="auto", resample=0)
 FAST = TrainConfig(epochs=2, batch_size=8, quiet=True, seed=0, patience=0)
+ONE = ClassifierTrainConfig(members=1)  # one network, to read its length statistics
 
 
 def by_length(lengths: list[int]) -> tuple[list[np.ndarray], list[int]]:
@@ -34,7 +36,7 @@ def by_length(lengths: list[int]) -> tuple[list[np.ndarray], list[int]]:
 def test_unequal_numeric_lengths_turn_it_on_with_the_training_lengths_stats() -> None:
     lengths = [6, 8, 10, 12, 14, 16, 18, 20] * 3
     X, y = by_length(lengths)
-    clf = SequenceClassifier(SMALL, FAST, val_frac=0.0).fit(X, y)
+    clf = SequenceClassifier(SMALL, FAST, val_frac=0.0, classifier_training=ONE).fit(X, y)
     assert clf.model_config.length_input == "on"
     logs = np.log(lengths)
     mean, std = clf.net_.length_stats.tolist()
@@ -45,7 +47,7 @@ def test_unequal_numeric_lengths_turn_it_on_with_the_training_lengths_stats() ->
 
 def test_equal_lengths_and_text_leave_it_off() -> None:
     X, _ = by_length([10] * 16)
-    clf = SequenceClassifier(SMALL, FAST).fit(X, [0, 1] * 8)
+    clf = SequenceClassifier(SMALL, FAST, classifier_training=ONE).fit(X, [0, 1] * 8)
     assert clf.model_config.length_input == "off" and not hasattr(clf.net_, "length_stats")
     words, labels = texts()
     text = SequenceClassifier(replace(SMALL, fcn="auto"), FAST).fit(words, labels)
@@ -69,7 +71,7 @@ def test_a_long_series_is_told_apart_by_its_length_only_with_the_input() -> None
 
 def test_save_and_load_keep_the_length_input(tmp_path) -> None:
     X, y = by_length([6, 9, 12, 15, 18, 21] * 4)
-    clf = SequenceClassifier(SMALL, FAST).fit(X, y)
+    clf = SequenceClassifier(SMALL, FAST, classifier_training=ONE).fit(X, y)
     clf.save(tmp_path / "m")
     again = SequenceClassifier.load(tmp_path / "m")
     assert again.model_config.length_input == "on"
@@ -90,7 +92,7 @@ def reload_without(clf: SequenceClassifier, path: Path, section: str, key: str) 
 def test_models_saved_before_the_length_input_load_without_it(tmp_path) -> None:
     X, y = by_length([6, 9, 12, 15, 18, 21] * 4)
     old = ClassifierConfig(hidden_size=4, fcn_channels=4, length_input="off", resample=0)
-    clf = SequenceClassifier(old, FAST).fit(X, y)
+    clf = SequenceClassifier(old, FAST, classifier_training=ONE).fit(X, y)
     again = reload_without(clf, tmp_path / "m", "model", "length_input")
     assert again.model_config.length_input == "off"
     np.testing.assert_array_equal(again.predict_proba(X), clf.predict_proba(X))

@@ -32,7 +32,10 @@ def test_member_k_is_the_fit_of_seed_plus_k_and_the_probabilities_their_mean() -
     X, y = series()
     two = ClassifierTrainConfig(members=2)
     ens = SequenceClassifier(SMALL, train(5), classifier_training=two).fit(X, y)
-    singles = [SequenceClassifier(SMALL, train(seed)).fit(X, y) for seed in (5, 6)]
+    one = ClassifierTrainConfig(members=1)
+    singles = [
+        SequenceClassifier(SMALL, train(seed), classifier_training=one).fit(X, y) for seed in (5, 6)
+    ]
     assert isinstance(ens.net_, SeedEnsemble) and len(ens.member_histories_) == 2
     for member, single in zip(ens.net_.members, singles, strict=True):
         mine, theirs = member.state_dict(), single.net_.state_dict()

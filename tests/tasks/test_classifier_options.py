@@ -165,7 +165,8 @@ def test_conv_embed_trains_saves_and_loads(tmp_path, cell: str) -> None:
         conv_kernel=3,
         conv_skip=cell == "gru",
     )
-    clf = SequenceClassifier(model, FAST).fit(X, y)
+    one = ClassifierTrainConfig(members=1)  # one network, to read its BatchNorm state
+    clf = SequenceClassifier(model, FAST, classifier_training=one).fit(X, y)
     clf.save(tmp_path / "m")
     again = SequenceClassifier.load(tmp_path / "m")
     assert (
@@ -181,7 +182,8 @@ def test_conv_embed_trains_saves_and_loads(tmp_path, cell: str) -> None:
 def test_models_saved_before_these_options_still_load(tmp_path) -> None:
     X, y = series()
     old = ClassifierConfig(hidden_size=4, patch=2, fcn="off")  # as before the FCN branch
-    clf = SequenceClassifier(old, FAST, normalize="features").fit(X, y)
+    one = ClassifierTrainConfig(members=1)  # and before seed ensembles
+    clf = SequenceClassifier(old, FAST, normalize="features", classifier_training=one).fit(X, y)
     clf.save(tmp_path / "m")
     path = tmp_path / "m" / "config.json"
     config = json.loads(path.read_text())
@@ -196,15 +198,16 @@ def test_models_saved_before_these_options_still_load(tmp_path) -> None:
     np.testing.assert_array_equal(again.predict_proba(X), clf.predict_proba(X))
     assert again.augment == AugmentConfig()
     assert again.classifier_training == ClassifierTrainConfig(
-        numeric_lr=0.0, numeric_label_smoothing=0.0
-    )  # trained at lr, without smoothing
+        numeric_lr=0.0, numeric_label_smoothing=0.0, members=1
+    )  # trained at lr, without smoothing, one network
     assert again.model_config.fcn == "off" and again.normalize == "features"
 
 
 def test_models_saved_with_the_flat_config_load_into_the_split_configs(tmp_path) -> None:
     X, y = series()
-    clf = SequenceClassifier(ClassifierConfig(hidden_size=4), FAST).fit(X, y)
-    clf.save(tmp_path / "m")
+    one = ClassifierTrainConfig(members=1)  # as before seed ensembles
+    clf = SequenceClassifier(ClassifierConfig(hidden_size=4), FAST, classifier_training=one)
+    clf.fit(X, y).save(tmp_path / "m")
     path = tmp_path / "m" / "config.json"
     config = json.loads(path.read_text())
     del config["augment"], config["classifier_training"]
@@ -215,7 +218,7 @@ def test_models_saved_with_the_flat_config_load_into_the_split_configs(tmp_path)
     again = SequenceClassifier.load(tmp_path / "m")
     assert again.augment == AugmentConfig(word_dropout=0.1, jitter=0.05, scaling=0.2)
     assert again.classifier_training == ClassifierTrainConfig(
-        0.1, "cosine", numeric_lr=0.0, numeric_label_smoothing=0.0
+        0.1, "cosine", numeric_lr=0.0, numeric_label_smoothing=0.0, members=1
     )
     assert again.model_config == ClassifierConfig(hidden_size=4).resolve(
         True, max(map(len, X)), unequal=True
@@ -316,6 +319,6 @@ def test_shipped_classifier_from_before_the_split_loads() -> None:
     assert "augment" not in json.loads((path / "config.json").read_text())  # saved before
     clf = SequenceClassifier.load(path, device="cpu")
     assert clf.augment == AugmentConfig() and clf.classifier_training == ClassifierTrainConfig(
-        numeric_lr=0.0, numeric_label_smoothing=0.0
+        numeric_lr=0.0, numeric_label_smoothing=0.0, members=1
     )
     assert clf.model_config.cell == "gru" and clf.predict(["a fine , moving film"]).shape == (1,)

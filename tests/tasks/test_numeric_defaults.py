@@ -11,7 +11,7 @@ import torch
 from seqpredict import ClassifierConfig, SequenceClassifier, TextConfig, TrainConfig
 from seqpredict.data.labelled import znormalize
 from seqpredict.errors import SeqpredictError
-from seqpredict.models.classifier import ClassifierNet
+from seqpredict.models.classifier import ClassifierNet, SeedEnsemble
 from seqpredict.models.conv_embed import pool_steps
 from seqpredict.tasks import auto
 from seqpredict.tasks.classifier import ClassifierTrainConfig
@@ -47,10 +47,10 @@ def test_auto_settings_resolve_by_input_and_length() -> None:
     given = ClassifierConfig(fcn="off", patch=2, rnn_stride=3).resolve(True, 2000)
     assert (given.fcn, given.patch, given.rnn_stride) == ("off", 2, 3)
     assert ClassifierTrainConfig().resolve(True) == ClassifierTrainConfig(
-        lr_schedule="cosine", min_steps=1200, min_epochs=70, label_smoothing=0.1
+        lr_schedule="cosine", min_steps=1200, min_epochs=70, label_smoothing=0.1, members=2
     )
     assert ClassifierTrainConfig().resolve(False) == ClassifierTrainConfig(
-        lr_schedule="none", min_steps=200
+        lr_schedule="none", min_steps=200, members=1
     )
     # a given step count drops the epoch floor; a given smoothing (or none) is kept
     given = ClassifierTrainConfig(min_steps=600, label_smoothing=0.2).resolve(True)
@@ -99,7 +99,8 @@ def test_numeric_defaults_learn_shapes_at_any_level() -> None:
     assert clf.model_config.fcn == "on" and clf.schedule_.epochs == 600  # 1200 steps, 2 an epoch
     lrs = [e["lr"] for e in clf.history_.epochs]
     assert lrs[0] == 3e-3 and lrs[-1] < 0.01 * lrs[0]  # numeric_lr, cosine
-    assert clf.net_.rnn_dropout.p == 0.8  # LSTM-FCN's dropout after the recurrence
+    assert isinstance(clf.net_, SeedEnsemble) and len(clf.net_.members) == 2  # members auto
+    assert clf.net_.members[0].rnn_dropout.p == 0.8  # LSTM-FCN's dropout after the recurrence
     assert clf.evaluate(*shapes(12))["accuracy"] == 1.0
 
 

@@ -82,6 +82,8 @@ def test_a_run_that_stays_at_chance_says_so() -> None:
         "shares) after 1 epoch:" in (clf.warnings_[0])
     )
     assert "from 40 training series" in clf.warnings_[0]
+    # numeric input trains a 2-network seed ensemble by default: one warning, with a count
+    assert clf.warnings_[0].endswith("(2 of the seed ensemble's 2 networks stayed at chance.)")
 
 
 def test_adapt_off_is_a_setting_of_classifier_training() -> None:

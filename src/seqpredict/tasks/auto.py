@@ -15,6 +15,9 @@ The rule, fixed before any result (this version: before ``auto`` was measured wi
   of the fold models of every tied candidate (``folds`` models each, trained for scoring
   anyway): 1 + ``folds`` x (number of tied candidates) members, no training beyond the search
   and the refit.
+- A fold model is one network (``members`` = 1); the refit trains the classifier's own
+  ``members`` (2 for numeric input by default), so it is the model the defaults would give and
+  counts as one member of the mean (round 6; before, every fit was one network).
 - Fold models vote only when the training part of every fold holds at least
   ``MIN_CLASS_SERIES`` (2) series of every class; otherwise the refit model predicts alone
   (on PigCVP, 2 series per class, each fold model saw one series of two thirds of the classes

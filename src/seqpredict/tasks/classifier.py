@@ -348,9 +348,16 @@ class SequenceClassifier(Estimator):
         self.net_ = nets[0] if len(nets) == 1 else SeedEnsemble(nets)
         self.history_, self.member_histories_ = histories[0], histories
         self.n_train_, self.n_val_ = int(len(train_idx)), int(len(val_idx))
-        warnings = [chance_warning(h, y_idx[train_idx], len(classes)) for h in histories]
-        self.converged_ = not any(warnings)
-        self.warnings_ = list(dict.fromkeys(w for w in warnings if w))
+        warnings = [
+            w for h in histories if (w := chance_warning(h, y_idx[train_idx], len(classes)))
+        ]
+        self.converged_ = not warnings
+        self.warnings_ = warnings[:1]  # one for the ensemble: the first member's, with a count
+        if len(histories) > 1 and warnings:
+            self.warnings_[0] += (
+                f" ({len(warnings)} of the seed ensemble's {len(histories)} networks stayed at "
+                "chance.)"
+            )
         return self
 
     def _fit_auto(
@@ -387,7 +394,9 @@ class SequenceClassifier(Estimator):
         def fit_score(
             candidate: Candidate, train: list[int], held: list[int]
         ) -> tuple[float, SequenceClassifier]:
-            clf = variant(candidate).fit([items[i] for i in train], [labels[i] for i in train])
+            clf = variant(candidate)  # a fold model is one network: the folds make the ensemble
+            clf.classifier_training = replace(clf.classifier_train_config, members=1)
+            clf = clf.fit([items[i] for i in train], [labels[i] for i in train])
             pred = clf.predict([items[i] for i in held])
             return float(np.mean([p == labels[i] for p, i in zip(pred, held, strict=True)])), clf
 

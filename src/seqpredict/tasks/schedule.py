@@ -34,9 +34,9 @@ class ClassifierTrainConfig:
     # label_smoothing holds its default 0 (panel round 3); 0: label_smoothing as given
     min_epochs: int = 0  # adapt: epochs before training may end, beside min_steps; 0: auto,
     # 70 for numeric input with min_steps auto (sets of over 512 series), else none
-    members: int = 1  # seed ensemble: networks trained from seeds seed, seed + 1, ... (each a
-    # whole fit's CPU) whose class probabilities are averaged; 0: auto, 2 for numeric input,
-    # 1 for text
+    members: int = 0  # seed ensemble: networks trained from seeds seed, seed + 1, ... (each a
+    # whole fit's CPU) whose class probabilities are averaged; 0: auto, 2 for numeric input
+    # (panel round 6), 1 for text
 
     def validate(self) -> ClassifierTrainConfig:
         check_fraction("label_smoothing", self.label_smoothing)
