@@ -21,7 +21,8 @@ Modes (MODES, a registry: add a Mode to compare another way of training):
 - ``defaults-r1``: the numeric defaults before round 2 (last-state pooling of the recurrence,
   no dropout after it, Adam 1e-3, at least 600 steps: benchmarks/results/classify_panel_fcn.*);
   ``defaults-r2``: those of round 2 (no label smoothing, 1,200 steps without the epoch floor:
-  benchmarks/results/classify_panel_defaults2.*);
+  benchmarks/results/classify_panel_defaults2.*); ``defaults-r5``: those of rounds 3 to 5 (one
+  network, unequal lengths padded: classify_panel_defaults3*.jsonl, classify_panel_round4.jsonl);
 - ``defaults-noadapt``: the defaults with ``ClassifierTrainConfig(adapt=False)``, i.e. batch
   64, 30 epochs, patience 5 on a 10% split whatever the size of TRAIN (the defaults before
   the small-set rule, ``Schedule.adapt``);
@@ -267,17 +268,25 @@ MODES: dict[str, Mode] = {
         "Adam 1e-3, 600 steps",
         partial(
             fit_defaults,
-            extra=ClassifierTrainConfig(numeric_lr=0.0, min_steps=600, numeric_label_smoothing=0.0),
+            extra=ClassifierTrainConfig(
+                numeric_lr=0.0, min_steps=600, numeric_label_smoothing=0.0, members=1
+            ),
             pooling="last",
             fcn_rnn_dropout=0.0,
+            resample=0,
         ),
     ),
     "defaults-r2": Mode(
         "the numeric defaults of round 2: no label smoothing, 1,200 steps without an epoch floor",
         partial(
             fit_defaults,
-            extra=ClassifierTrainConfig(min_steps=1200, numeric_label_smoothing=0.0),
+            extra=ClassifierTrainConfig(min_steps=1200, numeric_label_smoothing=0.0, members=1),
+            resample=0,
         ),
+    ),
+    "defaults-r5": Mode(
+        "the numeric defaults of rounds 3-5: one network, unequal lengths padded",
+        partial(fit_defaults, extra=ClassifierTrainConfig(members=1), resample=0),
     ),
     "docs-ucr": Mode(
         "docs/classification.md round 5: bi, conv 3x64 k5, attention, cosine 100 ep, 5-fold",
