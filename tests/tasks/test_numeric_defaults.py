@@ -143,6 +143,9 @@ def test_auto_predicts_the_mean_of_its_members() -> None:
     members = clf.members_
     assert members and all(not m.members_ and m.classes_ == [0, 1] for m in members)
     assert all(m.n_train_ + m.n_val_ == 12 for m in members)  # each trained on one fold of 24
+    # a fold model is one network; the refit is the defaults' 2-network seed ensemble
+    assert not any(isinstance(m.net_, SeedEnsemble) for m in members)
+    assert isinstance(clf.net_, SeedEnsemble) and len(clf.net_.members) == 2
     clf.members_ = []
     alone = clf.predict_proba(X)  # the refit network only
     clf.members_ = members

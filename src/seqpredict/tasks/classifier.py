@@ -378,10 +378,10 @@ class SequenceClassifier(Estimator):
         ct = self.classifier_train_config
         n_features = int(items[0].shape[1]) if kind == "numeric" else 0
 
-        def variant(candidate: Candidate) -> SequenceClassifier:
+        def variant(candidate: Candidate, **training: Any) -> SequenceClassifier:
             params = self.get_params() | {"auto": False}
             params["model"] = replace(model, **dict(candidate.model))
-            params["classifier_training"] = replace(ct, **dict(candidate.training))
+            params["classifier_training"] = replace(ct, **dict(candidate.training), **training)
             params["normalize"] = candidate.normalize or self.normalize
             return SequenceClassifier(**params)
 
@@ -394,9 +394,8 @@ class SequenceClassifier(Estimator):
         def fit_score(
             candidate: Candidate, train: list[int], held: list[int]
         ) -> tuple[float, SequenceClassifier]:
-            clf = variant(candidate)  # a fold model is one network: the folds make the ensemble
-            clf.classifier_training = replace(clf.classifier_train_config, members=1)
-            clf = clf.fit([items[i] for i in train], [labels[i] for i in train])
+            clf = variant(candidate, members=1)  # one network: the folds make the ensemble
+            clf.fit([items[i] for i in train], [labels[i] for i in train])
             pred = clf.predict([items[i] for i in held])
             return float(np.mean([p == labels[i] for p, i in zip(pred, held, strict=True)])), clf
 
