@@ -87,6 +87,32 @@ def test_classify_auto_records_the_search(tmp_path, capsys) -> None:
     assert json.loads((out / "config.json").read_text())["auto"] is True
 
 
+def test_classify_auto_says_when_fold_models_do_not_vote(tmp_path, capsys) -> None:
+    """Two series per class: 3 folds leave a fold's training part with one series of some
+    class, so the refit predicts alone, and the search record and the report say why."""
+    rng = np.random.default_rng(2)
+    for name, n in (("train", 12), ("test", 6)):
+        rows = [
+            "\t".join([str(i % 6), *map(str, v)])
+            for i, v in enumerate(rng.standard_normal((n, 12)))
+        ]
+        (tmp_path / f"{name}.tsv").write_text("\n".join(rows) + "\n")
+    out = tmp_path / "run"
+    args = ["classify", tmp_path / "train.tsv", "--test", tmp_path / "test.tsv", "--series"]
+    args += ["--cell", "gru", "--auto"]
+    code, _, err = run_cli([*args, "--fcn-channels", "4", "--out", out, *FAST], capsys)
+    assert code == 0, err
+    search = json.loads((out / "auto_search.json").read_text())["gru"]
+    chosen = next(r for r in search if r["chosen"])
+    assert not any(r["ensemble"] for r in search)
+    assert chosen["fold_models"].startswith("left out: a fold's training part holds 1 series")
+    assert json.loads((out / "models" / "gru" / "config.json").read_text())["auto_members"] == 0
+    assert (
+        "left out: a fold&#x27;s training part holds 1 series" in (out / "report.html").read_text()
+        or "left out: a fold's training part holds 1 series" in (out / "report.html").read_text()
+    )
+
+
 @pytest.mark.parametrize(
     ("extra", "message"),
     [
