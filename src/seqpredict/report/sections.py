@@ -166,7 +166,6 @@ def _auto_search(run: Run) -> str:
             "CV accuracy": r.get("cv_accuracy", r.get("skipped")),
             "CPU s": r.get("cpu_s"),
             "chosen": "yes" if r.get("chosen") else "",
-            "in ensemble": "yes" if r.get("ensemble") else r.get("fold_models", ""),
         }
         for cell in run.cells
         for r in run.metrics["test"][cell].get("auto_search") or []
@@ -175,9 +174,7 @@ def _auto_search(run: Run) -> str:
         return ""
     note = (
         "k-fold accuracy on the training data only; the chosen candidate (of tied ones, the "
-        "earliest) is refit on all of it, and predictions average the refit and the fold models "
-        "of the candidates marked 'in ensemble' (fold models that saw under two series of some "
-        "class do not vote)."
+        "earliest) is refit on all of it and predicts alone."
     )
     return section("auto", "Auto search", table(pd.DataFrame(rows)) + paragraphs([note], "note"))
 

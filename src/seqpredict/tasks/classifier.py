@@ -64,7 +64,7 @@ from seqpredict.training.seed import resolve_device, seed_everything
 KIND = "sequence_classifier"
 NORMALIZE = ("auto", "series", "features")
 FORMAT_VERSION = 1
-MEMBERS = "auto_members"  # auto: the ensemble's other members, saved models inside the model
+MEMBERS = "auto_members"  # auto models of rounds 3-6: the fold models, saved inside the model
 __all__ = [
     "AugmentConfig",
     "Schedule",
@@ -371,9 +371,9 @@ class SequenceClassifier(Estimator):
     ) -> SequenceClassifier:
         """``auto``: score the candidates of ``seqpredict.tasks.auto`` by k-fold accuracy on
         the training data, then fit the winner on all of it; its fitted state becomes this
-        classifier's, the fold models of the winner and of the candidates tied with it become
-        ``members_`` (predictions average all of them), and ``search_`` lists every
-        candidate's score."""
+        classifier's and ``search_`` lists every candidate's score. (``members_`` stays empty:
+        only ``auto`` models saved before round 6's rule C carry fold models, which ``load``
+        reads back and predictions average.)"""
         model = self.model if self.model is not None else ClassifierConfig()
         ct = self.classifier_train_config
         n_features = int(items[0].shape[1]) if kind == "numeric" else 0
@@ -391,13 +391,11 @@ class SequenceClassifier(Estimator):
             normalize = None if kind == "text" else resolve_normalize(clf.normalize, n_features)
             return normalize, clf.model, clf.classifier_training
 
-        def fit_score(
-            candidate: Candidate, train: list[int], held: list[int]
-        ) -> tuple[float, SequenceClassifier]:
-            clf = variant(candidate, members=1)  # one network: the folds make the ensemble
+        def fit_score(candidate: Candidate, train: list[int], held: list[int]) -> float:
+            clf = variant(candidate, members=1)  # one network: a fold model only scores
             clf.fit([items[i] for i in train], [labels[i] for i in train])
             pred = clf.predict([items[i] for i in held])
-            return float(np.mean([p == labels[i] for p, i in zip(pred, held, strict=True)])), clf
+            return float(np.mean([p == labels[i] for p, i in zip(pred, held, strict=True)]))
 
         codes = np.unique(np.asarray(labels, dtype=str), return_inverse=True)[1]
         seed = self.train_config.seed
@@ -405,7 +403,6 @@ class SequenceClassifier(Estimator):
         winner = variant(found.chosen).fit(X, y, **columns)
         self.__dict__.update({k: v for k, v in vars(winner).items() if k.endswith("_")})
         self.search_ = found.records
-        self.members_ = found.members
         return self
 
     @staticmethod
@@ -453,7 +450,7 @@ class SequenceClassifier(Estimator):
 
     @property
     def n_parameters_(self) -> int:
-        """Number of weights of the fitted network, with ``auto``: of all the ensemble's."""
+        """Number of weights of the fitted network (an old ``auto`` model: with its fold models)."""
         return int(sum(p.numel() for m in [self, *self.members_] for p in m.net_.parameters()))
 
     # -- predict / evaluate --------------------------------------------------------------
@@ -512,7 +509,7 @@ class SequenceClassifier(Estimator):
 
     # -- save / load ---------------------------------------------------------------------
     def save(self, path: str | Path, *, overwrite: bool = True) -> Path:
-        """``Estimator.save``; with ``auto`` the ensemble's other members are saved models
+        """``Estimator.save``; an old ``auto`` model's fold models are saved models
         inside it, ``auto_members/0``, ``auto_members/1``, ... (the whole directory is written
         atomically)."""
         config = self.to_config()
