@@ -14,7 +14,7 @@ that decided it; benchmarks/results/classify_round6_auto_rule.txt):
   (which runs from the given settings to the changes) is refit on all of TRAIN with the
   classifier's own ``members`` (2 networks for numeric input by default): the model the
   defaults would give with the winner's settings. It predicts alone; the fold models only
-  score. (Rounds 3-5 averaged the refit with the fold models of the winner and its ties; on
+  score. (Rounds 3-6 averaged the refit with the fold models of the winner and its ties; on
   round 6's runs the fold models, trained on two thirds of the data, lowered accuracy.)
 - The first candidate always runs; a later one starts only while the CPU seconds spent
   (``time.process_time``) plus the previous candidate's cost stay within ``budget_s``,
