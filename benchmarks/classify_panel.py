@@ -13,9 +13,9 @@ Modes (MODES, a registry: add a Mode to compare another way of training):
   mean-pooled recurrence, per-series z-normalisation, cosine lr from 3e-3 over at least 1,200
   steps and 70 epochs, label smoothing 0.1;
 - ``auto``: ``SequenceClassifier(..., auto=True)``: the fixed candidates of
-  ``seqpredict.tasks.auto`` scored by 3-fold accuracy on TRAIN, the winner refit on TRAIN and
-  averaged with the fold models of the winner and of the candidates tied with it; the line
-  carries each candidate's score (``auto_search``), and its parameter count is the ensemble's;
+  ``seqpredict.tasks.auto`` scored by 3-fold accuracy on TRAIN, the winner refit on TRAIN
+  predicting alone (rounds 3-6 averaged it with the fold models of the winner and its ties);
+  the line carries each candidate's score (``auto_search``);
 - ``features``: the defaults without per-series z-normalisation (``normalize="features"``);
   ``fcn64``: the defaults with a 64-channel FCN branch;
 - ``defaults-r1``: the numeric defaults before round 2 (last-state pooling of the recurrence,
@@ -164,7 +164,7 @@ def timed_fit(clf: SequenceClassifier, X: list[np.ndarray], y: list[Any], **kw: 
 
 
 def n_params(clf: SequenceClassifier) -> int:
-    """All weights the prediction uses (with ``auto``: the whole ensemble's)."""
+    """All weights the prediction uses (every network of a seed ensemble)."""
     return clf.n_parameters_
 
 
@@ -254,8 +254,8 @@ MODES: dict[str, Mode] = {
     ),
     "auto": Mode(
         "SequenceClassifier(auto=True): the candidates of seqpredict.tasks.auto by 3-fold "
-        "accuracy on TRAIN, the winner refit on all of TRAIN and averaged with the fold models "
-        "of the winner and of its ties (train seconds include the search)",
+        "accuracy on TRAIN, the winner refit on all of TRAIN predicting alone (train seconds "
+        "include the search)",
         partial(fit_defaults, auto=True),
     ),
     "features": Mode(
