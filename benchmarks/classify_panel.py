@@ -54,7 +54,7 @@ import statistics
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -64,6 +64,7 @@ import torch
 
 from seqpredict import ClassifierConfig, SequenceClassifier, TrainConfig
 from seqpredict.data.ucr import UCRSplit
+from seqpredict.models.classifier import SeedEnsemble
 from seqpredict.tasks.auto import stratified_folds
 from seqpredict.tasks.classifier import ClassifierTrainConfig
 
@@ -149,6 +150,7 @@ class Fitted:
     epochs: list[int]  # epochs trained, per model
     converged: list[bool] = field(default_factory=list)  # per model: loss left chance level
     search: list[dict[str, Any]] | None = None  # auto: each candidate's k-fold accuracy on TRAIN
+    members: list[np.ndarray] = field(default_factory=list)  # seed ensemble: each network's proba
 
 
 @dataclass(frozen=True)
@@ -194,7 +196,24 @@ def fit_defaults(
     proba, classes = clf.predict_proba(test.X), list(clf.classes_)
     fitted = Fitted(proba, classes, n_params(clf), cpu, wall, epochs, [clf.converged_])
     fitted.search = clf.search_
+    fitted.members = member_probas(clf, test)
     return fitted
+
+
+def member_probas(clf: SequenceClassifier, test: UCRSplit) -> list[np.ndarray]:
+    """Each network's test probabilities (N_test, K) when the fit is a seed ensemble (its
+    prediction is their mean), else none: the network is swapped in, then put back."""
+    ensemble = clf.net_
+    if not isinstance(ensemble, SeedEnsemble):
+        return []
+    try:
+        probas = []
+        for member in ensemble.members:
+            clf.net_ = member
+            probas.append(clf.predict_proba(test.X))
+        return probas
+    finally:
+        clf.net_ = ensemble
 
 
 def fit_docs_ucr(
@@ -366,6 +385,23 @@ def accuracy_of(fitted: Fitted, split: UCRSplit) -> float:
     return float(np.mean(pred.astype(str) == split.y.astype(str)))
 
 
+def first_networks(fitted: Fitted, test: UCRSplit) -> dict[str, list[float]]:
+    """A seed ensemble's test accuracy with its first 1, 2, ..., M networks (a fit with k
+    networks trains exactly the first k of these) and each network's alone."""
+    if not fitted.members:
+        return {}
+
+    def score(proba: np.ndarray) -> float:
+        return round(accuracy_of(replace(fitted, proba=proba), test), 4)
+
+    return {
+        "first_k_accuracy": [
+            score(np.mean(fitted.members[:k], axis=0)) for k in range(1, len(fitted.members) + 1)
+        ],
+        "network_accuracy": [score(p) for p in fitted.members],
+    }
+
+
 def cv_accuracy(mode: Mode, cell: str, train: UCRSplit, args: argparse.Namespace) -> dict:
     """``--cv K``: the mode's mean accuracy over K stratified folds of TRAIN (TEST unseen), the
     score that chooses between modes."""
@@ -412,6 +448,7 @@ def run_set(item: PanelSet, args: argparse.Namespace, out: Any) -> list[dict[str
                 "epochs_trained": fitted.epochs,
                 "converged": fitted.converged,
                 **({"auto_search": fitted.search} if fitted.search is not None else {}),
+                **first_networks(fitted, test),
                 **cv,
             }
             emit(row, out)
@@ -434,13 +471,15 @@ def run_set(item: PanelSet, args: argparse.Namespace, out: Any) -> list[dict[str
 
 
 def save_proba(folder: Path, row: dict[str, Any], fitted: Fitted) -> None:
-    """The fit's test probabilities (N_test, K) and its classes (as str), for ensembles of fits
-    computed afterwards (benchmarks/classify_ensemble.py); written to a temp name, then renamed."""
+    """The fit's test probabilities (N_test, K), its classes (as str) and, for a seed ensemble,
+    each network's (``networks`` (M, N_test, K)), for ensembles of fits computed afterwards
+    (benchmarks/classify_ensemble.py); written to a temp name, then renamed."""
     folder.mkdir(parents=True, exist_ok=True)
     name = f"{row['set']}_{row['mode']}_{row['cell']}_{row['seed']}.npz"
     tmp = folder / f".{name}.tmp.npz"
     classes = np.asarray([str(c) for c in fitted.classes])
-    np.savez(tmp, proba=fitted.proba, classes=classes)
+    networks = {"networks": np.stack(fitted.members)} if fitted.members else {}  # (M, N, K)
+    np.savez(tmp, proba=fitted.proba, classes=classes, **networks)
     tmp.replace(folder / name)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -15,6 +16,7 @@ import classify_panel  # noqa: E402
 import panel  # noqa: E402
 
 from seqpredict.data.ucr import UCRSplit, parse_ucr  # noqa: E402
+from seqpredict.tasks.classifier import ClassifierTrainConfig  # noqa: E402
 
 
 def toy_ts(n: int, seed: int) -> str:
@@ -86,3 +88,22 @@ def test_every_mode_fits_with_the_current_configs(mode: str) -> None:
     fitted = classify_panel.MODES[mode].fit("gru", train, test, 0, 1)
     assert fitted.proba.shape == (len(test.X), 2)
     assert (fitted.search is not None) == (mode == "auto")
+
+
+def test_a_seed_ensemble_reports_its_first_k_networks(tmp_path) -> None:
+    """The defaults' 2-network fit: each network's test probabilities, whose mean is the fit's
+    prediction; accuracies with the first 1 and 2 networks; saved as ``networks`` (M, N, K)."""
+    train, test = parse_ucr(toy_ts(12, 0)), parse_ucr(toy_ts(6, 1))
+    fitted = classify_panel.MODES["defaults"].fit("gru", train, test, 0, 1)
+    assert len(fitted.members) == 2
+    np.testing.assert_allclose(np.mean(fitted.members, axis=0), fitted.proba, rtol=1e-5)
+    got = classify_panel.first_networks(fitted, test)
+    first = classify_panel.accuracy_of(replace(fitted, proba=fitted.members[0]), test)
+    assert got["first_k_accuracy"][0] == got["network_accuracy"][0] == round(first, 4)
+    both = classify_panel.accuracy_of(fitted, test)
+    assert got["first_k_accuracy"][1] == round(both, 4) and len(got["network_accuracy"]) == 2
+    classify_panel.save_proba(tmp_path, {"set": "T", "mode": "m", "cell": "gru", "seed": 0}, fitted)
+    saved = np.load(tmp_path / "T_m_gru_0.npz")
+    np.testing.assert_array_equal(saved["networks"], np.stack(fitted.members))
+    one = classify_panel.fit_defaults("gru", train, test, 0, 1, ClassifierTrainConfig(members=1))
+    assert one.members == [] and classify_panel.first_networks(one, test) == {}
