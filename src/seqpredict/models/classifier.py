@@ -163,8 +163,8 @@ class ClassifierNet(nn.Module):
     x: token ids (N, L) int64 when ``vocab_size`` is given, else features (N, L, C) float32;
     lengths: (N,) int64, each >= 1. Steps at or beyond a row's length are ignored. In training
     mode the inputs are first augmented by ``augment`` (None: not at all). A batch in which no
-    row is padded skips the convolutions' masking (bit-identical, faster; ``mask_unpadded =
-    True`` masks it anyway, for benchmarks and tests).
+    row is padded skips the convolutions' masking (the same up to float rounding, faster;
+    ``mask_unpadded = True`` masks it anyway, for benchmarks and tests).
     """
 
     mask_unpadded: bool = False
