@@ -12,12 +12,12 @@ that decided it; benchmarks/results/classify_round6_auto_rule.txt):
   settings).
 - The highest mean wins; of candidates with exactly the winner's mean, the earliest in the list
   (which runs from the given settings to the changes) is refit on all of TRAIN with the
-  classifier's own ``members`` where they are set; left at 0 (auto), the refit of numeric
-  input is a seed ensemble of REFIT_MEMBERS networks, whose first two are, bit for bit, the
-  2-network model the defaults would give with the winner's settings (text: one network). It
-  predicts alone; the fold models only score. (Rounds 3-6 averaged the refit with the fold
-  models of the winner and its ties; on round 6's runs the fold models, trained on two thirds
-  of the data, lowered accuracy. Round 6 refit 2 networks.)
+  classifier's own ``members`` (2 networks for numeric input by default): the model the
+  defaults would give with the winner's settings. It predicts alone; the fold models only
+  score. (Rounds 3-6 averaged the refit with the fold models of the winner and its ties; on
+  round 6's runs the fold models, trained on two thirds of the data, lowered accuracy. Round 7
+  tried a 3-network refit under a rule fixed before its run: it lowered the GRU's panel mean,
+  so it was dropped; benchmarks/results/classify_round7_rule.txt.)
 - The first candidate always runs; a later one starts only while the CPU seconds spent
   (``time.process_time``) plus the previous candidate's cost stay within ``budget_s``,
   otherwise it is recorded as skipped.
@@ -53,7 +53,6 @@ CANDIDATES = (
     Candidate("given"),
     Candidate("no per-series normalisation", normalize="features"),
 )
-REFIT_MEMBERS = 3  # members=0 (auto), numeric input: the refit's seed ensemble (round 7)
 
 
 @dataclass(frozen=True)

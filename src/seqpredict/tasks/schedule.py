@@ -36,7 +36,7 @@ class ClassifierTrainConfig:
     # 70 for numeric input with min_steps auto (sets of over 512 series), else none
     members: int = 0  # seed ensemble: networks trained from seeds seed, seed + 1, ... (each a
     # whole fit's CPU) whose class probabilities are averaged; 0: auto, 2 for numeric input
-    # (panel round 6; the refit of an `auto` fit: 3, round 7), 1 for text
+    # (panel round 6), 1 for text
 
     def validate(self) -> ClassifierTrainConfig:
         check_fraction("label_smoothing", self.label_smoothing)
