@@ -9,9 +9,10 @@ same zeros that "same" padding puts beyond the end of the unpadded sequence), an
 statistics in training are taken over valid steps only. A batch without padding may pass
 ``mask=None``: no masking, and its batch statistics come from ``torch.nn.functional.batch_norm``
 (one fused kernel forward and backward): the same outputs and gradients as the masked path up
-to float rounding, for about 13% less CPU per training step of the default FCN branch than the
-masked arithmetic with a mask of ones (round 7, ``benchmarks/classify_probe.py --step-time``;
-rounds 4-6 ran that arithmetic, bit-identical to the masked path, on unpadded batches).
+to float rounding. With odd kernels padding inside the convolution and an in-place ReLU, a
+training step of the default network costs 0.91-0.94 of what rounds 4-6 spent (they ran the
+masked arithmetic with a mask of ones, bit-identical to the masked path; round 7's in-process
+A/B on 6 panel sets, docs/classification.md "Round 7").
 Shape key: N batch, L padded length, C input features, F channels.
 """
 
@@ -33,7 +34,7 @@ class MaskedBatchNorm1d(nn.BatchNorm1d):
         if not self.training or (mask is None and x.shape[0] * x.shape[2] > 1):
             return super().forward(x)  # running statistics, or the fused kernel's batch ones
         if mask is None:  # one step in all: the fused kernel refuses it, the arithmetic not
-            mask = torch.ones(x.shape[0], x.shape[2], dtype=torch.bool)
+            mask = torch.ones(x.shape[0], x.shape[2], dtype=torch.bool, device=x.device)
         m = mask[:, None, :].to(x.dtype)  # (N, 1, L)
         count = m.sum()
         mean = (x * m).sum(dim=(0, 2)) / count  # (F,)
