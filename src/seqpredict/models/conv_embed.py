@@ -59,11 +59,17 @@ class ConvEmbed(nn.Module):
     def __init__(self, n_inputs: int, channels: Sequence[int], kernels: Sequence[int]) -> None:
         super().__init__()
         sizes = [n_inputs, *channels]
+        # "same" padding: an odd kernel's convolution pads itself (no copy), an even one gets
+        # F.pad's one step more on the right
         self.convs = nn.ModuleList(
-            nn.Conv1d(sizes[k], sizes[k + 1], kernel, bias=False)
+            nn.Conv1d(
+                sizes[k], sizes[k + 1], kernel, bias=False, padding=kernel // 2 * (kernel % 2)
+            )
             for k, kernel in enumerate(kernels)
         )
-        self.pads = [((kernel - 1) // 2, kernel // 2) for kernel in kernels]  # "same" padding
+        self.pads = [
+            (0, 0) if kernel % 2 else ((kernel - 1) // 2, kernel // 2) for kernel in kernels
+        ]
         self.norms = nn.ModuleList(MaskedBatchNorm1d(c) for c in channels)
         self.output_size = int(channels[-1])
 
@@ -75,12 +81,9 @@ class ConvEmbed(nn.Module):
     def forward(self, x: torch.Tensor, mask: torch.Tensor | None) -> torch.Tensor:
         pad = None if mask is None else ~mask[:, None, :]  # (N, 1, L), True at padded steps
         h = x.transpose(1, 2)  # (N, L, C) -> (N, C, L)
-        for conv, norm, (left, right) in zip(self.convs, self.norms, self.pads, strict=True):
+        for conv, norm, extra in zip(self.convs, self.norms, self.pads, strict=True):
             h = h if pad is None else h.masked_fill(pad, 0.0)
-            if left == right:  # an odd kernel: the convolution pads itself (less copying)
-                h = F.conv1d(h, conv.weight, None, 1, left)  # (N, C, L) -> (N, F, L)
-            else:
-                h = conv(F.pad(h, (left, right)))  # (N, C, L + K - 1) -> (N, F, L)
+            h = conv(F.pad(h, extra) if any(extra) else h)  # (N, C, L) -> (N, F, L)
             h = torch.relu_(norm(h, mask))  # (N, F, L); in place: nothing saves norm's output
         return (h if pad is None else h.masked_fill(pad, 0.0)).transpose(1, 2)  # (N, L, F)
 
