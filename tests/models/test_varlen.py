@@ -12,7 +12,7 @@ import torch
 
 from seqpredict.models.classifier import ClassifierConfig, ClassifierNet
 from seqpredict.models.registry import register_cell
-from seqpredict.models.varlen import POOLINGS, reverse_within_length
+from seqpredict.models.varlen import POOLINGS, Pooling, reverse_within_length
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")  # tiny nets: one thread
 
@@ -134,6 +134,22 @@ def test_unpadded_batches_skip_the_masks(cell: str, pooling: str, stride: int) -
     for a, b in zip(bufs_u, bufs_m, strict=True):
         close(a, b)
     assert len(bufs_m) > 3  # the FCN branch's running statistics were compared too
+
+
+@pytest.mark.parametrize("kind", POOLINGS)
+def test_pooling_without_a_mask_equals_an_all_valid_mask_bit_for_bit(kind: str) -> None:
+    """``mask=None`` (no step padded) skips the masking work but not a single bit of the
+    result: outputs and gradients equal those of an all-True mask exactly."""
+    results = []
+    for mask in (torch.ones(4, 7, dtype=torch.bool), None):
+        torch.manual_seed(0)
+        pooling = Pooling(kind, 6)
+        h = torch.randn(4, 7, 6, generator=torch.Generator().manual_seed(1), requires_grad=True)
+        out = pooling(h, h[:, -1] * 2, mask)
+        out.pow(2).sum().backward()
+        results.append([out, h.grad, *(p.grad for p in pooling.parameters())])
+    for a, b in zip(*results, strict=True):
+        assert torch.equal(a, b)
 
 
 def test_one_step_batch_norm_in_training() -> None:

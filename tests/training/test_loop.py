@@ -58,3 +58,27 @@ def test_lr_decay_keeps_three_epochs_then_decays() -> None:
 def test_lr_decay_must_be_a_fraction() -> None:
     with pytest.raises(SeqpredictError, match="`lr_decay` must be in"):
         TrainConfig(lr_decay=1.5).validate()
+
+
+@pytest.mark.parametrize("optimizer", ["adam", "adamw"])
+def test_multi_tensor_optimizer_steps_equal_the_per_tensor_ones_bit_for_bit(
+    optimizer: str,
+) -> None:
+    """make_optimizer's ``foreach=True`` (the multi-tensor update, on the CPU too) changes the
+    speed, not one bit of the weights: the same steps as PyTorch's per-tensor loop."""
+    cfg = TrainConfig(lr=0.05, optimizer=optimizer, weight_decay=0.01, clip_norm=0.5)
+    weights = []
+    for multi in (True, False):
+        torch.manual_seed(0)
+        model = torch.nn.Sequential(torch.nn.Linear(3, 4), torch.nn.Tanh(), torch.nn.Linear(4, 1))
+        opt = loop.make_optimizer(model, cfg)
+        assert opt.param_groups[0]["foreach"] is True
+        if not multi:
+            opt.defaults["foreach"] = False
+            for group in opt.param_groups:
+                group["foreach"] = False
+        for batch in _data() * 3:
+            loop.train_step(model, batch, opt, torch.nn.functional.mse_loss, cfg.clip_norm)
+        weights.append([p.detach().clone() for p in model.parameters()])
+    for a, b in zip(*weights, strict=True):
+        assert torch.equal(a, b)

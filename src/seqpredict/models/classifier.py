@@ -163,8 +163,9 @@ class ClassifierNet(nn.Module):
     x: token ids (N, L) int64 when ``vocab_size`` is given, else features (N, L, C) float32;
     lengths: (N,) int64, each >= 1. Steps at or beyond a row's length are ignored. In training
     mode the inputs are first augmented by ``augment`` (None: not at all). A batch in which no
-    row is padded skips the convolutions' masking (the same up to float rounding, faster;
-    ``mask_unpadded = True`` masks it anyway, for benchmarks and tests).
+    row is padded skips the masking of the convolutions (the same up to float rounding) and of
+    the pooling (bit for bit the same), which is faster; ``mask_unpadded = True`` masks it
+    anyway, for benchmarks and tests.
     """
 
     mask_unpadded: bool = False
@@ -258,7 +259,7 @@ class ClassifierNet(nn.Module):
             x, lengths = pool_steps(x, lengths, self.config.rnn_stride)  # (N, L/S, C')
             mask = valid_mask(lengths, x.shape[1])
         h, final = self.encoder(x, lengths)  # (N, L, D), (N, D)
-        pooled = self.rnn_dropout(self.pooling(h, final, mask))  # (N, D)
+        pooled = self.rnn_dropout(self.pooling(h, final, mask if padded else None))  # (N, D)
         pooled = torch.cat([pooled, *branches], dim=1)  # (N, D [+ 1] [+ F'] [+ F])
         return self.head(self.dropout(pooled))  # (N, K)
 

@@ -131,15 +131,22 @@ class Pooling(nn.Module):
         if kind == "attention":
             self.score = nn.Sequential(nn.Linear(size, size), nn.Tanh(), nn.Linear(size, 1))
 
-    def forward(self, h: torch.Tensor, final: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
-        valid = mask[:, :, None]  # (N, L, 1)
+    def forward(
+        self, h: torch.Tensor, final: torch.Tensor, mask: torch.Tensor | None
+    ) -> torch.Tensor:
+        """``mask`` None: every step is valid (the same result, without the masking work)."""
         if self.kind == "last":
             return final
+        if mask is not None:  # padded steps: 0 for the sums, -inf for the maximum
+            fill = -torch.inf if self.kind == "max" else 0.0
+            h = torch.where(mask[:, :, None], h, torch.full_like(h, fill))  # (N, L, D)
         if self.kind == "mean":
-            total = torch.where(valid, h, torch.zeros_like(h)).sum(dim=1)  # (N, D)
-            return total / mask.sum(dim=1, keepdim=True).to(h.dtype)
+            steps = h.shape[1] if mask is None else mask.sum(dim=1, keepdim=True).to(h.dtype)
+            return h.sum(dim=1) / steps  # (N, D)
         if self.kind == "max":
-            return torch.where(valid, h, torch.full_like(h, -torch.inf)).amax(dim=1)  # (N, D)
-        scores = self.score(h).squeeze(2).masked_fill(~mask, -torch.inf)  # (N, L)
+            return h.amax(dim=1)  # (N, D)
+        scores = self.score(h).squeeze(2)  # (N, L)
+        if mask is not None:
+            scores = scores.masked_fill(~mask, -torch.inf)
         weights = torch.softmax(scores, dim=1)  # (N, L), 0 at padded steps
-        return torch.einsum("nl,nld->nd", weights, torch.where(valid, h, torch.zeros_like(h)))
+        return torch.einsum("nl,nld->nd", weights, h)
