@@ -156,9 +156,21 @@ class SequenceClassifier(Estimator):
         return self.text if self.text is not None else TextConfig()
 
     # -- inputs ---------------------------------------------------------------------------
+    def _series(self, items: list[np.ndarray]) -> list[np.ndarray]:
+        """Numeric sequences as the scaler reads them: resampled (``resample``), then
+        z-normalised one by one when ``normalize_`` is "series"."""
+        items = resample_sequences(items, self.model_config.resample)
+        return znormalize(items) if self.normalize_ == "series" else items
+
     def _encode(
-        self, kind: str, items: list[Any], name: str = "X"
+        self,
+        kind: str,
+        items: list[Any],
+        name: str = "X",
+        series: list[np.ndarray] | None = None,
     ) -> tuple[torch.Tensor, torch.Tensor]:
+        """Inputs -> padded (x, lengths); ``series``: numeric ``items`` already checked and
+        through ``_series`` (fit prepares them once for the scaler and the encoding)."""
         if kind != self.input_:
             raise SeqpredictError(
                 f"`{name}`: this classifier was fit on {self.input_} input, got {kind} input."
@@ -167,11 +179,10 @@ class SequenceClassifier(Estimator):
             tokenized = [tokenize(t, self.text_config.lower) for t in items]
             check_not_empty(tokenized, name)
             return encode_texts(tokenized, self.vocab_, self.text_config.max_len)
-        check_sequences(items, name, self.n_features_)
-        items = resample_sequences(items, self.model_config.resample)
-        if self.normalize_ == "series":
-            items = znormalize(items)
-        scaled = self.scaler_.transform(items)
+        if series is None:
+            check_sequences(items, name, self.n_features_)
+            series = self._series(items)
+        scaled = self.scaler_.transform(series)
         return pad_sequences(patch_sequences(scaled, self.model_config.patch))
 
     def _label_index(self, labels: list[Any], name: str = "y") -> np.ndarray:
@@ -272,7 +283,7 @@ class SequenceClassifier(Estimator):
             )
         self.schedule_ = plan
         config = plan.apply(config)
-        train_items = [items[i] for i in train_idx]
+        series = None
         if kind == "text":
             tokenized = [tokenize(t, self.text_config.lower) for t in items]
             check_not_empty(tokenized, text_col or "X")
@@ -284,11 +295,10 @@ class SequenceClassifier(Estimator):
         else:
             self.n_features_ = int(items[0].shape[1])
             self.normalize_ = resolve_normalize(self.normalize, self.n_features_)
-            train_items = resample_sequences(train_items, self.model_config.resample)
-            if self.normalize_ == "series":
-                train_items = znormalize(train_items)
-            self.scaler_ = FeatureScaler.fit(train_items)
-        x, lengths = self._encode(kind, items)
+            check_sequences(items, "X", self.n_features_)
+            series = self._series(items)
+            self.scaler_ = FeatureScaler.fit([series[i] for i in train_idx])
+        x, lengths = self._encode(kind, items, series=series)
 
         self.device_ = resolve_device(config.device)
         train_lengths = lengths[torch.from_numpy(train_idx)]
