@@ -100,7 +100,8 @@ def train_step(
     optimizer.zero_grad(set_to_none=True)
     loss = loss_fn(model(*inputs), target)
     loss.backward()
-    params = [p for group in optimizer.param_groups for p in group["params"]]  # the model's
+    # the model's parameters as the optimizer holds them (no walk over the modules each step)
+    params = [p for group in optimizer.param_groups for p in group["params"]]
     # max_norm=inf measures without clipping (the scale factor clamps to exactly 1)
     norm = nn.utils.clip_grad_norm_(params, clip_norm if clip_norm > 0 else math.inf)
     optimizer.step()
