@@ -136,35 +136,15 @@ def test_auto_scores_every_candidate_and_keeps_the_best(tmp_path) -> None:
 
 def test_auto_predicts_with_the_refit_alone_the_defaults_model_of_the_winner() -> None:
     """The refit is, bit for bit, the fit the defaults give with the winner's settings (a
-    2-network seed ensemble) and twice their step and epoch floors; the fold models only
-    score."""
+    2-network seed ensemble); the fold models only score."""
     X, y = shapes()
     clf = SequenceClassifier(SMALL, FAST, auto=True, auto_folds=2).fit(X, y)
     assert clf.members_ == [] and not (clf.search_[0].keys() & {"ensemble", "fold_models"})
-    assert (clf.classifier_training_.min_steps, clf.classifier_training_.min_epochs) == (2400, 140)
     winner = next(c for c, r in zip(auto.CANDIDATES, clf.search_, strict=True) if r["chosen"])
-    longer = ClassifierTrainConfig(min_steps=2400, min_epochs=140)
-    plain = SequenceClassifier(
-        SMALL, FAST, normalize=winner.normalize or "auto", classifier_training=longer
-    ).fit(X, y)
+    plain = SequenceClassifier(SMALL, FAST, normalize=winner.normalize or "auto").fit(X, y)
     assert isinstance(clf.net_, SeedEnsemble) and len(clf.net_.members) == 2
     np.testing.assert_array_equal(clf.predict_proba(X), plain.predict_proba(X))
     assert clf.n_parameters_ == plain.n_parameters_
-
-
-def test_auto_refit_doubles_the_auto_floors_for_numeric_input_only() -> None:
-    """The refit trains twice the defaults' floors (1,200 steps and 70 epochs for numeric
-    input); text, and floors the user set, are left as they are."""
-    numeric = auto.refit_floors(ClassifierTrainConfig(), numeric=True)
-    assert numeric == {"min_steps": 2400, "min_epochs": 140}
-    assert auto.refit_floors(ClassifierTrainConfig(), numeric=False) == {}
-    assert auto.refit_floors(ClassifierTrainConfig(min_steps=500), numeric=True) == {}
-    assert auto.refit_floors(ClassifierTrainConfig(min_epochs=9), numeric=True) == {}
-    # with the default epochs, the schedule then runs twice as many epochs on a small set
-    config = TrainConfig()
-    plain = Schedule.adapt(config, 24, 0, True, min_steps=1200, min_epochs=70)
-    longer = Schedule.adapt(config, 24, 0, True, **numeric)  # batch 16: 2 steps an epoch
-    assert (plain.epochs, longer.epochs) == (600, 1200)
 
 
 def test_an_old_auto_model_averages_its_fold_models() -> None:

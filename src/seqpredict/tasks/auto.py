@@ -13,13 +13,13 @@ that decided it; benchmarks/results/classify_round6_auto_rule.txt):
 - The highest mean wins; of candidates with exactly the winner's mean, the earliest in the list
   (which runs from the given settings to the changes) is refit on all of TRAIN with the
   classifier's own ``members`` (2 networks for numeric input by default): the model the
-  defaults would give with the winner's settings, except that for numeric input it trains
-  twice the defaults' floors of steps and epochs (``REFIT_STEPS``; round 8's rule G,
-  benchmarks/results/classify_round8_auto_rule.txt). It predicts alone; the fold models only
+  defaults would give with the winner's settings. It predicts alone; the fold models only
   score. (Rounds 3-6 averaged the refit with the fold models of the winner and its ties; on
   round 6's runs the fold models, trained on two thirds of the data, lowered accuracy. Round 7
   tried a 3-network refit under a rule fixed before its run: it lowered the GRU's panel mean,
-  so it was dropped; benchmarks/results/classify_round7_rule.txt.)
+  so it was dropped; benchmarks/results/classify_round7_rule.txt. Round 8 tried a refit with
+  twice the defaults' floors of steps and epochs: it lowered both cells' panel means, most on
+  ArrowHead, so it was dropped; benchmarks/results/classify_round8_auto_rule.txt.)
 - The first candidate always runs; a later one starts only while the CPU seconds spent
   (``time.process_time``) plus the previous candidate's cost stay within ``budget_s``,
   otherwise it is recorded as skipped.
@@ -40,8 +40,6 @@ from typing import Any
 
 import numpy as np
 
-from seqpredict.tasks.schedule import ClassifierTrainConfig
-
 
 @dataclass(frozen=True)
 class Candidate:
@@ -57,21 +55,6 @@ CANDIDATES = (
     Candidate("given"),
     Candidate("no per-series normalisation", normalize="features"),
 )
-
-
-REFIT_STEPS = 2  # numeric input: the refit's floors of optimiser steps and epochs, times the
-# defaults' (while they are left at auto), so the final model trains twice as long as a defaults
-# fit; the fold models keep the defaults' schedule (round 8, rule G)
-
-
-def refit_floors(ct: ClassifierTrainConfig, numeric: bool) -> dict[str, int]:
-    """The ClassifierTrainConfig fields the refit replaces: ``min_steps`` and ``min_epochs``
-    at REFIT_STEPS times their auto values for numeric input when both are left at 0 (auto);
-    nothing for text or for floors the user set."""
-    if not numeric or ct.min_steps or ct.min_epochs:
-        return {}
-    auto = ct.resolve(numeric)
-    return {"min_steps": REFIT_STEPS * auto.min_steps, "min_epochs": REFIT_STEPS * auto.min_epochs}
 
 
 @dataclass(frozen=True)

@@ -49,7 +49,7 @@ from seqpredict.errors import SeqpredictError, check_choice, check_fraction, che
 from seqpredict.metrics.classification import classification_metrics, confusion_matrix
 from seqpredict.models.classifier import ClassifierConfig, ClassifierNet, SeedEnsemble
 from seqpredict.storage import atomic_dir, load_weights, read_model_dir, save_model
-from seqpredict.tasks.auto import Candidate, refit_floors, search
+from seqpredict.tasks.auto import Candidate, search
 from seqpredict.tasks.monitor import MONITORS, AccuracyMonitor
 from seqpredict.tasks.params import Estimator
 from seqpredict.tasks.schedule import (
@@ -410,7 +410,7 @@ class SequenceClassifier(Estimator):
         codes = np.unique(np.asarray(labels, dtype=str), return_inverse=True)[1]
         seed = self.train_config.seed
         found = search(fit_score, codes, self.auto_folds, self.auto_budget, seed, settings)
-        winner = variant(found.chosen, **refit_floors(ct, kind == "numeric")).fit(X, y, **columns)
+        winner = variant(found.chosen).fit(X, y, **columns)
         self.__dict__.update({k: v for k, v in vars(winner).items() if k.endswith("_")})
         self.search_ = found.records
         return self
