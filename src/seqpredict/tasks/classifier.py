@@ -156,33 +156,33 @@ class SequenceClassifier(Estimator):
         return self.text if self.text is not None else TextConfig()
 
     # -- inputs ---------------------------------------------------------------------------
-    def _series(self, items: list[np.ndarray]) -> list[np.ndarray]:
-        """Numeric sequences as the scaler reads them: resampled (``resample``), then
-        z-normalised one by one when ``normalize_`` is "series"."""
+    def _prepared(self, kind: str, items: list[Any], name: str = "X") -> list[Any]:
+        """Inputs as the encoding reads them: token lists (none empty) for text; numeric
+        sequences checked, resampled (``resample``), then z-normalised one by one when
+        ``normalize_`` is "series"."""
+        if kind == "text":
+            tokenized = [tokenize(t, self.text_config.lower) for t in items]
+            check_not_empty(tokenized, name)
+            return tokenized
+        check_sequences(items, name, self.n_features_)
         items = resample_sequences(items, self.model_config.resample)
         return znormalize(items) if self.normalize_ == "series" else items
 
     def _encode(
-        self,
-        kind: str,
-        items: list[Any],
-        name: str = "X",
-        series: list[np.ndarray] | None = None,
+        self, kind: str, items: list[Any], name: str = "X", prepared: list[Any] | None = None
     ) -> tuple[torch.Tensor, torch.Tensor]:
-        """Inputs -> padded (x, lengths); ``series``: numeric ``items`` already checked and
-        through ``_series`` (fit prepares them once for the scaler and the encoding)."""
+        """Inputs -> padded (x, lengths); ``prepared``: ``_prepared(kind, items)`` when the
+        caller has it already (fit prepares once for the vocabulary or scaler and the
+        encoding)."""
         if kind != self.input_:
             raise SeqpredictError(
                 f"`{name}`: this classifier was fit on {self.input_} input, got {kind} input."
             )
+        if prepared is None:
+            prepared = self._prepared(kind, items, name)
         if kind == "text":
-            tokenized = [tokenize(t, self.text_config.lower) for t in items]
-            check_not_empty(tokenized, name)
-            return encode_texts(tokenized, self.vocab_, self.text_config.max_len)
-        if series is None:
-            check_sequences(items, name, self.n_features_)
-            series = self._series(items)
-        scaled = self.scaler_.transform(series)
+            return encode_texts(prepared, self.vocab_, self.text_config.max_len)
+        scaled = self.scaler_.transform(prepared)
         return pad_sequences(patch_sequences(scaled, self.model_config.patch))
 
     def _label_index(self, labels: list[Any], name: str = "y") -> np.ndarray:
@@ -283,22 +283,19 @@ class SequenceClassifier(Estimator):
             )
         self.schedule_ = plan
         config = plan.apply(config)
-        series = None
         if kind == "text":
-            tokenized = [tokenize(t, self.text_config.lower) for t in items]
-            check_not_empty(tokenized, text_col or "X")
+            prepared = self._prepared(kind, items, text_col or "X")
             tc = self.text_config
             self.vocab_ = Vocabulary.build(
-                (tokenized[i] for i in train_idx), tc.min_freq, tc.max_size
+                (prepared[i] for i in train_idx), tc.min_freq, tc.max_size
             )
             self.n_features_ = None
         else:
             self.n_features_ = int(items[0].shape[1])
             self.normalize_ = resolve_normalize(self.normalize, self.n_features_)
-            check_sequences(items, "X", self.n_features_)
-            series = self._series(items)
-            self.scaler_ = FeatureScaler.fit([series[i] for i in train_idx])
-        x, lengths = self._encode(kind, items, series=series)
+            prepared = self._prepared(kind, items)
+            self.scaler_ = FeatureScaler.fit([prepared[i] for i in train_idx])
+        x, lengths = self._encode(kind, items, prepared=prepared)
 
         self.device_ = resolve_device(config.device)
         train_lengths = lengths[torch.from_numpy(train_idx)]
