@@ -239,27 +239,28 @@ class ClassifierNet(nn.Module):
             x = self.dropout(self.embedding(x))  # (N, L) -> (N, L, E)
         elif self.patch_embed is not None:
             x = self.patch_embed(x)  # (N, L, P*C) -> (N, L, H)
-        mask = valid_mask(lengths, length)  # (N, L)
         padded = self.mask_unpadded or bool((lengths < length).any())
-        conv_mask = mask if padded else None  # the convolutions skip an all-True mask
+        # (N, L), True at valid steps; None when no row is padded: the convolutions and the
+        # pooling then skip the masking
+        mask = valid_mask(lengths, length) if padded else None
         branches = []
         if self.length_input:
             mean, std = self.length_stats
             size = (torch.log(lengths.to(mean.dtype)) - mean) / std  # (N,)
             branches.append(size[:, None].to(x.dtype))  # (N, 1)
         if self.fcn is not None:
-            branches.append(masked_mean(self.fcn(x, conv_mask), lengths))  # (N, L, C') -> (N, F')
+            branches.append(masked_mean(self.fcn(x, mask), lengths))  # (N, L, C') -> (N, F')
         if self.conv_embed is not None:
-            x = self.conv_embed(x, conv_mask)  # (N, L, E | H | P*C) -> (N, L, F)
+            x = self.conv_embed(x, mask)  # (N, L, E | H | P*C) -> (N, L, F)
             if self.config.conv_skip:
                 branches.append(masked_mean(x, lengths))  # (N, F); padded steps are 0
         if self.config.rnn_stride > 1:
-            if padded:
+            if mask is not None:
                 x = x.masked_fill(~mask[:, :, None], 0.0)
             x, lengths = pool_steps(x, lengths, self.config.rnn_stride)  # (N, L/S, C')
-            mask = valid_mask(lengths, x.shape[1])
+            mask = None if mask is None else valid_mask(lengths, x.shape[1])
         h, final = self.encoder(x, lengths)  # (N, L, D), (N, D)
-        pooled = self.rnn_dropout(self.pooling(h, final, mask if padded else None))  # (N, D)
+        pooled = self.rnn_dropout(self.pooling(h, final, mask))  # (N, D)
         pooled = torch.cat([pooled, *branches], dim=1)  # (N, D [+ 1] [+ F'] [+ F])
         return self.head(self.dropout(pooled))  # (N, K)
 

@@ -118,7 +118,8 @@ class VarLenEncoder(nn.Module):
 
 
 class Pooling(nn.Module):
-    """(outputs (N, L, D), final (N, D), mask (N, L)) -> (N, D), reading valid steps only.
+    """(outputs (N, L, D), final (N, D), mask (N, L) or None) -> (N, D), reading valid steps
+    only (None: every step is valid).
 
     last: ``final``; mean: average over valid steps; max: element-wise maximum over valid steps;
     attention: softmax(v · tanh(W h_t)) over valid steps, then the weighted sum (Bahdanau-style
