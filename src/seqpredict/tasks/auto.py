@@ -24,10 +24,14 @@ that decided it; benchmarks/results/classify_round6_auto_rule.txt):
   (``time.process_time``) plus the previous candidate's cost stay within ``budget_s``,
   otherwise it is recorded as skipped.
 
-Two candidates, both at the cost of the defaults, so that the search costs 2 x ``folds`` + 1
-fits: round 1's "longer training" (3,000 steps, 2.5x the defaults' cost) and "bidirectional,
-conv front end" (about 1.7x) were dropped for their cost; the whole panel would not fit a
-sane CPU budget with them.
+Three candidates (round 9's rule H, benchmarks/results/classify_round9_rule.txt): the given
+settings, no per-series normalisation (both at the cost of the defaults), and "longer
+training", twice the defaults' floors of steps and epochs (numeric input; about twice the
+cost). The search costs 3 x ``folds`` fits of one network at the cost of 4 x ``folds``
+defaults networks, then the refit. Round 1's "longer training" (3,000 steps, 2.5x the
+defaults' cost) and "bidirectional, conv front end" (about 1.7x) were dropped for their cost;
+round 8's rule G showed that a longer refit helps some sets (PigCVP, ACSF1) and hurts others
+(ArrowHead), which is what a per-set choice on TRAIN is for.
 """
 
 from __future__ import annotations
@@ -40,6 +44,8 @@ from typing import Any
 
 import numpy as np
 
+from seqpredict.tasks.schedule import ClassifierTrainConfig
+
 
 @dataclass(frozen=True)
 class Candidate:
@@ -49,12 +55,33 @@ class Candidate:
     normalize: str | None = None  # None: the classifier's own
     model: tuple[tuple[str, Any], ...] = ()  # ClassifierConfig fields replaced
     training: tuple[tuple[str, Any], ...] = ()  # ClassifierTrainConfig fields replaced
+    floors: int = 1  # numeric input: times the auto floors of optimiser steps and epochs
 
 
 CANDIDATES = (
     Candidate("given"),
     Candidate("no per-series normalisation", normalize="features"),
+    Candidate("longer training", floors=2),
 )
+
+
+def scaled_floors(
+    candidate: Candidate, ct: ClassifierTrainConfig, numeric: bool, default_epochs: bool
+) -> dict[str, int]:
+    """The ClassifierTrainConfig fields a candidate's ``floors`` replaces: ``min_steps`` and
+    ``min_epochs`` at ``floors`` times their auto values (1,200 steps and 70 epochs for numeric
+    input), so that the small-set schedule trains that many times longer. Nothing for text,
+    for floors the user set, for epochs the user set (``default_epochs`` False) or with
+    ``adapt`` off: the candidate then resolves to the given settings and is skipped."""
+    if candidate.floors == 1 or not numeric or not ct.adapt or not default_epochs:
+        return {}
+    if ct.min_steps or ct.min_epochs:
+        return {}
+    auto = ct.resolve(numeric)
+    return {
+        "min_steps": candidate.floors * auto.min_steps,
+        "min_epochs": candidate.floors * auto.min_epochs,
+    }
 
 
 @dataclass(frozen=True)
