@@ -121,14 +121,10 @@ def test_auto_scores_every_candidate_and_keeps_the_best(tmp_path) -> None:
     clf = SequenceClassifier(SMALL, FAST, auto=True, auto_folds=2).fit(X, y)
     records = clf.search_
     assert [r["candidate"] for r in records] == [c.name for c in auto.CANDIDATES]
-    # FAST sets the epochs, so "longer training" trains what "given" trains: skipped
-    assert records[2] == {"candidate": "longer training", "skipped": "same as given"} | {
-        "chosen": False
-    }
-    scores = [r["cv_accuracy"] for r in records[:2]]
+    scores = [r["cv_accuracy"] for r in records]
     chosen = [k for k, r in enumerate(records) if r["chosen"]]
     assert chosen == [scores.index(max(scores))]  # the best; ties: the earliest
-    assert all(len(r["fold_accuracy"]) == 2 for r in records[:2])
+    assert all(len(r["fold_accuracy"]) == 2 for r in records)
     winner = auto.CANDIDATES[chosen[0]]
     assert clf.normalize_ == (winner.normalize or "series")
     clf.save(tmp_path / "m")
@@ -149,45 +145,6 @@ def test_auto_predicts_with_the_refit_alone_the_defaults_model_of_the_winner() -
     assert isinstance(clf.net_, SeedEnsemble) and len(clf.net_.members) == 2
     np.testing.assert_array_equal(clf.predict_proba(X), plain.predict_proba(X))
     assert clf.n_parameters_ == plain.n_parameters_
-
-
-def test_longer_training_doubles_the_auto_floors_for_numeric_input_only() -> None:
-    """The "longer training" candidate trains twice the defaults' floors (1,200 steps and 70
-    epochs for numeric input); text, floors or epochs the user set, and adapt off leave the
-    given settings, so that the search skips it."""
-    longer = auto.CANDIDATES[-1]
-    ct = ClassifierTrainConfig()
-    numeric = auto.scaled_floors(longer, ct, numeric=True, default_epochs=True)
-    assert numeric == {"min_steps": 2400, "min_epochs": 140}
-    assert auto.scaled_floors(auto.CANDIDATES[0], ct, numeric=True, default_epochs=True) == {}
-    assert auto.scaled_floors(longer, ct, numeric=False, default_epochs=True) == {}
-    assert auto.scaled_floors(longer, ct, numeric=True, default_epochs=False) == {}
-    for user in (dict(min_steps=500), dict(min_epochs=9), dict(adapt=False)):
-        assert auto.scaled_floors(longer, ClassifierTrainConfig(**user), True, True) == {}
-    # with the default epochs, the schedule then runs twice as many epochs on a small set
-    config = TrainConfig()
-    plain = Schedule.adapt(config, 24, 0, True, min_steps=1200, min_epochs=70)
-    twice = Schedule.adapt(config, 24, 0, True, **numeric)  # batch 16: 2 steps an epoch
-    assert (plain.epochs, twice.epochs) == (600, 1200)
-
-
-def test_auto_search_trains_longer_training_with_the_doubled_floors(monkeypatch) -> None:
-    """With the default epochs, the "longer training" fold models (and a refit it wins) get
-    the doubled floors; the other candidates the defaults' own."""
-    seen = {}
-
-    def fit(self, X, y, **columns):
-        ct = self.classifier_train_config
-        seen.setdefault(self.normalize, set()).add((ct.min_steps, ct.min_epochs, ct.members))
-        self.classes_ = sorted(set(y))
-        return self
-
-    monkeypatch.setattr(SequenceClassifier, "fit", fit)
-    monkeypatch.setattr(SequenceClassifier, "predict", lambda self, X: [0] * len(X))
-    X, y = shapes()
-    clf = SequenceClassifier(SMALL, TrainConfig(quiet=True), auto=True, auto_folds=2)
-    clf._fit_auto(X, y, "numeric", list(X), list(y), {})
-    assert seen == {"auto": {(0, 0, 1), (2400, 140, 1), (0, 0, 0)}, "features": {(0, 0, 1)}}
 
 
 def test_an_old_auto_model_averages_its_fold_models() -> None:
@@ -225,10 +182,10 @@ def test_auto_budget_skips_later_candidates() -> None:
     X, y = shapes()
     clf = SequenceClassifier(SMALL, FAST, auto=True, auto_folds=2, auto_budget=1e-9).fit(X, y)
     assert clf.search_[0]["chosen"] and "cv_accuracy" in clf.search_[0]
-    assert clf.search_[1:] == [
-        {"candidate": "no per-series normalisation", "skipped": "time budget", "chosen": False},
-        {"candidate": "longer training", "skipped": "same as given", "chosen": False},  # FAST
-    ]
+    assert all(
+        r == {"candidate": r["candidate"], "skipped": "time budget", "chosen": False}
+        for r in clf.search_[1:]
+    )
 
 
 def test_search_ties_refit_the_earliest() -> None:

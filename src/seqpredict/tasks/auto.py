@@ -19,19 +19,19 @@ that decided it; benchmarks/results/classify_round6_auto_rule.txt):
   tried a 3-network refit under a rule fixed before its run: it lowered the GRU's panel mean,
   so it was dropped; benchmarks/results/classify_round7_rule.txt. Round 8 tried a refit with
   twice the defaults' floors of steps and epochs: it lowered both cells' panel means, most on
-  ArrowHead, so it was dropped; benchmarks/results/classify_round8_auto_rule.txt.)
+  ArrowHead, so it was dropped; benchmarks/results/classify_round8_auto_rule.txt. Round 9
+  tried a third candidate, "longer training" with those doubled floors, chosen per set by
+  the 3-fold search: the GRU's panel mean rose, the LSTM's fell, its search picking it on
+  ArrowHead by one series of 36 and losing 7 test points there; dropped under its rule fixed
+  before the run, benchmarks/results/classify_round9_rule.txt.)
 - The first candidate always runs; a later one starts only while the CPU seconds spent
   (``time.process_time``) plus the previous candidate's cost stay within ``budget_s``,
   otherwise it is recorded as skipped.
 
-Three candidates (round 9's rule H, benchmarks/results/classify_round9_rule.txt): the given
-settings, no per-series normalisation (both at the cost of the defaults), and "longer
-training", twice the defaults' floors of steps and epochs (numeric input; about twice the
-cost). The search costs 3 x ``folds`` fits of one network at the cost of 4 x ``folds``
-defaults networks, then the refit. Round 1's "longer training" (3,000 steps, 2.5x the
-defaults' cost) and "bidirectional, conv front end" (about 1.7x) were dropped for their cost;
-round 8's rule G showed that a longer refit helps some sets (PigCVP, ACSF1) and hurts others
-(ArrowHead), which is what a per-set choice on TRAIN is for.
+Two candidates, both at the cost of the defaults, so that the search costs 2 x ``folds`` + 1
+fits: round 1's "longer training" (3,000 steps, 2.5x the defaults' cost) and "bidirectional,
+conv front end" (about 1.7x) were dropped for their cost; the whole panel would not fit a
+sane CPU budget with them.
 """
 
 from __future__ import annotations
@@ -44,8 +44,6 @@ from typing import Any
 
 import numpy as np
 
-from seqpredict.tasks.schedule import ClassifierTrainConfig
-
 
 @dataclass(frozen=True)
 class Candidate:
@@ -55,33 +53,12 @@ class Candidate:
     normalize: str | None = None  # None: the classifier's own
     model: tuple[tuple[str, Any], ...] = ()  # ClassifierConfig fields replaced
     training: tuple[tuple[str, Any], ...] = ()  # ClassifierTrainConfig fields replaced
-    floors: int = 1  # numeric input: times the auto floors of optimiser steps and epochs
 
 
 CANDIDATES = (
     Candidate("given"),
     Candidate("no per-series normalisation", normalize="features"),
-    Candidate("longer training", floors=2),
 )
-
-
-def scaled_floors(
-    candidate: Candidate, ct: ClassifierTrainConfig, numeric: bool, default_epochs: bool
-) -> dict[str, int]:
-    """The ClassifierTrainConfig fields a candidate's ``floors`` replaces: ``min_steps`` and
-    ``min_epochs`` at ``floors`` times their auto values (1,200 steps and 70 epochs for numeric
-    input), so that the small-set schedule trains that many times longer. Nothing for text,
-    for floors the user set, for epochs the user set (``default_epochs`` False) or with
-    ``adapt`` off: the candidate then resolves to the given settings and is skipped."""
-    if candidate.floors == 1 or not numeric or not ct.adapt or not default_epochs:
-        return {}
-    if ct.min_steps or ct.min_epochs:
-        return {}
-    auto = ct.resolve(numeric)
-    return {
-        "min_steps": candidate.floors * auto.min_steps,
-        "min_epochs": candidate.floors * auto.min_epochs,
-    }
 
 
 @dataclass(frozen=True)

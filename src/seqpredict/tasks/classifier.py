@@ -49,7 +49,7 @@ from seqpredict.errors import SeqpredictError, check_choice, check_fraction, che
 from seqpredict.metrics.classification import classification_metrics, confusion_matrix
 from seqpredict.models.classifier import ClassifierConfig, ClassifierNet, SeedEnsemble
 from seqpredict.storage import atomic_dir, load_weights, read_model_dir, save_model
-from seqpredict.tasks.auto import Candidate, scaled_floors, search
+from seqpredict.tasks.auto import Candidate, search
 from seqpredict.tasks.monitor import MONITORS, AccuracyMonitor
 from seqpredict.tasks.params import Estimator
 from seqpredict.tasks.schedule import (
@@ -384,15 +384,11 @@ class SequenceClassifier(Estimator):
         model = self.model if self.model is not None else ClassifierConfig()
         ct = self.classifier_train_config
         n_features = int(items[0].shape[1]) if kind == "numeric" else 0
-        default_epochs = self.train_config.epochs == TrainConfig().epochs
 
         def variant(candidate: Candidate, **training: Any) -> SequenceClassifier:
             params = self.get_params() | {"auto": False}
             params["model"] = replace(model, **dict(candidate.model))
-            floors = scaled_floors(candidate, ct, kind == "numeric", default_epochs)
-            params["classifier_training"] = replace(
-                ct, **dict(candidate.training), **floors, **training
-            )
+            params["classifier_training"] = replace(ct, **dict(candidate.training), **training)
             params["normalize"] = candidate.normalize or self.normalize
             return SequenceClassifier(**params)
 
