@@ -151,7 +151,6 @@ class Fitted:
     converged: list[bool] = field(default_factory=list)  # per model: loss left chance level
     search: list[dict[str, Any]] | None = None  # auto: each candidate's k-fold accuracy on TRAIN
     members: list[np.ndarray] = field(default_factory=list)  # seed ensemble: each network's proba
-    tied: list[np.ndarray] = field(default_factory=list)  # auto with a tie: each refit's proba
 
 
 @dataclass(frozen=True)
@@ -197,20 +196,13 @@ def fit_defaults(
     proba, classes = clf.predict_proba(test.X), list(clf.classes_)
     fitted = Fitted(proba, classes, n_params(clf), cpu, wall, epochs, [clf.converged_])
     fitted.search = clf.search_
-    tied, clf.members_ = clf.members_, []  # auto's tied refits: each scored alone, put back
-    try:
-        fitted.members = member_probas(clf, test)
-        if tied:
-            fitted.tied = [clf.predict_proba(test.X), *(m.predict_proba(test.X) for m in tied)]
-    finally:
-        clf.members_ = tied
+    fitted.members = member_probas(clf, test)
     return fitted
 
 
 def member_probas(clf: SequenceClassifier, test: UCRSplit) -> list[np.ndarray]:
     """Each network's test probabilities (N_test, K) when the fit is a seed ensemble (its
-    prediction is their mean), else none: the network is swapped in, then put back. (For
-    ``auto`` with a tie: the chosen candidate's networks.)"""
+    prediction is their mean), else none: the network is swapped in, then put back."""
     ensemble = clf.net_
     if not isinstance(ensemble, SeedEnsemble):
         return []
@@ -395,21 +387,18 @@ def accuracy_of(fitted: Fitted, split: UCRSplit) -> float:
 
 def first_networks(fitted: Fitted, test: UCRSplit) -> dict[str, list[float]]:
     """A seed ensemble's test accuracy with its first 1, 2, ..., M networks (a fit with k
-    networks trains exactly the first k of these) and each network's alone; for ``auto`` with
-    tied candidates, each tied refit's alone (``tied_accuracy``, the chosen one first)."""
+    networks trains exactly the first k of these) and each network's alone."""
+    if not fitted.members:
+        return {}
 
     def score(proba: np.ndarray) -> float:
         return round(accuracy_of(replace(fitted, proba=proba), test), 4)
 
-    tied = {"tied_accuracy": [score(p) for p in fitted.tied]} if fitted.tied else {}
-    if not fitted.members:
-        return tied
     return {
         "first_k_accuracy": [
             score(np.mean(fitted.members[:k], axis=0)) for k in range(1, len(fitted.members) + 1)
         ],
         "network_accuracy": [score(p) for p in fitted.members],
-        **tied,
     }
 
 

@@ -107,20 +107,3 @@ def test_a_seed_ensemble_reports_its_first_k_networks(tmp_path) -> None:
     np.testing.assert_array_equal(saved["networks"], np.stack(fitted.members))
     one = classify_panel.fit_defaults("gru", train, test, 0, 1, ClassifierTrainConfig(members=1))
     assert one.members == [] and classify_panel.first_networks(one, test) == {}
-
-
-def test_auto_with_a_tie_reports_each_tied_refit(monkeypatch) -> None:
-    """auto averaging tied candidates: the fit's probabilities are the mean of the tied refits',
-    each scored alone (``tied_accuracy``, the chosen one first)."""
-    from seqpredict.tasks import auto
-
-    monkeypatch.setattr(auto, "tie_margin", lambda n: 1.0)  # every candidate ties
-    one = [parse_ucr(toy_ts(n, seed)) for n, seed in ((12, 0), (6, 1))]
-    train, test = (UCRSplit([x[:, :1] for x in s.X], s.y) for s in one)  # univariate
-    fitted = classify_panel.MODES["auto"].fit("gru", train, test, 0, 1)
-    assert len(fitted.tied) == len(auto.CANDIDATES)
-    np.testing.assert_allclose(np.mean(fitted.tied, axis=0), fitted.proba, rtol=1e-5)
-    np.testing.assert_allclose(np.mean(fitted.members, axis=0), fitted.tied[0], rtol=1e-5)
-    got = classify_panel.first_networks(fitted, test)
-    alone = [classify_panel.accuracy_of(replace(fitted, proba=p), test) for p in fitted.tied]
-    assert got["tied_accuracy"] == [round(a, 4) for a in alone]

@@ -76,9 +76,8 @@ def test_classify_auto_records_the_search(tmp_path, capsys) -> None:
     search = json.loads((out / "auto_search.json").read_text())["gru"]
     assert len(search) == len(CANDIDATES) and sum(r["chosen"] for r in search) == 1
     model = out / "models" / "gru"
-    tied = sum(r.get("averaged", False) for r in search) - 1  # refit beside the chosen one
-    assert json.loads((model / "config.json").read_text())["auto_members"] == tied
-    assert (model / "auto_members").exists() == (tied > 0)
+    assert json.loads((model / "config.json").read_text())["auto_members"] == 0
+    assert not (model / "auto_members").exists()  # the refit predicts alone
     assert json.loads((out / "metrics.json").read_text())["test"]["gru"]["auto_search"] == search
     assert "Auto search" in (out / "report.html").read_text()
     assert json.loads((out / "config.json").read_text())["auto"] is True

@@ -116,48 +116,35 @@ def test_text_keeps_its_defaults() -> None:
     assert clf.schedule_.epochs == 100  # 200 steps (MIN_STEPS), 2 an epoch
 
 
-def test_auto_scores_every_candidate_and_averages_the_tied_best(tmp_path) -> None:
+def test_auto_scores_every_candidate_and_keeps_the_best(tmp_path) -> None:
     X, y = shapes()
     clf = SequenceClassifier(SMALL, FAST, auto=True, auto_folds=2).fit(X, y)
     records = clf.search_
     assert [r["candidate"] for r in records] == [c.name for c in auto.CANDIDATES]
     scores = [r["cv_accuracy"] for r in records]
-    tied = [k for k, s in enumerate(scores) if max(scores) - s <= 1 / len(y) + 1e-4]
-    assert [k for k, r in enumerate(records) if r["averaged"]] == tied
-    assert [k for k, r in enumerate(records) if r["chosen"]] == tied[:1]  # the earliest
+    chosen = [k for k, r in enumerate(records) if r["chosen"]]
+    assert chosen == [scores.index(max(scores))]  # the best; ties: the earliest
     assert all(len(r["fold_accuracy"]) == 2 for r in records)
-    assert len(clf.members_) == len(tied) - 1
-    assert clf.normalize_ == (auto.CANDIDATES[tied[0]].normalize or "series")
+    winner = auto.CANDIDATES[chosen[0]]
+    assert clf.normalize_ == (winner.normalize or "series")
     clf.save(tmp_path / "m")
     again = SequenceClassifier.load(tmp_path / "m")
-    assert again.search_ == records and len(again.members_) == len(clf.members_)
+    assert again.search_ == records and again.members_ == []
     assert again.n_parameters_ == clf.n_parameters_
     np.testing.assert_array_equal(again.predict_proba(X), clf.predict_proba(X))
 
 
-@pytest.mark.parametrize("margin", [0.0, 1.0])  # no ties; every candidate tied
-def test_auto_predicts_with_the_mean_of_the_tied_refits_the_defaults_models(
-    margin: float, monkeypatch
-) -> None:
-    """Each tied candidate's refit is, bit for bit, the fit the defaults give with its settings
-    (a 2-network seed ensemble); the prediction is their mean; the fold models only score."""
+def test_auto_predicts_with_the_refit_alone_the_defaults_model_of_the_winner() -> None:
+    """The refit is, bit for bit, the fit the defaults give with the winner's settings (a
+    2-network seed ensemble); the fold models only score."""
     X, y = shapes()
-    monkeypatch.setattr(auto, "tie_margin", lambda n: margin)
     clf = SequenceClassifier(SMALL, FAST, auto=True, auto_folds=2).fit(X, y)
-    assert not (clf.search_[0].keys() & {"ensemble", "fold_models"})
-    tied = [c for c, r in zip(auto.CANDIDATES, clf.search_, strict=True) if r["averaged"]]
-    assert len(tied) == (len(auto.CANDIDATES) if margin else 1)
-    plain = [
-        SequenceClassifier(SMALL, FAST, normalize=c.normalize or "auto").fit(X, y) for c in tied
-    ]
+    assert clf.members_ == [] and not (clf.search_[0].keys() & {"ensemble", "fold_models"})
+    winner = next(c for c, r in zip(auto.CANDIDATES, clf.search_, strict=True) if r["chosen"])
+    plain = SequenceClassifier(SMALL, FAST, normalize=winner.normalize or "auto").fit(X, y)
     assert isinstance(clf.net_, SeedEnsemble) and len(clf.net_.members) == 2
-    for refit, fit in zip([clf, *clf.members_], plain, strict=True):
-        refit.members_, kept = [], refit.members_
-        np.testing.assert_array_equal(refit.predict_proba(X), fit.predict_proba(X))
-        refit.members_ = kept
-    mean = np.mean([fit.predict_proba(X) for fit in plain], axis=0)
-    np.testing.assert_allclose(clf.predict_proba(X), mean, rtol=1e-6)
-    assert clf.n_parameters_ == sum(fit.n_parameters_ for fit in plain)
+    np.testing.assert_array_equal(clf.predict_proba(X), plain.predict_proba(X))
+    assert clf.n_parameters_ == plain.n_parameters_
 
 
 def test_an_old_auto_model_averages_its_fold_models() -> None:
@@ -195,32 +182,22 @@ def test_auto_budget_skips_later_candidates() -> None:
     X, y = shapes()
     clf = SequenceClassifier(SMALL, FAST, auto=True, auto_folds=2, auto_budget=1e-9).fit(X, y)
     assert clf.search_[0]["chosen"] and "cv_accuracy" in clf.search_[0]
-    skipped = {"skipped": "time budget", "chosen": False, "averaged": False}
-    assert all(r == {"candidate": r["candidate"], **skipped} for r in clf.search_[1:])
+    assert all(
+        r == {"candidate": r["candidate"], "skipped": "time budget", "chosen": False}
+        for r in clf.search_[1:]
+    )
 
 
-def test_search_ties_choose_the_earliest_and_average_all() -> None:
+def test_search_ties_refit_the_earliest() -> None:
     y = np.array([0, 1] * 4)
     found = auto.search(lambda c, tr, held: 0.5, y, 2, 1e9, 0)
     assert [r["chosen"] for r in found.records] == [True] + [False] * (len(auto.CANDIDATES) - 1)
-    assert all(r["averaged"] for r in found.records)
-    assert (found.chosen, found.tied) == (auto.CANDIDATES[0], auto.CANDIDATES[1:])
-
-
-@pytest.mark.parametrize(("gap", "tied"), [(0.125, True), (0.25, False)])
-def test_a_candidate_within_one_training_series_of_the_best_ties(gap: float, tied: bool) -> None:
-    """8 series: one more right in a 2-fold search moves the mean by 1/8."""
-    y = np.array([0, 1] * 4)
-    first, later = auto.CANDIDATES[0], auto.CANDIDATES[1]
-    found = auto.search(lambda c, tr, held: 0.75 - gap * (c == first), y, 2, 1e9, 0)
-    assert found.chosen == (first if tied else later)
-    assert found.tied == ((later,) if tied else ())
-    assert [r["averaged"] for r in found.records[:2]] == [tied, True]
+    assert found.chosen == auto.CANDIDATES[0]
 
 
 def test_search_keeps_the_best_and_scores_each_fold_on_its_held_out_part() -> None:
     y = np.array([0, 1] * 4)
-    score = {c.name: 0.2 + 0.2 * k for k, c in enumerate(auto.CANDIDATES)}  # no ties: > 1/8
+    score = {c.name: 0.5 + 0.1 * k for k, c in enumerate(auto.CANDIDATES)}
     seen = []
 
     def fit(c: auto.Candidate, train: list[int], held: list[int]) -> float:
@@ -237,7 +214,7 @@ def test_search_skips_a_candidate_with_the_same_settings() -> None:
     y = np.array([0, 1] * 4)
     found = auto.search(lambda c, tr, held: 0.5, y, 2, 1e9, 0, lambda c: "same")
     assert found.records[1:] == [
-        {"candidate": c.name, "skipped": "same as given", "chosen": False, "averaged": False}
+        {"candidate": c.name, "skipped": "same as given", "chosen": False}
         for c in auto.CANDIDATES[1:]
     ]
 

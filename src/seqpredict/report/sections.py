@@ -166,7 +166,6 @@ def _auto_search(run: Run) -> str:
             "CV accuracy": r.get("cv_accuracy", r.get("skipped")),
             "CPU s": r.get("cpu_s"),
             "chosen": "yes" if r.get("chosen") else "",
-            "averaged": "yes" if r.get("averaged") else "",
         }
         for cell in run.cells
         for r in run.metrics["test"][cell].get("auto_search") or []
@@ -174,10 +173,8 @@ def _auto_search(run: Run) -> str:
     if not rows:
         return ""
     note = (
-        "k-fold accuracy on the training data only; the candidates within one training series "
-        "of the best mean are tied: each is refit on all of it and their probabilities are "
-        "averaged (the chosen one, the earliest, gives the run's settings); without a tie the "
-        "chosen candidate predicts alone."
+        "k-fold accuracy on the training data only; the chosen candidate (of tied ones, the "
+        "earliest) is refit on all of it and predicts alone."
     )
     return section("auto", "Auto search", table(pd.DataFrame(rows)) + paragraphs([note], "note"))
 

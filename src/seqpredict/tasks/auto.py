@@ -1,6 +1,6 @@
 """``SequenceClassifier(auto=True)``: a small fixed search over training settings, scored by
-stratified k-fold accuracy on the training data only, under a CPU-time budget; the winner (with
-the candidates tied with it), refit on all of the training data, predicts.
+stratified k-fold accuracy on the training data only, under a CPU-time budget; the winner, refit
+on all of the training data, predicts.
 
 The rule, fixed before any result (this version: round 6's rule C, fixed before the LSTM run
 that decided it; benchmarks/results/classify_round6_auto_rule.txt):
@@ -10,37 +10,37 @@ that decided it; benchmarks/results/classify_round6_auto_rule.txt):
   the classifier's own validation rules inside them). A candidate whose settings, resolved for
   the data, equal an earlier candidate's is not trained again (recorded as skipped: same
   settings).
-- The highest mean wins. Round 10's rule I (benchmarks/results/classify_round10_rule.txt):
-  every candidate whose mean is within one training series of the best (``1 / N`` of N
-  series, the resolution of a k-fold mean) counts as tied with it. The earliest tied
-  candidate (the list runs from the given settings to the changes) is refit on all of TRAIN
-  with the classifier's own ``members`` (2 networks for numeric input by default), the model
-  the defaults would give with its settings; each other tied candidate is refit the same way,
-  and the prediction is the unweighted mean of the tied refits' probabilities. With no tie,
-  the winner's refit predicts alone. The fold models only score. (Rounds 3-6 averaged the
-  refit with the fold models of the winner and its exact ties; on round 6's runs the fold
-  models, trained on two thirds of the data, lowered accuracy. Rounds 6-9 refit the earliest
-  of the exact ties alone. Round 7 tried a 3-network refit under a rule fixed before its run:
-  it lowered the GRU's panel mean, so it was dropped; benchmarks/results/classify_round7_rule.txt.
-  Round 8 tried a refit with twice the defaults' floors of steps and epochs: it lowered both
-  cells' panel means, most on ArrowHead, so it was dropped;
-  benchmarks/results/classify_round8_auto_rule.txt. Round 9 tried a third candidate, "longer
-  training" with those doubled floors, chosen per set by the 3-fold search: the GRU's panel
-  mean rose, the LSTM's fell, its search picking it on ArrowHead by one series of 36 and
-  losing 7 test points there; dropped under its rule fixed before the run,
-  benchmarks/results/classify_round9_rule.txt.)
+- The highest mean wins; of candidates with exactly the winner's mean, the earliest in the list
+  (which runs from the given settings to the changes) is refit on all of TRAIN with the
+  classifier's own ``members`` (2 networks for numeric input by default): the model the
+  defaults would give with the winner's settings. It predicts alone; the fold models only
+  score. (Rounds 3-6 averaged the refit with the fold models of the winner and its ties; on
+  round 6's runs the fold models, trained on two thirds of the data, lowered accuracy. Round 7
+  tried a 3-network refit under a rule fixed before its run: it lowered the GRU's panel mean,
+  so it was dropped; benchmarks/results/classify_round7_rule.txt. Round 8 tried a refit with
+  twice the defaults' floors of steps and epochs: it lowered both cells' panel means, most on
+  ArrowHead, so it was dropped; benchmarks/results/classify_round8_auto_rule.txt. Round 9
+  tried a third candidate, "longer training" with those doubled floors, chosen per set by
+  the 3-fold search: the GRU's panel mean rose, the LSTM's fell, its search picking it on
+  ArrowHead by one series of 36 and losing 7 test points there; dropped under its rule fixed
+  before the run, benchmarks/results/classify_round9_rule.txt. Round 10 averaged the refits of
+  every candidate within one training series (1 / N) of the best mean: the GRU's panel mean
+  rose, the LSTM's fell (ArrowHead, where the averaged "no per-series normalisation" refit
+  scored below the "given" one); dropped under its rule fixed before the run,
+  benchmarks/results/classify_round10_rule.txt.)
 - The first candidate always runs; a later one starts only while the CPU seconds spent
   (``time.process_time``) plus the previous candidate's cost stay within ``budget_s``,
   otherwise it is recorded as skipped.
 
-Two candidates, both at the cost of the defaults, so that the search costs 2 x ``folds`` fits
-and the refit 1 or, when the two tie, 2 fits of the defaults: round 1's "longer training"
-(3,000 steps, 2.5x the defaults' cost) and "bidirectional, conv front end" (about 1.7x) were
-dropped for their cost; the whole panel would not fit a sane CPU budget with them.
+Two candidates, both at the cost of the defaults, so that the search costs 2 x ``folds`` + 1
+fits: round 1's "longer training" (3,000 steps, 2.5x the defaults' cost) and "bidirectional,
+conv front end" (about 1.7x) were dropped for their cost; the whole panel would not fit a
+sane CPU budget with them.
 """
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
@@ -67,12 +67,10 @@ CANDIDATES = (
 
 @dataclass(frozen=True)
 class Outcome:
-    """What ``search`` found: the candidate to refit, the others tied with it (refit too, their
-    probabilities averaged with its) and one record per candidate."""
+    """What ``search`` found: the candidate to refit and one record per candidate."""
 
     chosen: Candidate
     records: list[dict[str, Any]]
-    tied: tuple[Candidate, ...] = ()
 
 
 def stratified_folds(y: np.ndarray, folds: int, seed: int) -> list[np.ndarray]:
@@ -98,8 +96,7 @@ def search(
     held-out indices of a model trained on the others, over ``folds`` folds of labels ``y``
     (N,). ``settings(candidate)`` is what a candidate resolves to for the data; a candidate
     that resolves to an earlier one's settings is skipped. Records carry the name, fold
-    accuracies, mean, CPU seconds (or ``skipped``), ``chosen`` (the earliest of the tied
-    candidates) and ``averaged`` (every tied one: within ``1 / N`` of the best mean)."""
+    accuracies, mean, CPU seconds (or ``skipped``) and ``chosen``."""
     parts = stratified_folds(y, folds, seed)
     everything = np.arange(len(y))
     records: list[dict[str, Any]] = []
@@ -132,15 +129,7 @@ def search(
             }
         )
     best = max(means.values())  # the first candidate always runs
-    tied = sorted(k for k in means if best - means[k] <= tie_margin(len(y)))
+    chosen = min(k for k in means if math.isclose(means[k], best, rel_tol=0.0, abs_tol=1e-9))
     for k, record in enumerate(records):
-        record["chosen"] = k == tied[0]
-        record["averaged"] = k in tied
-    return Outcome(CANDIDATES[tied[0]], records, tuple(CANDIDATES[k] for k in tied[1:]))
-
-
-def tie_margin(n: int) -> float:
-    """How far below the best k-fold mean accuracy a candidate still ties with it: one of the
-    ``n`` training series (each is held out once, so one more right moves the mean by about
-    1 / n), plus a rounding allowance."""
-    return 1.0 / n + 1e-9
+        record["chosen"] = k == chosen
+    return Outcome(CANDIDATES[chosen], records)

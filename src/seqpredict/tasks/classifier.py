@@ -64,8 +64,7 @@ from seqpredict.training.seed import resolve_device, seed_everything
 KIND = "sequence_classifier"
 NORMALIZE = ("auto", "series", "features")
 FORMAT_VERSION = 1
-MEMBERS = "auto_members"  # auto: the tied candidates' refits (rounds 3-6: the fold models),
-# saved inside the model
+MEMBERS = "auto_members"  # auto models of rounds 3-6: the fold models, saved inside the model
 __all__ = [
     "AugmentConfig",
     "Schedule",
@@ -379,10 +378,9 @@ class SequenceClassifier(Estimator):
     ) -> SequenceClassifier:
         """``auto``: score the candidates of ``seqpredict.tasks.auto`` by k-fold accuracy on
         the training data, then fit the winner on all of it; its fitted state becomes this
-        classifier's and ``search_`` lists every candidate's score. The candidates tied with
-        the winner are fit on all of it too and become ``members_``, whose probabilities
-        predictions average with the winner's. (``auto`` models saved by rounds 3-6 carry
-        fold models there instead.)"""
+        classifier's and ``search_`` lists every candidate's score. (``members_`` stays empty:
+        only ``auto`` models saved before round 6's rule C carry fold models, which ``load``
+        reads back and predictions average.)"""
         model = self.model if self.model is not None else ClassifierConfig()
         ct = self.classifier_train_config
         n_features = int(items[0].shape[1]) if kind == "numeric" else 0
@@ -410,9 +408,8 @@ class SequenceClassifier(Estimator):
         seed = self.train_config.seed
         found = search(fit_score, codes, self.auto_folds, self.auto_budget, seed, settings)
         winner = variant(found.chosen).fit(X, y, **columns)
-        tied = [variant(candidate).fit(X, y, **columns) for candidate in found.tied]
         self.__dict__.update({k: v for k, v in vars(winner).items() if k.endswith("_")})
-        self.search_, self.members_ = found.records, tied
+        self.search_ = found.records
         return self
 
     @staticmethod
@@ -460,7 +457,7 @@ class SequenceClassifier(Estimator):
 
     @property
     def n_parameters_(self) -> int:
-        """Number of weights of the fitted network (``auto``: with its ``members_``)."""
+        """Number of weights of the fitted network (an old ``auto`` model: with its fold models)."""
         return int(sum(p.numel() for m in [self, *self.members_] for p in m.net_.parameters()))
 
     # -- predict / evaluate --------------------------------------------------------------
@@ -519,9 +516,9 @@ class SequenceClassifier(Estimator):
 
     # -- save / load ---------------------------------------------------------------------
     def save(self, path: str | Path, *, overwrite: bool = True) -> Path:
-        """``Estimator.save``; an ``auto`` model's ``members_`` (tied candidates' refits, or an
-        old model's fold models) are saved models inside it, ``auto_members/0``,
-        ``auto_members/1``, ... (the whole directory is written atomically)."""
+        """``Estimator.save``; an old ``auto`` model's fold models are saved models
+        inside it, ``auto_members/0``, ``auto_members/1``, ... (the whole directory is written
+        atomically)."""
         config = self.to_config()
         with atomic_dir(path, overwrite=overwrite) as tmp:
             save_model(tmp, config, self.net_)
