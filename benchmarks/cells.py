@@ -18,7 +18,7 @@ less sensitive to other processes than wall time), and the ratio lines compare m
 this run only. Run it under ``nice``:
 
     nice -n 10 python benchmarks/cells.py [--repeats 7] [--large-repeats 2] [--threads 1]
-        [--shapes 32x96x1x64,...] [--encoder-shapes 64x427x1x64,...]
+        [--shapes 32x96x1x64,...] [--encoder-shapes 64x427x1x64,...] [--fcn-shapes 16x251x1,...]
 
 Encoder shapes (``--encoder-shapes``, B x T x I x H) measure the classifier's own recurrent
 encoder, ``seqpredict.models.varlen.VarLenEncoder``, bidirectional, one layer, as
@@ -29,6 +29,14 @@ and nn.GRU in its place, each on the padded batch (what the encoder runs on CPU)
 one (what it runs on CUDA, and ran on CPU before: nn.LSTM leaves oneDNN's fused kernel then). The
 default, 64 x 427 x 1 x 64, is a batch of the 427-step OSULeaf series at the classifier's
 default hidden size.
+
+FCN shapes (``--fcn-shapes``, B x T x C) measure one training step (forward, cross-entropy,
+backward) of the classifier's default network for numeric input (``ClassifierNet``, LSTM and
+GRU, with its FCN branch) on an unpadded batch of B series of T steps and C channels, with the
+branch's convolutions as channels-last 2-D ones (``ConvEmbed.channels_last``, the default) and as
+Conv1d (``ConvEmbed.channels_last = False``); the defaults are the panel's shapes (ArrowHead,
+PhalangesOutlinesCorrect, OSULeaf, ACSF1 and PigCVP after patching, BasicMotions,
+ItalyPowerDemand).
 
 FastGRU runs its compiled recurrence (seqpredict.native) when that is built (`make setup`
 builds it); SEQPREDICT_NATIVE=0 in the environment measures its Python path instead. The first
@@ -50,12 +58,16 @@ import torch
 from torch import nn
 
 from seqpredict import native
+from seqpredict.models.classifier import ClassifierConfig, ClassifierNet
+from seqpredict.models.conv_embed import ConvEmbed
 from seqpredict.models.fast_gru import FastGRU
 from seqpredict.models.registry import CELLS, register_cell
 from seqpredict.models.varlen import VarLenEncoder
 
 SHAPES = [(32, 96, 1, 64), (256, 96, 32, 256), (64, 720, 7, 512)]
 ENCODER_SHAPES = [(64, 427, 1, 64)]
+FCN_SHAPES = [(16, 251, 1), (64, 80, 1), (25, 427, 1), (16, 487, 3), (16, 500, 4), (16, 100, 6)]
+FCN_SHAPES += [(16, 24, 1)]
 GATES = {"nn.LSTM": 4, "nn.GRU": 3, "FastGRU": 3}
 LARGE = 64 * 720 * 512  # shapes at least this big (B*T*H) get --large-repeats repeats
 
@@ -224,6 +236,34 @@ def bench_encoder(b: int, t: int, i: int, h: int, repeats: int, threads: int) ->
     emit_ratios(med, "lstm", [name for name in nets if name != "lstm"], shape=shape)
 
 
+def fcn_step(net: ClassifierNet, channels_last: bool, x: torch.Tensor, y: torch.Tensor) -> None:
+    ConvEmbed.channels_last = channels_last
+    try:
+        lengths = torch.full((x.shape[0],), x.shape[1])
+        nn.functional.cross_entropy(net(x, lengths), y).backward()  # (B, K) logits
+        net.zero_grad(set_to_none=True)
+    finally:
+        ConvEmbed.channels_last = True
+
+
+def bench_fcn(b: int, t: int, c: int, repeats: int, threads: int) -> None:
+    x, y = torch.randn(b, t, c), torch.randint(0, 3, (b,))  # (B, T, C), (B,)
+    steps = {}
+    for cell in ("lstm", "gru"):
+        torch.manual_seed(0)
+        net = ClassifierNet(ClassifierConfig(cell=cell).resolve(True, t), 3, n_features=c)
+        for layout, flag in (("channels-last", True), ("Conv1d", False)):
+            step = functools.partial(fcn_step, net, flag, x, y)
+            step()  # warm up
+            steps[(f"{cell} {layout}", "fwd+bwd")] = step
+    med = interleaved(steps, repeats)
+    shape = {"B": b, "T": t, "C": c, "net": "ClassifierNet defaults (FCN branch)"}
+    for (name, mode), times in med.items():
+        emit_time(shape, name, mode, times, threads=threads, repeats=repeats)
+    for cell in ("lstm", "gru"):
+        emit_ratios(med, f"{cell} Conv1d", [f"{cell} channels-last"], shape=shape)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=7)
@@ -238,6 +278,11 @@ def main() -> None:
         "--encoder-shapes",
         default=",".join("x".join(map(str, s)) for s in ENCODER_SHAPES),
         help="comma-separated BxTxIxH shapes for the bidirectional classifier encoder ('' none)",
+    )
+    parser.add_argument(
+        "--fcn-shapes",
+        default=",".join("x".join(map(str, s)) for s in FCN_SHAPES),
+        help="comma-separated BxTxC shapes for the classifier's FCN branch layouts ('' none)",
     )
     args = parser.parse_args()
     shapes = parse_shapes(args.shapes)
@@ -255,6 +300,8 @@ def main() -> None:
         bench_shape(b, t, i, h, repeats, args.threads)
     for b, t, i, h in parse_shapes(args.encoder_shapes):
         bench_encoder(b, t, i, h, args.repeats, args.threads)
+    for b, t, c in parse_shapes(args.fcn_shapes):
+        bench_fcn(b, t, c, args.repeats, args.threads)
 
 
 def parse_shapes(text: str) -> list[tuple[int, ...]]:

@@ -11,6 +11,7 @@ import pytest
 import torch
 
 from seqpredict.models.classifier import ClassifierConfig, ClassifierNet
+from seqpredict.models.conv_embed import ConvEmbed
 from seqpredict.models.registry import register_cell
 from seqpredict.models.varlen import POOLINGS, Pooling, reverse_within_length
 
@@ -113,27 +114,51 @@ def test_padded_and_packed_encoders_agree_on_valid_steps(cell: str) -> None:
 )
 def test_unpadded_batches_skip_the_masks(cell: str, pooling: str, stride: int) -> None:
     """A batch without padding skips the convolutions' masking (the FCN branch and its batch
-    statistics, then from the fused kernel): outputs, gradients and BatchNorm running
-    statistics equal the masked path's up to float rounding."""
+    statistics, then from the fused kernel), as channels-last 2-D convolutions or as Conv1d
+    (``ConvEmbed.channels_last``): outputs, gradients and BatchNorm running statistics, in
+    training and then in evaluation, equal the masked path's up to float rounding."""
     results = []
-    for masked in (True, False):
+    for masked, channels_last in ((True, True), (False, False), (False, True)):
         torch.manual_seed(0)
         config = ClassifierConfig(cell=cell, pooling=pooling, rnn_stride=stride, hidden_size=6)
         config = replace(config, conv_embed=1, conv_channels=5) if stride == 3 else config
         net = ClassifierNet(config, n_classes=3, n_features=2).train()
         net.mask_unpadded = masked
-        x = torch.randn(8, 20, 2, generator=torch.Generator().manual_seed(1))
-        out = net(x, torch.full((8,), 20))
-        out.pow(2).sum().backward()
-        results.append((out, [p.grad for p in net.parameters()], list(net.buffers())))
-    (out_m, grads_m, bufs_m), (out_u, grads_u, bufs_u) = results
+        ConvEmbed.channels_last = channels_last
+        try:
+            x = torch.randn(8, 20, 2, generator=torch.Generator().manual_seed(1))
+            out = net(x, torch.full((8,), 20))
+            out.pow(2).sum().backward()
+            evaluated = net.eval()(x, torch.full((8,), 20))
+        finally:
+            ConvEmbed.channels_last = True
+        grads = [p.grad for p in net.parameters()]
+        results.append((out, evaluated, grads, list(net.buffers())))
     close = partial(torch.testing.assert_close, rtol=1e-4, atol=1e-5)
-    close(out_u, out_m)
-    for a, b in zip(grads_u, grads_m, strict=True):
-        close(a, b)
-    for a, b in zip(bufs_u, bufs_m, strict=True):
-        close(a, b)
+    (out_m, eval_m, grads_m, bufs_m), *unpadded = results
+    for out_u, eval_u, grads_u, bufs_u in unpadded:
+        close(out_u, out_m)
+        close(eval_u, eval_m)
+        for a, b in zip(grads_u, grads_m, strict=True):
+            close(a, b)
+        for a, b in zip(bufs_u, bufs_m, strict=True):
+            close(a, b)
     assert len(bufs_m) > 3  # the FCN branch's running statistics were compared too
+
+
+def test_fcn_branch_reads_and_returns_channels_last_memory() -> None:
+    """The unpadded path reads (N, L, C) as it lies and returns (N, L, F) contiguous, with
+    even and odd kernel widths."""
+    torch.manual_seed(0)
+    branch = ConvEmbed(3, (4, 6, 5), (8, 5, 3)).train()
+    x = torch.randn(2, 11, 3)  # (N, L, C)
+    out = branch(x, None)
+    assert out.shape == (2, 11, 5) and out.is_contiguous()
+    ConvEmbed.channels_last = False
+    try:
+        torch.testing.assert_close(out, branch(x, None), rtol=1e-4, atol=1e-5)
+    finally:
+        ConvEmbed.channels_last = True
 
 
 @pytest.mark.parametrize("kind", POOLINGS)

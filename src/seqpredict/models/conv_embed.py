@@ -58,7 +58,11 @@ class ConvEmbed(nn.Module):
     """``forward(x (N, L, C), mask (N, L) or None)`` -> (N, L, F): one block per entry of
     ``channels`` and ``kernels``, each Conv1d ("same" padding, no bias; an even kernel pads one
     step more on the right) + masked BatchNorm + ReLU; padded outputs are 0 (``mask`` None: no
-    step is padded). F = ``channels[-1]``."""
+    step is padded). F = ``channels[-1]``. An unpadded batch runs as channels-last 2-D
+    convolutions (``_unpadded``); ``channels_last = False`` runs it through the Conv1d modules
+    instead, for benchmarks and tests."""
+
+    channels_last: bool = True
 
     def __init__(self, n_inputs: int, channels: Sequence[int], kernels: Sequence[int]) -> None:
         super().__init__()
@@ -83,7 +87,7 @@ class ConvEmbed(nn.Module):
         return cls(n_inputs, [channels] * layers, [kernel] * layers)
 
     def forward(self, x: torch.Tensor, mask: torch.Tensor | None) -> torch.Tensor:
-        if mask is None and x.shape[0] * x.shape[1] > 1:
+        if mask is None and self.channels_last and x.shape[0] * x.shape[1] > 1:
             return self._unpadded(x)
         pad = None if mask is None else ~mask[:, None, :]  # (N, 1, L), True at padded steps
         h = x.transpose(1, 2)  # (N, L, C) -> (N, C, L)
@@ -97,7 +101,7 @@ class ConvEmbed(nn.Module):
         """``forward`` without padding, as 2-D convolutions of height 1 in channels-last
         memory: x (N, L, C) already is (N, C, 1, L) channels-last, so nothing is copied, and
         oneDNN's channels-last kernels train the FCN branch in 0.75-0.95 of the CPU time of
-        Conv1d's (benchmarks/cells.py ``fcn_layout``). The same arithmetic as the masked path
+        Conv1d's (``benchmarks/cells.py --fcn-shapes``). The same arithmetic as the masked path
         up to float rounding (the summation order differs)."""
         h = x.transpose(1, 2).unsqueeze(2)  # (N, L, C) -> (N, C, 1, L), channels-last strides
         for conv, norm, extra in zip(self.convs, self.norms, self.pads, strict=True):
