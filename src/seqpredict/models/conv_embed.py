@@ -100,9 +100,10 @@ class ConvEmbed(nn.Module):
     def _unpadded(self, x: torch.Tensor) -> torch.Tensor:
         """``forward`` without padding, as 2-D convolutions of height 1 in channels-last
         memory: x (N, L, C) already is (N, C, 1, L) channels-last, so nothing is copied, and
-        oneDNN's channels-last kernels train the FCN branch in 0.75-0.95 of the CPU time of
-        Conv1d's (``benchmarks/cells.py --fcn-shapes``). The same arithmetic as the masked path
-        up to float rounding (the summation order differs)."""
+        oneDNN's channels-last kernels take 0.80-0.98 of the CPU time of Conv1d's for a
+        training step of the default network (``benchmarks/cells.py --fcn-shapes``; the
+        panel's defaults run: 0.915, docs/classification.md "Round 11"). The same arithmetic
+        as the masked path up to float rounding (the summation order differs)."""
         h = x.transpose(1, 2).unsqueeze(2)  # (N, L, C) -> (N, C, 1, L), channels-last strides
         for conv, norm, extra in zip(self.convs, self.norms, self.pads, strict=True):
             h = F.pad(h, extra) if any(extra) else h
