@@ -36,7 +36,8 @@ GRU, with its FCN branch) on an unpadded batch of B series of T steps and C chan
 branch's convolutions as channels-last 2-D ones (``ConvEmbed.channels_last``, the default) and as
 Conv1d (``ConvEmbed.channels_last = False``); the defaults are the panel's shapes (ArrowHead,
 PhalangesOutlinesCorrect, OSULeaf, ACSF1 and PigCVP after patching, BasicMotions,
-ItalyPowerDemand).
+ItalyPowerDemand). Two more lines per shape give the branch's float32 error in each layout
+against float64 (``fcn_errors``): channels-last's BatchNorm kernel is the less precise one.
 
 FastGRU runs its compiled recurrence (seqpredict.native) when that is built (`make setup`
 builds it); SEQPREDICT_NATIVE=0 in the environment measures its Python path instead. The first
@@ -48,6 +49,7 @@ Prints one JSON line per measurement.
 from __future__ import annotations
 
 import argparse
+import copy
 import functools
 import json
 import statistics
@@ -262,6 +264,46 @@ def bench_fcn(b: int, t: int, c: int, repeats: int, threads: int) -> None:
         emit_time(shape, name, mode, times, threads=threads, repeats=repeats)
     for cell in ("lstm", "gru"):
         emit_ratios(med, f"{cell} Conv1d", [f"{cell} channels-last"], shape=shape)
+    for layout, error in fcn_errors(x).items():
+        emit(shape=shape, model=f"FCN branch {layout}", mode="fwd+bwd", **error)
+
+
+def fcn_errors(x: torch.Tensor) -> dict[str, dict[str, float]]:
+    """Relative error (Frobenius norm) of the FCN branch's float32 output and of each
+    parameter's gradient (the largest over its 9 tensors) in each layout, against the same
+    branch in float64 (Conv1d), for the loss ``sum(out * w)`` with a fixed random ``w``."""
+    torch.manual_seed(0)
+    branch = ClassifierNet(ClassifierConfig().resolve(True, x.shape[1]), 3, n_features=x.shape[2])
+    assert branch.fcn is not None
+    weight = torch.randn(*x.shape[:2], branch.fcn.output_size, dtype=torch.float64)
+    results = {}
+    for layout, flag, dtype in (
+        ("float64", False, torch.float64),
+        ("Conv1d", False, torch.float32),
+        ("channels-last", True, torch.float32),
+    ):
+        fcn = copy.deepcopy(branch.fcn).to(dtype).train()
+        ConvEmbed.channels_last = flag
+        try:
+            out = fcn(x.to(dtype), None)  # (B, T, F)
+            (out * weight.to(dtype)).sum().backward()
+        finally:
+            ConvEmbed.channels_last = True
+        results[layout] = (out.double(), [p.grad.double() for p in fcn.parameters()])
+    out64, grads64 = results.pop("float64")
+
+    def rel(a: torch.Tensor, b: torch.Tensor) -> float:
+        return float((a - b).norm() / b.norm())
+
+    return {
+        layout: {
+            "out_rel_error": float(f"{rel(out, out64):.2e}"),
+            "grad_rel_error_max": float(
+                f"{max(rel(g, g64) for g, g64 in zip(grads, grads64, strict=True)):.2e}"
+            ),
+        }
+        for layout, (out, grads) in results.items()
+    }
 
 
 def main() -> None:
