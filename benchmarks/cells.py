@@ -33,8 +33,8 @@ default hidden size.
 FCN shapes (``--fcn-shapes``, B x T x C) measure one training step (forward, cross-entropy,
 backward) of the classifier's default network for numeric input (``ClassifierNet``, LSTM and
 GRU, with its FCN branch) on an unpadded batch of B series of T steps and C channels, with the
-branch's convolutions as channels-last 2-D ones (``ConvEmbed.channels_last``, the default) and as
-Conv1d (``ConvEmbed.channels_last = False``); the defaults are the panel's shapes (ArrowHead,
+branch's convolutions as channels-last 2-D ones (``ConvEmbed.channels_last = True``, an option)
+and as Conv1d (the default); the defaults are the panel's shapes (ArrowHead,
 PhalangesOutlinesCorrect, OSULeaf, ACSF1 and PigCVP after patching, BasicMotions,
 ItalyPowerDemand). Two more lines per shape give the branch's float32 error in each layout
 against float64 (``fcn_errors``): channels-last's BatchNorm kernel is the less precise one.
@@ -245,7 +245,7 @@ def fcn_step(net: ClassifierNet, channels_last: bool, x: torch.Tensor, y: torch.
         nn.functional.cross_entropy(net(x, lengths), y).backward()  # (B, K) logits
         net.zero_grad(set_to_none=True)
     finally:
-        ConvEmbed.channels_last = True
+        ConvEmbed.channels_last = False
 
 
 def bench_fcn(b: int, t: int, c: int, repeats: int, threads: int) -> None:
@@ -288,7 +288,7 @@ def fcn_errors(x: torch.Tensor) -> dict[str, dict[str, float]]:
             out = fcn(x.to(dtype), None)  # (B, T, F)
             (out * weight.to(dtype)).sum().backward()
         finally:
-            ConvEmbed.channels_last = True
+            ConvEmbed.channels_last = False
         results[layout] = (out.double(), [p.grad.double() for p in fcn.parameters()])
     out64, grads64 = results.pop("float64")
 

@@ -131,7 +131,7 @@ def test_unpadded_batches_skip_the_masks(cell: str, pooling: str, stride: int) -
             out.pow(2).sum().backward()
             evaluated = net.eval()(x, torch.full((8,), 20))
         finally:
-            ConvEmbed.channels_last = True
+            ConvEmbed.channels_last = False
         grads = [p.grad for p in net.parameters()]
         results.append((out, evaluated, grads, list(net.buffers())))
     close = partial(torch.testing.assert_close, rtol=1e-4, atol=1e-5)
@@ -147,18 +147,20 @@ def test_unpadded_batches_skip_the_masks(cell: str, pooling: str, stride: int) -
 
 
 def test_fcn_branch_reads_and_returns_channels_last_memory() -> None:
-    """The unpadded path reads (N, L, C) as it lies and returns (N, L, F) contiguous, with
-    even and odd kernel widths."""
+    """The channels-last path (off by default) reads (N, L, C) as it lies and returns (N, L, F)
+    contiguous, with even and odd kernel widths; Conv1d's returns a transposed view."""
     torch.manual_seed(0)
     branch = ConvEmbed(3, (4, 6, 5), (8, 5, 3)).train()
     x = torch.randn(2, 11, 3)  # (N, L, C)
-    out = branch(x, None)
-    assert out.shape == (2, 11, 5) and out.is_contiguous()
-    ConvEmbed.channels_last = False
+    assert not ConvEmbed.channels_last
+    conv1d = branch(x, None)
+    ConvEmbed.channels_last = True
     try:
-        torch.testing.assert_close(out, branch(x, None), rtol=1e-4, atol=1e-5)
+        out = branch(x, None)
     finally:
-        ConvEmbed.channels_last = True
+        ConvEmbed.channels_last = False
+    assert out.shape == (2, 11, 5) and out.is_contiguous() and not conv1d.is_contiguous()
+    torch.testing.assert_close(out, conv1d, rtol=1e-4, atol=1e-5)
 
 
 @pytest.mark.parametrize("kind", POOLINGS)

@@ -58,11 +58,12 @@ class ConvEmbed(nn.Module):
     """``forward(x (N, L, C), mask (N, L) or None)`` -> (N, L, F): one block per entry of
     ``channels`` and ``kernels``, each Conv1d ("same" padding, no bias; an even kernel pads one
     step more on the right) + masked BatchNorm + ReLU; padded outputs are 0 (``mask`` None: no
-    step is padded). F = ``channels[-1]``. An unpadded batch runs as channels-last 2-D
-    convolutions (``_unpadded``); ``channels_last = False`` runs it through the Conv1d modules
-    instead, for benchmarks and tests."""
+    step is padded). F = ``channels[-1]``. ``ConvEmbed.channels_last = True`` (off by default)
+    runs an unpadded batch as channels-last 2-D convolutions (``_unpadded``): about 0.9 of the
+    CPU, but the panel scored lower with it in all 8 paired comparisons of round 11
+    (docs/classification.md "Round 11"), so it stays a measured option."""
 
-    channels_last: bool = True
+    channels_last: bool = False
 
     def __init__(self, n_inputs: int, channels: Sequence[int], kernels: Sequence[int]) -> None:
         super().__init__()
@@ -103,7 +104,8 @@ class ConvEmbed(nn.Module):
         oneDNN's channels-last kernels take 0.80-0.98 of the CPU time of Conv1d's for a
         training step of the default network (``benchmarks/cells.py --fcn-shapes``; the
         panel's defaults run: 0.915, docs/classification.md "Round 11"). The same arithmetic
-        as the masked path up to float rounding (the summation order differs)."""
+        as the masked path up to float rounding, but PyTorch's channels-last BatchNorm kernel
+        rounds more (``cells.py`` reports both layouts' error against float64)."""
         h = x.transpose(1, 2).unsqueeze(2)  # (N, L, C) -> (N, C, 1, L), channels-last strides
         for conv, norm, extra in zip(self.convs, self.norms, self.pads, strict=True):
             h = F.pad(h, extra) if any(extra) else h
