@@ -239,13 +239,10 @@ def bench_encoder(b: int, t: int, i: int, h: int, repeats: int, threads: int) ->
 
 
 def fcn_step(net: ClassifierNet, channels_last: bool, x: torch.Tensor, y: torch.Tensor) -> None:
-    ConvEmbed.channels_last = channels_last
-    try:
+    with ConvEmbed.layout(channels_last):
         lengths = torch.full((x.shape[0],), x.shape[1])
         nn.functional.cross_entropy(net(x, lengths), y).backward()  # (B, K) logits
         net.zero_grad(set_to_none=True)
-    finally:
-        ConvEmbed.channels_last = False
 
 
 def bench_fcn(b: int, t: int, c: int, repeats: int, threads: int) -> None:
@@ -283,12 +280,9 @@ def fcn_errors(x: torch.Tensor) -> dict[str, dict[str, float]]:
         ("channels-last", True, torch.float32),
     ):
         fcn = copy.deepcopy(branch.fcn).to(dtype).train()
-        ConvEmbed.channels_last = flag
-        try:
+        with ConvEmbed.layout(flag):
             out = fcn(x.to(dtype), None)  # (B, T, F)
             (out * weight.to(dtype)).sum().backward()
-        finally:
-            ConvEmbed.channels_last = False
         results[layout] = (out.double(), [p.grad.double() for p in fcn.parameters()])
     out64, grads64 = results.pop("float64")
 

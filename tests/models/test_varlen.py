@@ -124,14 +124,11 @@ def test_unpadded_batches_skip_the_masks(cell: str, pooling: str, stride: int) -
         config = replace(config, conv_embed=1, conv_channels=5) if stride == 3 else config
         net = ClassifierNet(config, n_classes=3, n_features=2).train()
         net.mask_unpadded = masked
-        ConvEmbed.channels_last = channels_last
-        try:
+        with ConvEmbed.layout(channels_last):
             x = torch.randn(8, 20, 2, generator=torch.Generator().manual_seed(1))
             out = net(x, torch.full((8,), 20))
             out.pow(2).sum().backward()
             evaluated = net.eval()(x, torch.full((8,), 20))
-        finally:
-            ConvEmbed.channels_last = False
         grads = [p.grad for p in net.parameters()]
         results.append((out, evaluated, grads, list(net.buffers())))
     close = partial(torch.testing.assert_close, rtol=1e-4, atol=1e-5)
@@ -154,11 +151,9 @@ def test_fcn_branch_reads_and_returns_channels_last_memory() -> None:
     x = torch.randn(2, 11, 3)  # (N, L, C)
     assert not ConvEmbed.channels_last
     conv1d = branch(x, None)
-    ConvEmbed.channels_last = True
-    try:
+    with ConvEmbed.layout(True):
         out = branch(x, None)
-    finally:
-        ConvEmbed.channels_last = False
+    assert not ConvEmbed.channels_last  # restored
     assert out.shape == (2, 11, 5) and out.is_contiguous() and not conv1d.is_contiguous()
     torch.testing.assert_close(out, conv1d, rtol=1e-4, atol=1e-5)
 

@@ -18,7 +18,8 @@ Shape key: N batch, L padded length, C input features, F channels.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import contextlib
+from collections.abc import Iterator, Sequence
 
 import torch
 from torch import nn
@@ -64,6 +65,18 @@ class ConvEmbed(nn.Module):
     (docs/classification.md "Round 11"), so it stays a measured option."""
 
     channels_last: bool = False
+
+    @classmethod
+    @contextlib.contextmanager
+    def layout(cls, channels_last: bool) -> Iterator[None]:
+        """Run the block with ``channels_last`` set for every ConvEmbed, then restore the
+        value before it (benchmarks and tests compare the layouts)."""
+        before = cls.channels_last
+        cls.channels_last = channels_last
+        try:
+            yield
+        finally:
+            cls.channels_last = before
 
     def __init__(self, n_inputs: int, channels: Sequence[int], kernels: Sequence[int]) -> None:
         super().__init__()
