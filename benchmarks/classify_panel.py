@@ -41,7 +41,8 @@ installed (the ``bench`` extra); otherwise one line says it was skipped. Unequal
 padded with zeros at the end to the longest series for MiniRocket only.
 
     nice -n 15 python benchmarks/classify_panel.py [--modes defaults,docs-ucr] [--cells lstm,gru]
-        [--only ECG200,...] [--seed 0] [--threads 1] [--out results.jsonl] [--table-out t.md]
+        [--panel panel|holdout] [--only ECG200,...] [--seed 0] [--threads 1] [--out results.jsonl]
+        [--table-out t.md]
         [--proba-dir DIR]   # also each fit's test probabilities, DIR/<set>_<mode>_<cell>_<seed>.npz
     python benchmarks/classify_panel.py --table-from results.jsonl   # the table again
 """
@@ -77,7 +78,7 @@ def cv_folds(y: list[Any], folds: int, seed: int = 0) -> list[np.ndarray]:
 
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from panel import PANEL, PanelSet, load  # noqa: E402
+from panel import PANELS, PanelSet, load  # noqa: E402
 
 FAWAZ_2019 = (
     "Fawaz et al. 2019, Deep learning for time series classification: a review (DMKD 33), "
@@ -548,6 +549,9 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--modes", default="defaults", help=f"comma-separated, of {list(MODES)}")
     parser.add_argument("--cells", default="lstm,gru")
+    parser.add_argument(
+        "--panel", default="panel", choices=list(PANELS), help="holdout: sets that chose nothing"
+    )
     parser.add_argument("--only", default="", help="comma-separated set names (default: all)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--threads", type=int, default=1)
@@ -574,7 +578,7 @@ def main(argv: list[str] | None = None) -> None:
         parser.error(f"unknown mode(s) {unknown}; modes: {list(MODES)}")
     torch.set_num_threads(args.threads)
     wanted = {s for s in args.only.split(",") if s}
-    items = [p for p in PANEL if not wanted or p.name in wanted]
+    items = [p for p in PANELS[args.panel] if not wanted or p.name in wanted]
     for mode in args.modes:
         print(f"# mode {mode}: {MODES[mode].describe}", flush=True)
     out = args.out.open("a") if args.out else None

@@ -45,7 +45,7 @@ def toy_sets(root: Path, monkeypatch: pytest.MonkeyPatch, *names: str) -> list[p
 
 
 def test_panel_run_writes_one_line_per_set_cell_mode(tmp_path, monkeypatch, capsys) -> None:
-    monkeypatch.setattr(classify_panel, "PANEL", toy_sets(tmp_path, monkeypatch, "Toy"))
+    monkeypatch.setitem(classify_panel.PANELS, "panel", toy_sets(tmp_path, monkeypatch, "Toy"))
     out, table = tmp_path / "lines.jsonl", tmp_path / "table.md"
     classify_panel.main(
         ["--epochs", "1", "--no-minirocket", "--out", str(out), "--table-out", str(table)]
@@ -65,6 +65,27 @@ def test_panel_run_writes_one_line_per_set_cell_mode(tmp_path, monkeypatch, caps
     with pytest.raises(SystemExit):
         classify_panel.main(["--modes", "autoo"])
     assert "unknown mode(s) ['autoo']" in capsys.readouterr().err
+
+
+def test_holdout_panel_reads_npz_arrays_and_runs_apart(tmp_path, monkeypatch) -> None:
+    rng = np.random.default_rng(0)
+    arrays = {
+        f"X_{part}": rng.standard_normal((n, 9, 1)) for part, n in (("train", 8), ("test", 4))
+    }
+    arrays |= {"y_train": np.array([1, 2] * 4), "y_test": np.array([2, 1, 2, 1])}
+    np.savez(tmp_path / "ToyNpz.npz", **arrays)
+    monkeypatch.setitem(panel.SOURCES, "tslearn", lambda: tmp_path)
+    item = panel.PanelSet("ToyNpz", "tslearn")
+    train, test = panel.load(item)
+    assert len(train.X) == 8 and train.X[0].shape == (9, 1) and test.y.tolist() == [2, 1, 2, 1]
+    assert (train.X[3] == arrays["X_train"][3]).all()
+    monkeypatch.setitem(classify_panel.PANELS, "holdout", [item])
+    out = tmp_path / "lines.jsonl"
+    argv = ["--panel", "holdout", "--cells", "gru", "--epochs", "1", "--no-minirocket"]
+    classify_panel.main([*argv, "--out", str(out)])
+    rows = [json.loads(line) for line in out.read_text().splitlines()]
+    assert [(r["set"], r["n_train"], r["n_test"]) for r in rows] == [("ToyNpz", 8, 4)]
+    assert {item.name for item in panel.HOLDOUT}.isdisjoint(item.name for item in panel.PANEL)
 
 
 def test_published_figures_name_their_source_and_minirocket_pads() -> None:
