@@ -38,6 +38,11 @@ and as Conv1d (the default); the defaults are the panel's shapes (ArrowHead,
 PhalangesOutlinesCorrect, OSULeaf, ACSF1 and PigCVP after patching, BasicMotions,
 ItalyPowerDemand). Two more lines per shape give the branch's float32 error in each layout
 against float64 (``fcn_errors``): channels-last's BatchNorm kernel is the less precise one.
+``--bn-means`` (per-channel mean scales, default 0.5,5,200) measures that kernel alone: the
+relative error of a training-mode ``F.batch_norm`` over a 16 x 128 x 500 activation (spread 1,
+channel means drawn up to the scale) against float64, contiguous (N, F, L), channels-last
+(N, F, 1, L), and channels-last after subtracting each channel's batch mean ("centred", the
+fix that stop 23's note proposed).
 
 FastGRU runs its compiled recurrence (seqpredict.native) when that is built (`make setup`
 builds it); SEQPREDICT_NATIVE=0 in the environment measures its Python path instead. The first
@@ -300,6 +305,30 @@ def fcn_errors(x: torch.Tensor) -> dict[str, dict[str, float]]:
     }
 
 
+def bn_errors(mean_scale: float, shape: tuple[int, int, int] = (16, 128, 500)) -> dict:
+    """Relative error (Frobenius norm) of a training-mode BatchNorm's float32 output against
+    float64, per layout, on x (N, F, L) of spread 1 and channel means in [0, ``mean_scale``)."""
+    torch.manual_seed(0)
+    n, f, steps = shape
+    x64 = torch.randn(n, f, steps, dtype=torch.float64)
+    x64 += torch.rand(f, dtype=torch.float64)[None, :, None] * mean_scale
+    w64, b64 = torch.rand(f, dtype=torch.float64) + 0.5, torch.randn(f, dtype=torch.float64)
+    ref = nn.functional.batch_norm(x64, None, None, w64, b64, training=True)
+    x, w, b = x64.float(), w64.float(), b64.float()
+    x4 = x.unsqueeze(2).contiguous(memory_format=torch.channels_last)  # (N, F, 1, L)
+    outputs = {
+        "contiguous": nn.functional.batch_norm(x, None, None, w, b, training=True),
+        "channels-last": nn.functional.batch_norm(x4, None, None, w, b, training=True),
+        "channels-last centred": nn.functional.batch_norm(
+            x4 - x4.mean(dim=(0, 2, 3), keepdim=True), None, None, w, b, training=True
+        ),
+    }
+    return {
+        layout: float(f"{float((out.reshape(ref.shape).double() - ref).norm() / ref.norm()):.2e}")
+        for layout, out in outputs.items()
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=7)
@@ -320,6 +349,11 @@ def main() -> None:
         default=",".join("x".join(map(str, s)) for s in FCN_SHAPES),
         help="comma-separated BxTxC shapes for the classifier's FCN branch layouts ('' none)",
     )
+    parser.add_argument(
+        "--bn-means",
+        default="0.5,5,200",
+        help="comma-separated channel-mean scales for the BatchNorm precision lines ('' none)",
+    )
     args = parser.parse_args()
     shapes = parse_shapes(args.shapes)
     torch.set_num_threads(args.threads)
@@ -338,6 +372,9 @@ def main() -> None:
         bench_encoder(b, t, i, h, args.repeats, args.threads)
     for b, t, c in parse_shapes(args.fcn_shapes):
         bench_fcn(b, t, c, args.repeats, args.threads)
+    for scale in [float(v) for v in args.bn_means.split(",") if v]:
+        shape = {"N": 16, "F": 128, "L": 500, "channel_mean_up_to": scale, "spread": 1.0}
+        emit(shape=shape, model="BatchNorm training, rel. error vs float64", **bn_errors(scale))
 
 
 def parse_shapes(text: str) -> list[tuple[int, ...]]:
