@@ -4,6 +4,8 @@ invisible, that text keeps its behaviour, and the search's rule."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 import torch
@@ -141,7 +143,8 @@ def test_auto_predicts_with_the_refit_alone_the_defaults_model_of_the_winner() -
     clf = SequenceClassifier(SMALL, FAST, auto=True, auto_folds=2).fit(X, y)
     assert clf.members_ == [] and not (clf.search_[0].keys() & {"ensemble", "fold_models"})
     winner = next(c for c, r in zip(auto.CANDIDATES, clf.search_, strict=True) if r["chosen"])
-    plain = SequenceClassifier(SMALL, FAST, normalize=winner.normalize or "auto").fit(X, y)
+    model = replace(SMALL, **dict(winner.model))
+    plain = SequenceClassifier(model, FAST, normalize=winner.normalize or "auto").fit(X, y)
     assert isinstance(clf.net_, SeedEnsemble) and len(clf.net_.members) == 2
     np.testing.assert_array_equal(clf.predict_proba(X), plain.predict_proba(X))
     assert clf.n_parameters_ == plain.n_parameters_
@@ -217,6 +220,37 @@ def test_search_skips_a_candidate_with_the_same_settings() -> None:
         {"candidate": c.name, "skipped": "same as given", "chosen": False}
         for c in auto.CANDIDATES[1:]
     ]
+
+
+def test_auto_pads_unequal_lengths_when_padding_scores_best(monkeypatch) -> None:
+    """Unequal lengths: "padded, not resampled" is scored; when it wins, the refit pads and
+    masks (resample 0), bit for bit the defaults' fit with that setting."""
+    X, y = shapes()  # lengths 10-14
+    real = auto.search
+
+    def padding_wins(fit_score, *args, **kwargs):  # type: ignore[no-untyped-def]
+        def score(c: auto.Candidate, train: list[int], held: list[int]) -> float:
+            return fit_score(c, train, held) + (1.0 if dict(c.model).get("resample") == 0 else 0)
+
+        return real(score, *args, **kwargs)
+
+    monkeypatch.setattr("seqpredict.tasks.classifier.search", padding_wins)
+    clf = SequenceClassifier(SMALL, FAST, auto=True, auto_folds=2).fit(X, y)
+    assert [r["candidate"] for r in clf.search_ if r["chosen"]] == ["padded, not resampled"]
+    assert clf.resolved_model_.resample == 0 and clf.normalize_ == "series"
+    plain = SequenceClassifier(replace(SMALL, resample=0), FAST).fit(X, y)
+    np.testing.assert_array_equal(clf.predict_proba(X), plain.predict_proba(X))
+
+
+def test_auto_on_equal_lengths_skips_the_padding_candidate() -> None:
+    X, y = shapes()
+    X = [x[:10] for x in X]  # every series 10 steps: padding and resampling are the same
+    clf = SequenceClassifier(SMALL, FAST, auto=True, auto_folds=2).fit(X, y)
+    padded = [r for r in clf.search_ if r["candidate"] == "padded, not resampled"]
+    assert padded == [
+        {"candidate": "padded, not resampled", "skipped": "same as given", "chosen": False}
+    ]
+    assert "cv_accuracy" in clf.search_[1]  # per-series normalisation still differs
 
 
 def test_auto_on_multivariate_input_skips_the_normalisation_candidate() -> None:

@@ -62,6 +62,10 @@ class Candidate:
 CANDIDATES = (
     Candidate("given"),
     Candidate("no per-series normalisation", normalize="features"),
+    # unequal lengths: pad and mask instead of resampling to one length (resample=0), for sets
+    # where the length itself or the time scale of a step carries the class; on equal lengths
+    # (and text) it resolves to "given" and is skipped
+    Candidate("padded, not resampled", model=(("resample", 0),)),
 )
 
 

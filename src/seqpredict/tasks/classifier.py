@@ -76,6 +76,14 @@ __all__ = [
 ]
 
 
+def resolve_model(config: ClassifierConfig, kind: str, items: list[Any]) -> ClassifierConfig:
+    """``config``'s ``auto`` settings made concrete for the training ``items`` of ``kind``
+    ("numeric": (L_i, C) arrays; text: token lists, read as one step)."""
+    longest = max(len(x) for x in items) if kind == "numeric" else 1
+    unequal = kind == "numeric" and any(len(x) != longest for x in items)
+    return config.resolve(kind == "numeric", longest, unequal)
+
+
 def resolve_normalize(normalize: str, n_features: int) -> str:
     """``normalize`` as numeric input with ``n_features`` features trains with it: "auto" is
     per-series z-normalisation for univariate series, per-feature scaling otherwise."""
@@ -260,9 +268,7 @@ class SequenceClassifier(Estimator):
         self.normalize_ = self.normalize
         y_idx = self._label_index(labels)
         self.resolved_model_ = None
-        longest = max(len(x) for x in items) if kind == "numeric" else 1
-        unequal = kind == "numeric" and any(len(x) != longest for x in items)
-        self.resolved_model_ = self.model_config.resolve(kind == "numeric", longest, unequal)
+        self.resolved_model_ = resolve_model(self.model_config, kind, items)
         self.classifier_training_ = self.classifier_train_config
         ct = self.classifier_train_config.resolve(kind == "numeric")
         config = replace(self.train_config, lr=ct.lr(self.train_config, kind == "numeric"))
@@ -393,10 +399,11 @@ class SequenceClassifier(Estimator):
             return SequenceClassifier(**params)
 
         def settings(candidate: Candidate) -> tuple[Any, ...]:
-            """What the candidate trains with on these data (text ignores ``normalize``)."""
+            """What the candidate trains with on these data (text ignores ``normalize``; the
+            model's ``auto`` settings resolved, so "padded" equals "given" on equal lengths)."""
             clf = variant(candidate)
             normalize = None if kind == "text" else resolve_normalize(clf.normalize, n_features)
-            return normalize, clf.model, clf.classifier_training
+            return normalize, resolve_model(clf.model_config, kind, items), clf.classifier_training
 
         def fit_score(candidate: Candidate, train: list[int], held: list[int]) -> float:
             clf = variant(candidate, members=1)  # one network: a fold model only scores
