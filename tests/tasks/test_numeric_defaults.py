@@ -222,9 +222,14 @@ def test_search_skips_a_candidate_with_the_same_settings() -> None:
     ]
 
 
-def test_auto_pads_unequal_lengths_when_padding_scores_best(monkeypatch) -> None:
-    """Unequal lengths: "padded, not resampled" is scored; when it wins, the refit pads and
-    masks (resample 0), bit for bit the defaults' fit with that setting."""
+PADDED = auto.Candidate("padded, not resampled", model=(("resample", 0),))  # round 12, dropped
+
+
+def test_a_model_candidate_that_wins_refits_the_defaults_with_its_setting(monkeypatch) -> None:
+    """Unequal lengths: a candidate replacing a model setting (round 12's "padded, not
+    resampled") is scored; when it wins, the refit pads and masks (resample 0), bit for bit
+    the defaults' fit with that setting."""
+    monkeypatch.setattr(auto, "CANDIDATES", (*auto.CANDIDATES, PADDED))
     X, y = shapes()  # lengths 10-14
     real = auto.search
 
@@ -242,7 +247,10 @@ def test_auto_pads_unequal_lengths_when_padding_scores_best(monkeypatch) -> None
     np.testing.assert_array_equal(clf.predict_proba(X), plain.predict_proba(X))
 
 
-def test_auto_on_equal_lengths_skips_the_padding_candidate() -> None:
+def test_a_candidate_is_compared_by_its_settings_resolved_for_the_data(monkeypatch) -> None:
+    """On equal lengths resample=0 resolves to what resample=-1 (auto) does, so the padding
+    candidate is skipped without training."""
+    monkeypatch.setattr(auto, "CANDIDATES", (*auto.CANDIDATES, PADDED))
     X, y = shapes()
     X = [x[:10] for x in X]  # every series 10 steps: padding and resampling are the same
     clf = SequenceClassifier(SMALL, FAST, auto=True, auto_folds=2).fit(X, y)
