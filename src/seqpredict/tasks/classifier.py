@@ -400,7 +400,7 @@ class SequenceClassifier(Estimator):
 
         def settings(candidate: Candidate) -> tuple[Any, ...]:
             """What the candidate trains with on these data (text ignores ``normalize``; the
-            model's ``auto`` settings resolved, so "padded" equals "given" on equal lengths)."""
+            model's ``auto`` settings resolved: ``resample=0`` equals -1 on equal lengths)."""
             clf = variant(candidate)
             normalize = None if kind == "text" else resolve_normalize(clf.normalize, n_features)
             return normalize, resolve_model(clf.model_config, kind, items), clf.classifier_training
