@@ -290,19 +290,25 @@ def fcn_errors(x: torch.Tensor) -> dict[str, dict[str, float]]:
             (out * weight.to(dtype)).sum().backward()
         results[layout] = (out.double(), [p.grad.double() for p in fcn.parameters()])
     out64, grads64 = results.pop("float64")
-
-    def rel(a: torch.Tensor, b: torch.Tensor) -> float:
-        return float((a - b).norm() / b.norm())
-
     return {
         layout: {
-            "out_rel_error": float(f"{rel(out, out64):.2e}"),
-            "grad_rel_error_max": float(
-                f"{max(rel(g, g64) for g, g64 in zip(grads, grads64, strict=True)):.2e}"
+            "out_rel_error": three_digits(rel_error(out, out64)),
+            "grad_rel_error_max": three_digits(
+                max(rel_error(g, g64) for g, g64 in zip(grads, grads64, strict=True))
             ),
         }
         for layout, (out, grads) in results.items()
     }
+
+
+@torch.no_grad()
+def rel_error(a: torch.Tensor, reference: torch.Tensor) -> float:
+    """||a - reference|| / ||reference|| (Frobenius), in float64; ``a`` of the same size."""
+    return float((a.double().reshape(reference.shape) - reference).norm() / reference.norm())
+
+
+def three_digits(value: float) -> float:
+    return float(f"{value:.2e}")
 
 
 def bn_errors(mean_scale: float, shape: tuple[int, int, int] = (16, 128, 500)) -> dict:
@@ -323,10 +329,7 @@ def bn_errors(mean_scale: float, shape: tuple[int, int, int] = (16, 128, 500)) -
             x4 - x4.mean(dim=(0, 2, 3), keepdim=True), None, None, w, b, training=True
         ),
     }
-    return {
-        layout: float(f"{float((out.reshape(ref.shape).double() - ref).norm() / ref.norm()):.2e}")
-        for layout, out in outputs.items()
-    }
+    return {layout: three_digits(rel_error(out, ref)) for layout, out in outputs.items()}
 
 
 def main() -> None:
