@@ -283,6 +283,14 @@ MODES: dict[str, Mode] = {
         partial(fit_defaults, normalize="features"),
     ),
     "fcn64": Mode("the defaults with fcn_channels=64", partial(fit_defaults, fcn_channels=64)),
+    "dilated": Mode(
+        "the defaults with fcn_dilation=2: the FCN branch's blocks dilated 1, 2, 4 (round 13)",
+        partial(fit_defaults, fcn_dilation=2),
+    ),
+    "auto-dilated": Mode(
+        "auto (as the auto mode) over the defaults with fcn_dilation=2 (round 13)",
+        partial(fit_defaults, auto=True, fcn_dilation=2),
+    ),
     "defaults-r1": Mode(
         "the numeric defaults of round 1: last-state pooling, no dropout after the recurrence, "
         "Adam 1e-3, 600 steps",

@@ -122,6 +122,7 @@ def test_unpadded_batches_skip_the_masks(cell: str, pooling: str, stride: int) -
         torch.manual_seed(0)
         config = ClassifierConfig(cell=cell, pooling=pooling, rnn_stride=stride, hidden_size=6)
         config = replace(config, conv_embed=1, conv_channels=5) if stride == 3 else config
+        config = replace(config, fcn_dilation=2) if stride == 3 else config
         net = ClassifierNet(config, n_classes=3, n_features=2).train()
         net.mask_unpadded = masked
         with ConvEmbed.layout(channels_last):
@@ -141,6 +142,30 @@ def test_unpadded_batches_skip_the_masks(cell: str, pooling: str, stride: int) -
         for a, b in zip(bufs_u, bufs_m, strict=True):
             close(a, b)
     assert len(bufs_m) > 3  # the FCN branch's running statistics were compared too
+
+
+@pytest.mark.parametrize("dilation", [1, 2, 3])
+def test_dilated_fcn_branch_ignores_padding(dilation: int) -> None:
+    """With the FCN branch's kernels dilated (spans of 8, 9, 9 steps at dilation 2 and 8, 13,
+    19 at 3: even and odd), a series' valid outputs do not depend on what pads it, in training
+    (batch statistics over valid steps) and in evaluation."""
+    torch.manual_seed(0)
+    branch = ConvEmbed(2, (4, 6, 5), (8, 5, 3), [dilation**b for b in range(3)])
+    assert [c.dilation[0] for c in branch.convs] == [1, dilation, dilation**2]
+    x = torch.randn(2, 30, 2)
+    lengths = torch.tensor([30, 12])
+    mask = torch.arange(30)[None, :] < lengths[:, None]  # (N, L)
+    for mode in (branch.train, branch.eval):
+        mode()
+        outs = []
+        for fill in (0.0, 1e3):
+            xi = x.clone()
+            xi[1, 12:] = fill
+            outs.append(branch(xi, mask))
+        torch.testing.assert_close(outs[0], outs[1], rtol=0, atol=1e-5)
+        assert torch.equal(outs[0][1, 12:], torch.zeros(18, 5))
+    alone = branch(x[1:2, :12], None)  # evaluation: running statistics, same as the batch's
+    torch.testing.assert_close(outs[0][1:2, :12], alone, rtol=1e-5, atol=1e-6)
 
 
 def test_fcn_branch_reads_and_returns_channels_last_memory() -> None:

@@ -191,7 +191,7 @@ def test_models_saved_before_these_options_still_load(tmp_path) -> None:
     del config["normalize"], config["auto_search"]
     for key in ("conv_embed", "conv_channels", "conv_kernel", "conv_skip"):
         del config["model"][key]
-    for key in ("fcn", "fcn_channels", "fcn_rnn_dropout", "rnn_stride"):
+    for key in ("fcn", "fcn_channels", "fcn_dilation", "fcn_rnn_dropout", "rnn_stride"):
         del config["model"][key]
     path.write_text(json.dumps(config))
     again = SequenceClassifier.load(tmp_path / "m")
@@ -257,6 +257,7 @@ def test_text_options_train() -> None:
         ({"patch": -1}, "`patch` must be a whole number of steps >= 1, or 0 for auto, got -1"),
         ({"rnn_stride": 1.5}, "`rnn_stride` must be a whole number .* got 1.5"),
         ({"fcn_channels": 0}, "`fcn_channels` must be a positive integer, got 0"),
+        ({"fcn_dilation": 0}, "`fcn_dilation` must be a positive integer, got 0"),
         ({"fcn_rnn_dropout": 1.0}, "`fcn_rnn_dropout` must be .*in \\[0, 1\\).* got 1.0"),
     ],
 )

@@ -45,6 +45,8 @@ class ClassifierConfig:
     # blocks of widths 8, 5, 3 + BatchNorm + ReLU, global average pooling, concatenated with the
     # pooled recurrent output; auto: on for numeric input, off for text; on; off
     fcn_channels: int = 64  # fcn: channels of its first and last block, the middle one twice that
+    fcn_dilation: int = 1  # fcn: block b (0, 1, 2) dilates its kernel by this ** b, so the
+    # branch reads farther at the same cost (1: off, LSTM-FCN's; 2: 1, 2, 4, as TCNs/WaveNet)
     fcn_rnn_dropout: float = 0.8  # fcn: dropout on the pooled recurrent output before the head
     # (LSTM-FCN's 0.8), so the head leans on the convolution branch's features
     rnn_stride: int = 0  # fcn: the recurrence reads the input averaged over windows of this
@@ -84,6 +86,7 @@ class ClassifierConfig:
         check_choice("fcn", self.fcn, FCN_CHOICES)
         check_choice("length_input", self.length_input, FCN_CHOICES)
         check_positive_int("fcn_channels", self.fcn_channels)
+        check_positive_int("fcn_dilation", self.fcn_dilation)
         if (
             isinstance(self.conv_embed, bool)
             or not isinstance(self.conv_embed, int)
@@ -195,7 +198,9 @@ class ClassifierNet(nn.Module):
         self.rnn_dropout = nn.Identity()
         if config.fcn == "on":
             c = config.fcn_channels
-            self.fcn = ConvEmbed(input_size, (c, 2 * c, c), FCN_KERNELS)
+            growth = config.fcn_dilation
+            dilations = [growth**b for b in range(len(FCN_KERNELS))]
+            self.fcn = ConvEmbed(input_size, (c, 2 * c, c), FCN_KERNELS, dilations)
             self.rnn_dropout = nn.Dropout(config.fcn_rnn_dropout)
         self.conv_embed = None
         if config.conv_embed:

@@ -567,6 +567,7 @@ class SequenceClassifier(Estimator):
             model, augment, extra = split_flat_model(config)
             model.setdefault("fcn", "off")  # saved before the FCN branch and auto settings
             model.setdefault("rnn_stride", 1)
+            model.setdefault("fcn_dilation", 1)  # saved before it: undilated
             model.setdefault("fcn_rnn_dropout", 0.0)  # saved before it (trained without)
             model.setdefault("length_input", "off")  # saved before it (trained without)
             model.setdefault("resample", 0)  # saved before it: padded and masked
