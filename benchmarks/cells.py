@@ -34,7 +34,8 @@ FCN shapes (``--fcn-shapes``, B x T x C) measure one training step (forward, cro
 backward) of the classifier's default network for numeric input (``ClassifierNet``, LSTM and
 GRU, with its FCN branch) on an unpadded batch of B series of T steps and C channels, with the
 branch's convolutions as channels-last 2-D ones (``ConvEmbed.channels_last = True``, an option)
-and as Conv1d (the default); the defaults are the panel's shapes (ArrowHead,
+and as Conv1d (the default), and as Conv1d with the branch dilated (``fcn_dilation=2``: 1, 2,
+4); the defaults are the panel's shapes (ArrowHead,
 PhalangesOutlinesCorrect, OSULeaf, ACSF1 and PigCVP after patching, BasicMotions,
 ItalyPowerDemand). Two more lines per shape give the branch's float32 error in each layout
 against float64 (``fcn_errors``): channels-last's BatchNorm kernel is the less precise one.
@@ -254,18 +255,23 @@ def bench_fcn(b: int, t: int, c: int, repeats: int, threads: int) -> None:
     x, y = torch.randn(b, t, c), torch.randint(0, 3, (b,))  # (B, T, C), (B,)
     steps = {}
     for cell in ("lstm", "gru"):
-        torch.manual_seed(0)
-        net = ClassifierNet(ClassifierConfig(cell=cell).resolve(True, t), 3, n_features=c)
-        for layout, flag in (("channels-last", True), ("Conv1d", False)):
-            step = functools.partial(fcn_step, net, flag, x, y)
-            step()  # warm up
-            steps[(f"{cell} {layout}", "fwd+bwd")] = step
+        for dilation in (1, 2):
+            torch.manual_seed(0)
+            config = ClassifierConfig(cell=cell, fcn_dilation=dilation).resolve(True, t)
+            net = ClassifierNet(config, 3, n_features=c)
+            layouts = (("channels-last", True), ("Conv1d", False)) if dilation == 1 else ()
+            layouts = layouts or (("Conv1d dilated 1,2,4", False),)
+            for layout, flag in layouts:
+                step = functools.partial(fcn_step, net, flag, x, y)
+                step()  # warm up
+                steps[(f"{cell} {layout}", "fwd+bwd")] = step
     med = interleaved(steps, repeats)
     shape = {"B": b, "T": t, "C": c, "net": "ClassifierNet defaults (FCN branch)"}
     for (name, mode), times in med.items():
         emit_time(shape, name, mode, times, threads=threads, repeats=repeats)
     for cell in ("lstm", "gru"):
-        emit_ratios(med, f"{cell} Conv1d", [f"{cell} channels-last"], shape=shape)
+        others = [f"{cell} channels-last", f"{cell} Conv1d dilated 1,2,4"]
+        emit_ratios(med, f"{cell} Conv1d", others, shape=shape)
     for layout, error in fcn_errors(x).items():
         emit(shape=shape, model=f"FCN branch {layout}", mode="fwd+bwd", **error)
 
