@@ -59,10 +59,11 @@ class ConvEmbed(nn.Module):
     """``forward(x (N, L, C), mask (N, L) or None)`` -> (N, L, F): one block per entry of
     ``channels`` and ``kernels`` (and ``dilations``, default all 1), each Conv1d ("same"
     padding, no bias; an even span pads one step more on the right) + masked BatchNorm + ReLU;
-    padded outputs are 0 (``mask`` None: no step is padded). F = ``channels[-1]``. ``ConvEmbed.channels_last = True`` (off by default)
-    runs an unpadded batch as channels-last 2-D convolutions (``_unpadded``): about 0.9 of the
-    CPU, but the panel scored lower with it in all 8 paired comparisons of round 11
-    (docs/classification.md "Round 11"), so it stays a measured option."""
+    padded outputs are 0 (``mask`` None: no step is padded). F = ``channels[-1]``.
+    ``ConvEmbed.channels_last = True`` (off by default) runs an unpadded batch as channels-last
+    2-D convolutions (``_unpadded``): about 0.9 of the CPU, but the panel scored lower with it
+    in all 8 paired comparisons of round 11 (docs/classification.md "Round 11"), so it stays a
+    measured option."""
 
     channels_last: bool = False
 
