@@ -45,8 +45,8 @@ class ClassifierConfig:
     # blocks of widths 8, 5, 3 + BatchNorm + ReLU, global average pooling, concatenated with the
     # pooled recurrent output; auto: on for numeric input, off for text; on; off
     fcn_channels: int = 64  # fcn: channels of its first and last block, the middle one twice that
-    fcn_dilation: int = 1  # fcn: block b (0, 1, 2) dilates its kernel by this ** b, so the
-    # branch reads farther at the same cost (1: off, LSTM-FCN's; 2: 1, 2, 4, as TCNs/WaveNet)
+    fcn_dilation: int = 1  # fcn: block b (0, 1, 2) dilates its kernel by this ** b (1: off)
+    # 2: 1, 2, 4 as in TCNs/WaveNet, the branch reads 24 steps, not 14, at the same cost
     fcn_rnn_dropout: float = 0.8  # fcn: dropout on the pooled recurrent output before the head
     # (LSTM-FCN's 0.8), so the head leans on the convolution branch's features
     rnn_stride: int = 0  # fcn: the recurrence reads the input averaged over windows of this
