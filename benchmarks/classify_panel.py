@@ -17,7 +17,9 @@ Modes (MODES, a registry: add a Mode to compare another way of training):
   predicting alone (rounds 3-6 averaged it with the fold models of the winner and its ties);
   the line carries each candidate's score (``auto_search``);
 - ``features``: the defaults without per-series z-normalisation (``normalize="features"``);
-  ``fcn64``: the defaults with a 64-channel FCN branch;
+  ``fcn64``: the defaults with a 64-channel FCN branch; ``dilated`` and ``auto-dilated``: the
+  defaults and ``auto`` with ``fcn_dilation=2``, the FCN branch's blocks dilated 1, 2, 4
+  (round 13: benchmarks/results/classify_round13_*);
 - ``defaults-r1``: the numeric defaults before round 2 (last-state pooling of the recurrence,
   no dropout after it, Adam 1e-3, at least 600 steps: benchmarks/results/classify_panel_fcn.*);
   ``defaults-r2``: those of round 2 (no label smoothing, 1,200 steps without the epoch floor:
