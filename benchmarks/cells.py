@@ -256,13 +256,13 @@ def bench_fcn(b: int, t: int, c: int, repeats: int, threads: int) -> None:
     x = torch.randn(b, t, c, generator=draw)  # (B, T, C)
     y = torch.randint(0, 3, (b,), generator=draw)  # (B,)
     steps = {}
+    # fcn_dilation -> (name, channels_last) of each arm measured with it
+    arms = {1: (("channels-last", True), ("Conv1d", False)), 2: (("Conv1d dilated 1,2,4", False),)}
     for cell in ("lstm", "gru"):
-        for dilation in (1, 2):
+        for dilation, layouts in arms.items():
             torch.manual_seed(0)
             config = ClassifierConfig(cell=cell, fcn_dilation=dilation).resolve(True, t)
             net = ClassifierNet(config, 3, n_features=c)
-            layouts = (("channels-last", True), ("Conv1d", False)) if dilation == 1 else ()
-            layouts = layouts or (("Conv1d dilated 1,2,4", False),)
             for layout, flag in layouts:
                 step = functools.partial(fcn_step, net, flag, x, y)
                 step()  # warm up
