@@ -270,8 +270,8 @@ def fit_reach_pair(
     are averaged. Unlike the library's seed ensemble the second draws its own validation split."""
     one = ClassifierTrainConfig(members=1)
     fits = [
-        fit_defaults(cell, train, test, seed + k, epochs, extra=one, fcn_dilation=1 + k)
-        for k in (0, 1)
+        fit_defaults(cell, train, test, seed + k, epochs, extra=one, fcn_dilation=dilation)
+        for k, dilation in enumerate((1, 2))  # member k: seed + k, its own reach
     ]
     if fits[0].classes != fits[1].classes:
         raise RuntimeError("the two fits saw other classes; one TRAIN should not")
