@@ -320,6 +320,16 @@ MODES: dict[str, Mode] = {
         "auto (as the auto mode) over the defaults with fcn_dilation=2 (round 13)",
         partial(fit_defaults, auto=True, fcn_dilation=2),
     ),
+    "reach": Mode(
+        "the defaults with member_fcn_dilations='1,2': the seed ensemble's second network "
+        "dilated (fcn_dilation=2), on the first's validation split and scaling (round 14)",
+        partial(fit_defaults, extra=ClassifierTrainConfig(member_fcn_dilations="1,2")),
+    ),
+    "auto-reach": Mode(
+        "auto (as the auto mode) over the reach defaults: fold models undilated (member 0), "
+        "the winner refit as the reach pair (round 14)",
+        partial(fit_defaults, auto=True, extra=ClassifierTrainConfig(member_fcn_dilations="1,2")),
+    ),
     "reach-pair": Mode(
         "the defaults' two networks as two one-network fits, the second with fcn_dilation=2 "
         "(seed + 1), probabilities averaged (round 13's lead, a screen)",

@@ -1,5 +1,6 @@
 """Seed ensembles (``ClassifierTrainConfig.members``): member k is the fit that seed + k gives,
-the ensemble's probabilities are the members' mean, and it saves and loads."""
+the ensemble's probabilities are the members' mean, and it saves and loads; with
+``member_fcn_dilations`` member k is the fit of seed + k with its own FCN dilation."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import torch
 
 from seqpredict import ClassifierConfig, SequenceClassifier, TrainConfig
 from seqpredict.errors import SeqpredictError
-from seqpredict.models.classifier import SeedEnsemble
+from seqpredict.models.classifier import ClassifierNet, SeedEnsemble
 from seqpredict.tasks.classifier import ClassifierTrainConfig
 from tests.tasks.test_classifier_length import reload_without
 
@@ -74,3 +75,57 @@ def test_members_resolve_by_input() -> None:
 def test_a_bad_member_count_is_named() -> None:
     with pytest.raises(SeqpredictError, match="`members` must be a whole number >= 0 .* -1"):
         ClassifierTrainConfig(members=-1).validate()
+
+
+def dilations(net: ClassifierNet) -> list[int]:
+    assert net.fcn is not None
+    return [conv.dilation[0] for conv in net.fcn.convs]
+
+
+def test_member_k_takes_its_own_dilation_and_is_that_fit_of_seed_plus_k(tmp_path) -> None:
+    X, y = series()
+    pair = ClassifierTrainConfig(member_fcn_dilations="1,2")  # members 0 (auto): one per value
+    ens = SequenceClassifier(SMALL, train(5), classifier_training=pair).fit(X, y)
+    assert isinstance(ens.net_, SeedEnsemble)
+    assert [dilations(m) for m in ens.net_.members] == [[1, 1, 1], [1, 2, 4]]
+    one = ClassifierTrainConfig(members=1)
+    dilated = ClassifierConfig(hidden_size=4, fcn_channels=4, fcn_dilation=2)
+    single = SequenceClassifier(dilated, train(6), classifier_training=one).fit(X, y)
+    mine, theirs = ens.net_.members[1].state_dict(), single.net_.state_dict()
+    assert all(torch.equal(mine[k], theirs[k]) for k in mine)  # same split, seed 6, dilated
+    ens.save(tmp_path / "m")
+    again = SequenceClassifier.load(tmp_path / "m")
+    assert [dilations(m) for m in again.net_.members] == [[1, 1, 1], [1, 2, 4]]  # type: ignore[union-attr]
+    np.testing.assert_array_equal(again.predict_proba(X), ens.predict_proba(X))
+
+
+def test_models_saved_before_member_dilations_load_undilated(tmp_path) -> None:
+    X, y = series()
+    two = ClassifierTrainConfig(members=2)
+    clf = SequenceClassifier(SMALL, train(0), classifier_training=two).fit(X, y)
+    again = reload_without(clf, tmp_path / "m", "classifier_training", "member_fcn_dilations")
+    assert again.classifier_training.member_fcn_dilations == ""
+    np.testing.assert_array_equal(again.predict_proba(X), clf.predict_proba(X))
+
+
+@pytest.mark.parametrize(
+    ("setting", "message"),
+    [
+        (
+            {"member_fcn_dilations": "1,x"},
+            "`member_fcn_dilations` must be whole numbers >= 1 .*'1,x'",
+        ),
+        ({"member_fcn_dilations": "0"}, "`member_fcn_dilations` must be whole numbers >= 1 .*'0'"),
+        (
+            {"member_fcn_dilations": "1,2", "members": 3},
+            "`member_fcn_dilations` gives 2 dilation\\(s\\) \\('1,2'\\) but `members` is 3",
+        ),
+    ],
+)
+def test_bad_member_dilations_are_named(setting: dict, message: str) -> None:
+    with pytest.raises(SeqpredictError, match=message):
+        ClassifierTrainConfig(**setting).validate()
+    with pytest.raises(SeqpredictError, match=message):
+        SequenceClassifier(
+            SMALL, train(0), classifier_training=ClassifierTrainConfig(**setting)
+        ).fit(*series())

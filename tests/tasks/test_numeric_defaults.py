@@ -150,6 +150,20 @@ def test_auto_predicts_with_the_refit_alone_the_defaults_model_of_the_winner() -
     assert clf.n_parameters_ == plain.n_parameters_
 
 
+def test_auto_over_member_dilations_scores_member_0s_reach_and_refits_the_pair() -> None:
+    """With ``member_fcn_dilations='1,2'`` the fold models are member 0's network (undilated,
+    scores as without the setting) and the refit is the pair."""
+    X, y = shapes()
+    pair = ClassifierTrainConfig(member_fcn_dilations="1,2")
+    clf = SequenceClassifier(SMALL, FAST, auto=True, auto_folds=2, classifier_training=pair)
+    clf.fit(X, y)
+    plain = SequenceClassifier(SMALL, FAST, auto=True, auto_folds=2).fit(X, y)
+    assert [r["cv_accuracy"] for r in clf.search_] == [r["cv_accuracy"] for r in plain.search_]
+    assert isinstance(clf.net_, SeedEnsemble)
+    reach = [[c.dilation[0] for c in m.fcn.convs] for m in clf.net_.members]  # type: ignore[union-attr]
+    assert reach == [[1, 1, 1], [1, 2, 4]]
+
+
 def test_an_old_auto_model_averages_its_fold_models() -> None:
     """auto models saved by rounds 3-6 carry fold models (``members_``): predictions are the
     unweighted mean of the refit's and theirs."""

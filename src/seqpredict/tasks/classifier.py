@@ -353,7 +353,7 @@ class SequenceClassifier(Estimator):
         for k in range(ct.members):
             if k:  # the fit that seed + k gives, on the first member's split and scaling
                 generator = seed_everything(config.seed + k)
-            net = self._build_member()
+            net = self._build_member(k)
             net.fit_length_stats(train_lengths)
             self.embedding_hits_ = self._init_embedding(net)
             histories.append(train(net.to(self.device_), generator))
@@ -406,7 +406,9 @@ class SequenceClassifier(Estimator):
             return normalize, resolve_model(clf.model_config, kind, items), clf.classifier_training
 
         def fit_score(candidate: Candidate, train: list[int], held: list[int]) -> float:
-            clf = variant(candidate, members=1)  # one network: a fold model only scores
+            first = ",".join(map(str, ct.dilations[:1]))  # member 0's reach, if one is given
+            clf = variant(candidate, members=1, member_fcn_dilations=first)  # a fold model:
+            # one network, it only scores
             clf.fit([items[i] for i in train], [labels[i] for i in train])
             pred = clf.predict([items[i] for i in held])
             return float(np.mean([p == labels[i] for p, i in zip(pred, held, strict=True)]))
@@ -427,9 +429,15 @@ class SequenceClassifier(Estimator):
             return None
         return lambda opt: torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=epochs)
 
-    def _build_member(self) -> ClassifierNet:
+    def _build_member(self, k: int = 0) -> ClassifierNet:
+        """Seed-ensemble member ``k``: the model, with its own FCN dilation where
+        ``member_fcn_dilations`` gives one."""
+        dilations = self.classifier_train_config.dilations
+        config = self.model_config
+        if dilations:
+            config = replace(config, fcn_dilation=dilations[k])
         return ClassifierNet(
-            self.model_config,
+            config,
             len(self.classes_),
             n_features=self.n_features_,
             vocab_size=len(self.vocab_) if self.input_ == "text" else None,
@@ -442,7 +450,7 @@ class SequenceClassifier(Estimator):
         members = self.classifier_train_config.resolve(self.input_ == "numeric").members
         if members == 1:
             return self._build_member()
-        return SeedEnsemble([self._build_member() for _ in range(members)])
+        return SeedEnsemble([self._build_member(k) for k in range(members)])
 
     def _init_embedding(self, net: ClassifierNet) -> int | None:
         if self.word_vectors is None or net.embedding is None:

@@ -37,6 +37,9 @@ class ClassifierTrainConfig:
     members: int = 0  # seed ensemble: networks trained from seeds seed, seed + 1, ... (each a
     # whole fit's CPU) whose class probabilities are averaged; 0: auto, 2 for numeric input
     # (panel round 6), 1 for text
+    member_fcn_dilations: str = ""  # seed ensemble: member k's ClassifierConfig.fcn_dilation,
+    # comma-separated (1,2: the first undilated, the second dilated); empty: every member the
+    # model's. With members 0 (auto) the ensemble has one member per value
 
     def validate(self) -> ClassifierTrainConfig:
         check_fraction("label_smoothing", self.label_smoothing)
@@ -55,7 +58,26 @@ class ClassifierTrainConfig:
                 raise SeqpredictError(
                     f"`{name}` must be a whole number >= 0 (0: auto), got {value!r}."
                 )
+        dilations = self.dilations
+        if self.members and dilations and len(dilations) != self.members:
+            raise SeqpredictError(
+                f"`member_fcn_dilations` gives {len(dilations)} dilation(s) "
+                f"({self.member_fcn_dilations!r}) but `members` is {self.members}; give one "
+                "per member, or members 0 (auto: one member per dilation)."
+            )
         return self
+
+    @property
+    def dilations(self) -> tuple[int, ...]:
+        """``member_fcn_dilations`` parsed: '1,2' -> (1, 2), '' -> ()."""
+        text = self.member_fcn_dilations
+        items = [v.strip() for v in str(text).split(",") if v.strip()] if text else []
+        if not isinstance(text, str) or not all(v.isdigit() and int(v) >= 1 for v in items):
+            raise SeqpredictError(
+                "`member_fcn_dilations` must be whole numbers >= 1 separated by commas, one "
+                f"per seed-ensemble member (e.g. '1,2'), or empty; got {text!r}."
+            )
+        return tuple(int(v) for v in items)
 
     def resolve(self, numeric: bool) -> ClassifierTrainConfig:
         """The ``auto`` settings made concrete for numeric input (or text)."""
@@ -67,7 +89,7 @@ class ClassifierTrainConfig:
         smoothing = self.label_smoothing
         if numeric and not smoothing:
             smoothing = self.numeric_label_smoothing
-        members = self.members or (NUMERIC_MEMBERS if numeric else 1)
+        members = self.members or len(self.dilations) or (NUMERIC_MEMBERS if numeric else 1)
         return replace(
             self,
             lr_schedule=schedule,
