@@ -4,6 +4,8 @@ the ensemble's probabilities are the members' mean, and it saves and loads; with
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 import torch
@@ -31,7 +33,7 @@ def series() -> tuple[list[np.ndarray], list[int]]:
 
 def test_member_k_is_the_fit_of_seed_plus_k_and_the_probabilities_their_mean() -> None:
     X, y = series()
-    two = ClassifierTrainConfig(members=2)
+    two = ClassifierTrainConfig(members=2, member_fcn_dilations="")  # every member undilated
     ens = SequenceClassifier(SMALL, train(5), classifier_training=two).fit(X, y)
     one = ClassifierTrainConfig(members=1)
     singles = [
@@ -72,6 +74,17 @@ def test_members_resolve_by_input() -> None:
     assert ClassifierTrainConfig(members=3).resolve(True).members == 3
 
 
+def test_member_dilations_resolve_to_the_reach_pair_for_the_numeric_pair_only() -> None:
+    reach = ClassifierTrainConfig()  # auto
+    assert reach.resolve(True).member_fcn_dilations == "1,2"
+    assert reach.resolve(True).dilations == (1, 2)
+    assert reach.resolve(False).member_fcn_dilations == ""  # text: one network
+    assert replace(reach, members=3).resolve(True).dilations == ()  # not the pair: the model's
+    assert replace(reach, members=1).resolve(True).dilations == ()
+    assert reach.resolve(True, fcn_dilation=2).dilations == ()  # a dilated model stays so
+    assert ClassifierTrainConfig(member_fcn_dilations="1,2,4").resolve(True).members == 3
+
+
 def test_a_bad_member_count_is_named() -> None:
     with pytest.raises(SeqpredictError, match="`members` must be a whole number >= 0 .* -1"):
         ClassifierTrainConfig(members=-1).validate()
@@ -84,7 +97,7 @@ def dilations(net: ClassifierNet) -> list[int]:
 
 def test_member_k_takes_its_own_dilation_and_is_that_fit_of_seed_plus_k(tmp_path) -> None:
     X, y = series()
-    pair = ClassifierTrainConfig(member_fcn_dilations="1,2")  # members 0 (auto): one per value
+    pair = ClassifierTrainConfig()  # the defaults: auto, the reach pair for numeric input
     ens = SequenceClassifier(SMALL, train(5), classifier_training=pair).fit(X, y)
     assert isinstance(ens.net_, SeedEnsemble)
     assert [dilations(m) for m in ens.net_.members] == [[1, 1, 1], [1, 2, 4]]
@@ -101,7 +114,7 @@ def test_member_k_takes_its_own_dilation_and_is_that_fit_of_seed_plus_k(tmp_path
 
 def test_models_saved_before_member_dilations_load_undilated(tmp_path) -> None:
     X, y = series()
-    two = ClassifierTrainConfig(members=2)
+    two = ClassifierTrainConfig(members=2, member_fcn_dilations="")  # as trained before it
     clf = SequenceClassifier(SMALL, train(0), classifier_training=two).fit(X, y)
     again = reload_without(clf, tmp_path / "m", "classifier_training", "member_fcn_dilations")
     assert again.classifier_training.member_fcn_dilations == ""

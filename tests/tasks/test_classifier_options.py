@@ -198,7 +198,10 @@ def test_models_saved_before_these_options_still_load(tmp_path) -> None:
     np.testing.assert_array_equal(again.predict_proba(X), clf.predict_proba(X))
     assert again.augment == AugmentConfig()
     assert again.classifier_training == ClassifierTrainConfig(
-        numeric_lr=0.0, numeric_label_smoothing=0.0, members=1
+        numeric_lr=0.0,
+        numeric_label_smoothing=0.0,
+        members=1,
+        member_fcn_dilations="",
     )  # trained at lr, without smoothing, one network
     assert again.model_config.fcn == "off" and again.normalize == "features"
 
@@ -218,7 +221,12 @@ def test_models_saved_with_the_flat_config_load_into_the_split_configs(tmp_path)
     again = SequenceClassifier.load(tmp_path / "m")
     assert again.augment == AugmentConfig(word_dropout=0.1, jitter=0.05, scaling=0.2)
     assert again.classifier_training == ClassifierTrainConfig(
-        0.1, "cosine", numeric_lr=0.0, numeric_label_smoothing=0.0, members=1
+        0.1,
+        "cosine",
+        numeric_lr=0.0,
+        numeric_label_smoothing=0.0,
+        members=1,
+        member_fcn_dilations="",
     )
     assert again.model_config == ClassifierConfig(hidden_size=4).resolve(
         True, max(map(len, X)), unequal=True
@@ -320,6 +328,9 @@ def test_shipped_classifier_from_before_the_split_loads() -> None:
     assert "augment" not in json.loads((path / "config.json").read_text())  # saved before
     clf = SequenceClassifier.load(path, device="cpu")
     assert clf.augment == AugmentConfig() and clf.classifier_training == ClassifierTrainConfig(
-        numeric_lr=0.0, numeric_label_smoothing=0.0, members=1
+        numeric_lr=0.0,
+        numeric_label_smoothing=0.0,
+        members=1,
+        member_fcn_dilations="",
     )
     assert clf.model_config.cell == "gru" and clf.predict(["a fine , moving film"]).shape == (1,)

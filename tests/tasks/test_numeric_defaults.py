@@ -49,10 +49,15 @@ def test_auto_settings_resolve_by_input_and_length() -> None:
     given = ClassifierConfig(fcn="off", patch=2, rnn_stride=3).resolve(True, 2000)
     assert (given.fcn, given.patch, given.rnn_stride) == ("off", 2, 3)
     assert ClassifierTrainConfig().resolve(True) == ClassifierTrainConfig(
-        lr_schedule="cosine", min_steps=1200, min_epochs=70, label_smoothing=0.1, members=2
+        lr_schedule="cosine",
+        min_steps=1200,
+        min_epochs=70,
+        label_smoothing=0.1,
+        members=2,
+        member_fcn_dilations="1,2",
     )
     assert ClassifierTrainConfig().resolve(False) == ClassifierTrainConfig(
-        lr_schedule="none", min_steps=200, members=1
+        lr_schedule="none", min_steps=200, members=1, member_fcn_dilations=""
     )
     # a given step count drops the epoch floor; a given smoothing (or none) is kept
     given = ClassifierTrainConfig(min_steps=600, label_smoothing=0.2).resolve(True)
@@ -152,12 +157,14 @@ def test_auto_predicts_with_the_refit_alone_the_defaults_model_of_the_winner() -
 
 def test_auto_over_member_dilations_scores_member_0s_reach_and_refits_the_pair() -> None:
     """With ``member_fcn_dilations='1,2'`` the fold models are member 0's network (undilated,
-    scores as without the setting) and the refit is the pair."""
+    scoring as with every member undilated) and the refit is the pair."""
     X, y = shapes()
     pair = ClassifierTrainConfig(member_fcn_dilations="1,2")
     clf = SequenceClassifier(SMALL, FAST, auto=True, auto_folds=2, classifier_training=pair)
     clf.fit(X, y)
-    plain = SequenceClassifier(SMALL, FAST, auto=True, auto_folds=2).fit(X, y)
+    undilated = ClassifierTrainConfig(member_fcn_dilations="")
+    plain = SequenceClassifier(SMALL, FAST, auto=True, auto_folds=2, classifier_training=undilated)
+    plain.fit(X, y)
     assert [r["cv_accuracy"] for r in clf.search_] == [r["cv_accuracy"] for r in plain.search_]
     assert isinstance(clf.net_, SeedEnsemble)
     reach = [[c.dilation[0] for c in m.fcn.convs] for m in clf.net_.members]  # type: ignore[union-attr]

@@ -270,7 +270,7 @@ class SequenceClassifier(Estimator):
         self.resolved_model_ = None
         self.resolved_model_ = resolve_model(self.model_config, kind, items)
         self.classifier_training_ = self.classifier_train_config
-        ct = self.classifier_train_config.resolve(kind == "numeric")
+        ct = self._classifier_training(kind)
         config = replace(self.train_config, lr=ct.lr(self.train_config, kind == "numeric"))
         generator = seed_everything(config.seed)
         if validation is None:
@@ -406,7 +406,8 @@ class SequenceClassifier(Estimator):
             return normalize, resolve_model(clf.model_config, kind, items), clf.classifier_training
 
         def fit_score(candidate: Candidate, train: list[int], held: list[int]) -> float:
-            first = ",".join(map(str, ct.dilations[:1]))  # member 0's reach, if one is given
+            reach = ct.resolve(kind == "numeric", model.fcn_dilation).dilations
+            first = ",".join(map(str, reach[:1]))  # member 0's reach, if one is given
             clf = variant(candidate, members=1, member_fcn_dilations=first)  # a fold model:
             # one network, it only scores
             clf.fit([items[i] for i in train], [labels[i] for i in train])
@@ -429,10 +430,16 @@ class SequenceClassifier(Estimator):
             return None
         return lambda opt: torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=epochs)
 
+    def _classifier_training(self, kind: str) -> ClassifierTrainConfig:
+        """``classifier_training``'s ``auto`` settings resolved for ``kind`` of input and the
+        model's FCN dilation."""
+        numeric = kind == "numeric"
+        return self.classifier_train_config.resolve(numeric, self.model_config.fcn_dilation)
+
     def _build_member(self, k: int = 0) -> ClassifierNet:
         """Seed-ensemble member ``k``: the model, with its own FCN dilation where
         ``member_fcn_dilations`` gives one."""
-        dilations = self.classifier_train_config.dilations
+        dilations = self._classifier_training(self.input_).dilations
         config = self.model_config
         if dilations:
             config = replace(config, fcn_dilation=dilations[k])
@@ -447,7 +454,7 @@ class SequenceClassifier(Estimator):
     def _build_net(self) -> ClassifierNet | SeedEnsemble:
         """The fitted network's shape, to load saved weights into: one ClassifierNet, or a
         SeedEnsemble of ``members`` of them."""
-        members = self.classifier_train_config.resolve(self.input_ == "numeric").members
+        members = self._classifier_training(self.input_).members
         if members == 1:
             return self._build_member()
         return SeedEnsemble([self._build_member(k) for k in range(members)])
@@ -582,6 +589,7 @@ class SequenceClassifier(Estimator):
             extra.setdefault("numeric_lr", 0.0)  # saved before it: TrainConfig.lr as given
             extra.setdefault("numeric_label_smoothing", 0.0)  # saved before it (none)
             extra.setdefault("members", 1)  # saved before seed ensembles: one network
+            extra.setdefault("member_fcn_dilations", "")  # saved before it: the model's reach
             self = cls(
                 model=from_dict(ClassifierConfig, model).validate(),
                 training=replace(from_dict(TrainConfig, config["training"]), device=device),

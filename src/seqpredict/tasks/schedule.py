@@ -37,9 +37,10 @@ class ClassifierTrainConfig:
     members: int = 0  # seed ensemble: networks trained from seeds seed, seed + 1, ... (each a
     # whole fit's CPU) whose class probabilities are averaged; 0: auto, 2 for numeric input
     # (panel round 6), 1 for text
-    member_fcn_dilations: str = ""  # seed ensemble: member k's ClassifierConfig.fcn_dilation,
-    # comma-separated (1,2: the first undilated, the second dilated); empty: every member the
-    # model's. With members 0 (auto) the ensemble has one member per value
+    member_fcn_dilations: str = "auto"  # seed ensemble: member k's fcn_dilation, comma-
+    # separated (1,2: the first undilated, the second dilated); empty: every member the model's;
+    # auto: 1,2 for numeric input when members resolves to 2 and the model's fcn_dilation is 1
+    # (panel round 14), else empty. Given, with members 0 (auto): one member per value
 
     def validate(self) -> ClassifierTrainConfig:
         check_fraction("label_smoothing", self.label_smoothing)
@@ -69,18 +70,22 @@ class ClassifierTrainConfig:
 
     @property
     def dilations(self) -> tuple[int, ...]:
-        """``member_fcn_dilations`` parsed: '1,2' -> (1, 2), '' -> ()."""
+        """``member_fcn_dilations`` parsed: '1,2' -> (1, 2), '' -> (); 'auto' (not yet
+        resolved) -> ()."""
         text = self.member_fcn_dilations
+        if text == "auto":
+            return ()
         items = [v.strip() for v in str(text).split(",") if v.strip()] if text else []
         if not isinstance(text, str) or not all(v.isdigit() and int(v) >= 1 for v in items):
             raise SeqpredictError(
                 "`member_fcn_dilations` must be whole numbers >= 1 separated by commas, one "
-                f"per seed-ensemble member (e.g. '1,2'), or empty; got {text!r}."
+                f"per seed-ensemble member (e.g. '1,2'), empty or 'auto'; got {text!r}."
             )
         return tuple(int(v) for v in items)
 
-    def resolve(self, numeric: bool) -> ClassifierTrainConfig:
-        """The ``auto`` settings made concrete for numeric input (or text)."""
+    def resolve(self, numeric: bool, fcn_dilation: int = 1) -> ClassifierTrainConfig:
+        """The ``auto`` settings made concrete for numeric input (or text), for a model whose
+        ``ClassifierConfig.fcn_dilation`` is ``fcn_dilation``."""
         schedule = self.lr_schedule
         if schedule == "auto":
             schedule = "cosine" if numeric else "none"
@@ -90,6 +95,10 @@ class ClassifierTrainConfig:
         if numeric and not smoothing:
             smoothing = self.numeric_label_smoothing
         members = self.members or len(self.dilations) or (NUMERIC_MEMBERS if numeric else 1)
+        dilations = self.member_fcn_dilations
+        if dilations == "auto":
+            reach = numeric and members == len(NUMERIC_DILATIONS) and fcn_dilation == 1
+            dilations = ",".join(map(str, NUMERIC_DILATIONS)) if reach else ""
         return replace(
             self,
             lr_schedule=schedule,
@@ -97,6 +106,7 @@ class ClassifierTrainConfig:
             min_epochs=epochs,
             label_smoothing=smoothing,
             members=members,
+            member_fcn_dilations=dilations,
         )
 
     def lr(self, config: TrainConfig, numeric: bool) -> float:
@@ -116,6 +126,7 @@ MIN_STEPS = 200  # optimiser steps before training may end (adapted epochs, earl
 NUMERIC_MIN_STEPS = 1200  # the same for numeric input (the FCN branch needs more)
 NUMERIC_MIN_EPOCHS = 70  # and epochs: 1,200 steps of 64 are ~47 epochs of 1,620 series
 NUMERIC_MEMBERS = 2  # members=0: the seed ensemble's size for numeric input
+NUMERIC_DILATIONS = (1, 2)  # member_fcn_dilations=auto: each member's reach (panel round 14)
 MIN_BATCH = 16  # smallest adapted batch
 STEPS_PER_EPOCH = 8  # an adapted batch is at most 1/8 of the training series
 MIN_VAL = 30  # a drawn validation split with fewer series does not early-stop
