@@ -128,6 +128,7 @@ def test_models_saved_before_member_dilations_load_undilated(tmp_path) -> None:
             {"member_fcn_dilations": "1,x"},
             "`member_fcn_dilations` must be whole numbers >= 1 .*'1,x'",
         ),
+        ({"member_fcn_dilations": 2}, "`member_fcn_dilations` must be whole numbers >= 1 .*got 2"),
         ({"member_fcn_dilations": "0"}, "`member_fcn_dilations` must be whole numbers >= 1 .*'0'"),
         (
             {"member_fcn_dilations": "1,2", "members": 3},

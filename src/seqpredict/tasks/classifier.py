@@ -405,11 +405,12 @@ class SequenceClassifier(Estimator):
             normalize = None if kind == "text" else resolve_normalize(clf.normalize, n_features)
             return normalize, resolve_model(clf.model_config, kind, items), clf.classifier_training
 
+        reach = ct.resolve(kind == "numeric", model.fcn_dilation).dilations
+        first = ",".join(map(str, reach[:1]))  # member 0's reach, if one is given
+
         def fit_score(candidate: Candidate, train: list[int], held: list[int]) -> float:
-            reach = ct.resolve(kind == "numeric", model.fcn_dilation).dilations
-            first = ",".join(map(str, reach[:1]))  # member 0's reach, if one is given
-            clf = variant(candidate, members=1, member_fcn_dilations=first)  # a fold model:
-            # one network, it only scores
+            # a fold model is one network (member 0's), it only scores
+            clf = variant(candidate, members=1, member_fcn_dilations=first)
             clf.fit([items[i] for i in train], [labels[i] for i in train])
             pred = clf.predict([items[i] for i in held])
             return float(np.mean([p == labels[i] for p, i in zip(pred, held, strict=True)]))

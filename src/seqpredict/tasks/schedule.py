@@ -75,8 +75,9 @@ class ClassifierTrainConfig:
         text = self.member_fcn_dilations
         if text == "auto":
             return ()
-        items = [v.strip() for v in str(text).split(",") if v.strip()] if text else []
-        if not isinstance(text, str) or not all(v.isdigit() and int(v) >= 1 for v in items):
+        given = isinstance(text, str)
+        items = [v.strip() for v in text.split(",") if v.strip()] if given else []
+        if not given or not all(v.isdigit() and int(v) >= 1 for v in items):
             raise SeqpredictError(
                 "`member_fcn_dilations` must be whole numbers >= 1 separated by commas, one "
                 f"per seed-ensemble member (e.g. '1,2'), empty or 'auto'; got {text!r}."
